@@ -1,0 +1,93 @@
+use serde::{Deserialize, Serialize};
+
+/// Machine-readable reason a connect failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request was malformed (400).
+    InvalidRequest,
+    /// The session token is missing, forged or expired (401).
+    SessionInvalid,
+    /// SPS rejected the Client ID or Client Secret (401).
+    InvalidClient,
+    /// The application may not use the client credentials grant (403).
+    UnauthorizedClient,
+    /// The application may not use the requested audience or services (403).
+    AccessDenied,
+    /// Too many attempts; wait before retrying (429).
+    RateLimited,
+    /// SPS is down, timed out or answered with garbage (502, 503, 504).
+    ProviderUnavailable,
+    /// The host backend failed on its own side (500).
+    InternalError,
+    /// A code this version of the contract does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status the backend answers with for this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidRequest => 400,
+            ErrorCode::SessionInvalid | ErrorCode::InvalidClient => 401,
+            ErrorCode::UnauthorizedClient | ErrorCode::AccessDenied => 403,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::ProviderUnavailable => 502,
+            ErrorCode::InternalError | ErrorCode::Unknown => 500,
+        }
+    }
+
+    /// Whether sending the same request again may succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorCode::RateLimited | ErrorCode::ProviderUnavailable | ErrorCode::InternalError)
+    }
+}
+
+/// Body of every failed connect (4xx and 5xx).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, for programs.
+    pub error: ErrorCode,
+    /// What went wrong, for people. Never contains a secret.
+    pub message: String,
+    /// Whether the same request may succeed later.
+    pub retryable: bool,
+}
+
+impl ErrorBody {
+    /// An error body whose `retryable` flag follows the code.
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self { error, message: message.into(), retryable: error.is_retryable() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_snake_case_and_unknown_ones_are_tolerated() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":"invalid_client","message":"no","retryable":false}"#).unwrap();
+        assert_eq!(body.error, ErrorCode::InvalidClient);
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":"quota_exceeded","message":"no","retryable":true}"#).unwrap();
+        assert_eq!(body.error, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn statuses_follow_the_contract() {
+        assert_eq!(ErrorCode::InvalidRequest.http_status(), 400);
+        assert_eq!(ErrorCode::InvalidClient.http_status(), 401);
+        assert_eq!(ErrorCode::AccessDenied.http_status(), 403);
+        assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        assert_eq!(ErrorCode::ProviderUnavailable.http_status(), 502);
+    }
+
+    #[test]
+    fn new_derives_retryable_from_the_code() {
+        assert!(ErrorBody::new(ErrorCode::ProviderUnavailable, "down").retryable);
+        assert!(!ErrorBody::new(ErrorCode::InvalidClient, "wrong").retryable);
+    }
+}

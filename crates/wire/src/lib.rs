@@ -1,0 +1,180 @@
+//! The wire contract between the SPS Connect widget and the host backend.
+//!
+//! Both sides depend on this crate, so the JSON they exchange cannot drift:
+//! the widget serializes [`ConnectRequest`] and deserializes [`ConnectResponse`]
+//! or [`ErrorBody`]; the backend does the reverse.
+
+mod credentials;
+mod error;
+mod service;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use credentials::{check_client_id, check_client_secret, FieldProblem, CLIENT_ID_LEN, CLIENT_SECRET_LEN};
+pub use error::{ErrorBody, ErrorCode};
+pub use service::Service;
+
+/// Path of the connect endpoint when the host does not configure another.
+pub const DEFAULT_ENDPOINT: &str = "/api/sps/connect";
+
+/// Header that carries the short-lived session token the host minted for the user.
+pub const SESSION_HEADER: &str = "X-Connect-Session";
+
+/// Longest account id the contract accepts.
+pub const ACCOUNT_ID_MAX_LEN: usize = 128;
+
+/// Which set of SPS application keys the credentials belong to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Sandbox Keys, for testing.
+    #[default]
+    Sandbox,
+    /// Production Keys, for live data.
+    Production,
+}
+
+impl Environment {
+    /// Every environment, in the order a picker lists them.
+    pub const ALL: [Environment; 2] = [Environment::Sandbox, Environment::Production];
+
+    /// The identifier used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// Body of `POST {endpoint}`.
+///
+/// `Debug` never prints the client secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectRequest {
+    /// Which keys the credentials are.
+    pub environment: Environment,
+    /// The application's Client ID.
+    pub client_id: String,
+    /// The application's Client Secret.
+    pub client_secret: String,
+    /// Set to update an existing link instead of creating one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+impl fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("environment", &self.environment)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
+
+/// The only `status` a successful connect reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectStatus {
+    /// The credentials were exchanged for a token and the account is linked.
+    Connected,
+}
+
+/// The provider an account belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// SPS Commerce.
+    SpsCommerce,
+}
+
+/// Body of a successful connect: 201 for a new link, 200 for an update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectResponse {
+    /// Always [`ConnectStatus::Connected`].
+    pub status: ConnectStatus,
+    /// The linked account, without any secret.
+    pub account: LinkedAccount,
+}
+
+/// Summary of a linked account, safe to show and to hand to the host page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedAccount {
+    /// The host's identifier for the link.
+    pub id: String,
+    /// Always [`Provider::SpsCommerce`].
+    pub provider: Provider,
+    /// Which keys were linked.
+    pub environment: Environment,
+    /// A recognisable fragment of the Client ID, such as its last four characters.
+    pub client_id_hint: String,
+    /// The SPS services the link is authorized for.
+    pub services: Vec<Service>,
+    /// When the link was made or last updated, RFC 3339.
+    pub connected_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_round_trips_with_snake_case_fields() {
+        let json = r#"{"environment":"production","client_id":"abc","client_secret":"s3cret","account_id":"acc_1"}"#;
+        let request: ConnectRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(request.environment, Environment::Production);
+        assert_eq!(request.account_id.as_deref(), Some("acc_1"));
+        assert_eq!(serde_json::to_string(&request).unwrap(), json);
+    }
+
+    #[test]
+    fn request_without_account_id_omits_it() {
+        let request = ConnectRequest {
+            environment: Environment::Sandbox,
+            client_id: "abc".into(),
+            client_secret: "s3cret".into(),
+            account_id: None,
+        };
+        let json = serde_json::to_string(&request).unwrap();
+        assert!(!json.contains("account_id"), "{json}");
+    }
+
+    #[test]
+    fn request_rejects_unknown_fields() {
+        let json = r#"{"environment":"sandbox","client_id":"a","client_secret":"b","scope":"x"}"#;
+        assert!(serde_json::from_str::<ConnectRequest>(json).is_err());
+    }
+
+    #[test]
+    fn request_rejects_unknown_environment() {
+        let json = r#"{"environment":"staging","client_id":"a","client_secret":"b"}"#;
+        assert!(serde_json::from_str::<ConnectRequest>(json).is_err());
+    }
+
+    #[test]
+    fn request_debug_redacts_the_secret() {
+        let request = ConnectRequest {
+            environment: Environment::Sandbox,
+            client_id: "abc".into(),
+            client_secret: "hunter2-secret".into(),
+            account_id: None,
+        };
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn response_parses_the_documented_shape() {
+        let json = r#"{"status":"connected","account":{"id":"acc_1","provider":"sps_commerce",
+            "environment":"sandbox","client_id_hint":"…9f3a","services":["transaction","packing_slip"],
+            "connected_at":"2026-11-29T10:00:00Z"}}"#;
+        let response: ConnectResponse = serde_json::from_str(json).unwrap();
+        assert_eq!(response.account.services, vec![Service::Transaction, Service::PackingSlip]);
+        assert_eq!(response.account.provider, Provider::SpsCommerce);
+    }
+}

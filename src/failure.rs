@@ -1,0 +1,206 @@
+//! Turns whatever the backend answered into an account or a failure a person can act on.
+
+use crate::i18n::{fill, Messages};
+use sps_connect_wire::{ConnectResponse, Environment, ErrorBody, ErrorCode, LinkedAccount};
+
+/// Longest backend explanation shown to the user; the rest is cut.
+const DETAIL_MAX_CHARS: usize = 300;
+
+/// Why a connect attempt did not link the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The backend answered with a contract error.
+    Rejected {
+        /// The contract's code.
+        code: ErrorCode,
+        /// The backend's own explanation, when it gave one.
+        detail: Option<String>,
+        /// Whether the backend says the same request may succeed later.
+        retryable: bool,
+    },
+    /// The backend could not be reached: network failure, CORS, or a proxy with nothing behind it.
+    Unreachable,
+    /// The backend did not answer within the timeout.
+    TimedOut,
+    /// The backend answered outside the contract, such as an HTML error page.
+    Unexpected {
+        /// The HTTP status of that answer.
+        status: u16,
+    },
+}
+
+/// Reads an HTTP answer of the connect endpoint.
+pub fn classify(status: u16, body: &str) -> Result<LinkedAccount, Failure> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str::<ConnectResponse>(body)
+            .map(|response| response.account)
+            .map_err(|_| Failure::Unexpected { status });
+    }
+    if let Ok(error) = serde_json::from_str::<ErrorBody>(body) {
+        let detail = Some(error.message.trim()).filter(|m| !m.is_empty()).map(shorten);
+        return Err(Failure::Rejected { code: error.error, detail, retryable: error.retryable });
+    }
+    match status {
+        502..=504 => Err(Failure::Unreachable),
+        _ => Err(Failure::Unexpected { status }),
+    }
+}
+
+fn shorten(message: &str) -> String {
+    match message.char_indices().nth(DETAIL_MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
+
+impl Failure {
+    /// Whether sending the same credentials again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Failure::Rejected { retryable, .. } => *retryable,
+            Failure::Unreachable | Failure::TimedOut | Failure::Unexpected { .. } => true,
+        }
+    }
+
+    /// What the user is told, in the catalog's words.
+    pub fn message(&self, messages: &Messages, environment: Environment) -> String {
+        let code = match self {
+            Failure::Unreachable => return messages.error_unreachable.to_owned(),
+            Failure::TimedOut => return messages.error_timed_out.to_owned(),
+            Failure::Unexpected { status } => {
+                return fill(messages.error_unexpected, &[("status", &status.to_string())])
+            }
+            Failure::Rejected { code, .. } => *code,
+        };
+        let environment = match environment {
+            Environment::Sandbox => messages.sandbox,
+            Environment::Production => messages.production,
+        };
+        let template = match code {
+            ErrorCode::InvalidRequest => messages.error_invalid_request,
+            ErrorCode::SessionInvalid => messages.error_session_invalid,
+            ErrorCode::InvalidClient => messages.error_invalid_client,
+            ErrorCode::UnauthorizedClient => messages.error_unauthorized_client,
+            ErrorCode::AccessDenied => messages.error_access_denied,
+            ErrorCode::RateLimited => messages.error_rate_limited,
+            ErrorCode::ProviderUnavailable => messages.error_provider_unavailable,
+            ErrorCode::InternalError | ErrorCode::Unknown => messages.error_internal,
+        };
+        fill(template, &[("environment", environment)])
+    }
+
+    /// The backend's explanation, if it gave one.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Failure::Rejected { detail, .. } => detail.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A stable code for hosts and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Rejected { code, .. } => match code {
+                ErrorCode::InvalidRequest => "invalid_request",
+                ErrorCode::SessionInvalid => "session_invalid",
+                ErrorCode::InvalidClient => "invalid_client",
+                ErrorCode::UnauthorizedClient => "unauthorized_client",
+                ErrorCode::AccessDenied => "access_denied",
+                ErrorCode::RateLimited => "rate_limited",
+                ErrorCode::ProviderUnavailable => "provider_unavailable",
+                ErrorCode::InternalError => "internal_error",
+                ErrorCode::Unknown => "unknown_error",
+            },
+            Failure::Unreachable => "network_error",
+            Failure::TimedOut => "timeout",
+            Failure::Unexpected { .. } => "unexpected_response",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::EN;
+    use std::collections::HashSet;
+
+    const ACCOUNT: &str = r#"{"status":"connected","account":{"id":"acc_1","provider":"sps_commerce","environment":"sandbox",
+        "client_id_hint":"…9f3a","services":["transaction"],"connected_at":"2026-11-29T10:00:00Z"}}"#;
+
+    fn rejected(code: &str, retryable: bool) -> String {
+        format!(r#"{{"error":"{code}","message":"from backend","retryable":{retryable}}}"#)
+    }
+
+    #[test]
+    fn created_and_updated_answers_give_the_account() {
+        assert_eq!(classify(201, ACCOUNT).unwrap().id, "acc_1");
+        assert_eq!(classify(200, ACCOUNT).unwrap().client_id_hint, "…9f3a");
+    }
+
+    #[test]
+    fn success_status_with_a_bad_body_is_unexpected() {
+        assert_eq!(classify(200, ""), Err(Failure::Unexpected { status: 200 }));
+        assert_eq!(classify(201, "<html>ok</html>"), Err(Failure::Unexpected { status: 201 }));
+    }
+
+    #[test]
+    fn contract_errors_keep_code_detail_and_retryable() {
+        let failure = classify(401, &rejected("invalid_client", false)).unwrap_err();
+        assert_eq!(
+            failure,
+            Failure::Rejected { code: ErrorCode::InvalidClient, detail: Some("from backend".into()), retryable: false }
+        );
+        assert!(!failure.is_retryable());
+        assert!(classify(429, &rejected("rate_limited", true)).unwrap_err().is_retryable());
+    }
+
+    #[test]
+    fn gateway_errors_without_a_contract_body_mean_the_backend_is_unreachable() {
+        assert_eq!(classify(502, ""), Err(Failure::Unreachable));
+        assert_eq!(classify(504, "<html>Gateway Timeout</html>"), Err(Failure::Unreachable));
+    }
+
+    #[test]
+    fn other_answers_outside_the_contract_are_unexpected() {
+        assert_eq!(
+            classify(500, "<!doctype html><h1>Internal Server Error</h1>"),
+            Err(Failure::Unexpected { status: 500 })
+        );
+        assert_eq!(classify(404, ""), Err(Failure::Unexpected { status: 404 }));
+        assert_eq!(classify(400, "{\"oops\":1}"), Err(Failure::Unexpected { status: 400 }));
+    }
+
+    #[test]
+    fn long_details_are_cut() {
+        let body = format!(r#"{{"error":"invalid_request","message":"{}","retryable":false}}"#, "x".repeat(1000));
+        let detail = classify(400, &body).unwrap_err().detail().unwrap().to_owned();
+        assert_eq!(detail.chars().count(), DETAIL_MAX_CHARS + 1);
+    }
+
+    #[test]
+    fn every_failure_has_its_own_message() {
+        let codes = [
+            "invalid_request",
+            "session_invalid",
+            "invalid_client",
+            "unauthorized_client",
+            "access_denied",
+            "rate_limited",
+            "provider_unavailable",
+            "internal_error",
+        ];
+        let mut failures: Vec<Failure> =
+            codes.iter().map(|code| classify(400, &rejected(code, false)).unwrap_err()).collect();
+        failures.extend([Failure::Unreachable, Failure::TimedOut, Failure::Unexpected { status: 500 }]);
+        let messages: HashSet<String> = failures.iter().map(|f| f.message(&EN, Environment::Sandbox)).collect();
+        assert_eq!(messages.len(), failures.len());
+        let codes: HashSet<&str> = failures.iter().map(Failure::code).collect();
+        assert_eq!(codes.len(), failures.len());
+    }
+
+    #[test]
+    fn invalid_client_names_the_chosen_environment() {
+        let failure = classify(401, &rejected("invalid_client", false)).unwrap_err();
+        assert!(failure.message(&EN, Environment::Production).contains("Production keys"));
+    }
+}

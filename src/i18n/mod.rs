@@ -1,0 +1,188 @@
+//! The message catalog: every string a person sees comes from here.
+//!
+//! Messages may hold `{name}` slots, filled with [`fill`], and the guide's
+//! messages use the light markup that [`crate::rich_text`] reads.
+
+mod en;
+
+pub use en::EN;
+
+/// All user-facing text of the widget in one language.
+#[derive(Debug)]
+pub struct Messages {
+    /// BCP 47 tag of the language, used for `lang` and date formatting.
+    pub lang: &'static str,
+
+    /// Dialog title.
+    pub dialog_title: &'static str,
+    /// One line under the title saying what the dialog does.
+    pub dialog_description: &'static str,
+    /// Accessible name of the close button.
+    pub close: &'static str,
+
+    /// Accessible name of the guide region.
+    pub guide_label: &'static str,
+    /// Label announced before the warning notice.
+    pub notice_label: &'static str,
+    /// The requirement notice shown above the guide.
+    pub notice: &'static str,
+    /// Title of the section about creating the application.
+    pub create_app_title: &'static str,
+    /// Lead of the section about creating the application.
+    pub create_app_intro: &'static str,
+    /// Step: sign in to the Dev Center.
+    pub sign_in_title: &'static str,
+    /// Body of the sign-in step; `[…]` is the Dev Center link.
+    pub sign_in_body: &'static str,
+    /// Step: configure the application.
+    pub configure_title: &'static str,
+    /// Body of the configure step; `{app}` is the host's application name.
+    pub configure_body: &'static str,
+    /// Label of the list of services to authorize.
+    pub services_to_authorize: &'static str,
+    /// Step shown for services an organisation may not have yet.
+    pub missing_service_title: &'static str,
+    /// Body of the missing-service step.
+    pub missing_service_body: &'static str,
+    /// Step: find the credentials.
+    pub credentials_title: &'static str,
+    /// Body of the credentials step.
+    pub credentials_body: &'static str,
+    /// Title of the section about linking the account.
+    pub link_title: &'static str,
+    /// Step: fill in and connect.
+    pub link_fill_body: &'static str,
+    /// Step: complete the provider's authorization.
+    pub link_authorize_body: &'static str,
+    /// Step: the confirmation and the Accounts page.
+    pub link_confirm_body: &'static str,
+    /// Hidden suffix of links that open a new tab.
+    pub opens_in_new_tab: &'static str,
+
+    /// Accessible name of the credentials form.
+    pub form_label: &'static str,
+    /// Legend of the environment choice.
+    pub environment: &'static str,
+    /// Name of the Sandbox environment.
+    pub sandbox: &'static str,
+    /// What the Sandbox keys are for.
+    pub sandbox_hint: &'static str,
+    /// Name of the Production environment.
+    pub production: &'static str,
+    /// What the Production keys are for.
+    pub production_hint: &'static str,
+    /// Label of the Client ID field.
+    pub client_id: &'static str,
+    /// Label of the Client Secret field.
+    pub client_secret: &'static str,
+    /// Reveal-toggle text while the secret is hidden.
+    pub show_secret: &'static str,
+    /// Reveal-toggle text while the secret is shown.
+    pub hide_secret: &'static str,
+    /// Submit button.
+    pub connect: &'static str,
+    /// Submit button while the request is in flight.
+    pub connecting: &'static str,
+    /// Announcement while the request is in flight.
+    pub connecting_status: &'static str,
+    /// Announcement when validation fails; `{count}` is the number of fields.
+    pub fields_need_attention: &'static str,
+
+    /// `{field}` is required.
+    pub field_missing: &'static str,
+    /// `{field}` is shorter than `{min}` characters.
+    pub field_too_short: &'static str,
+    /// `{field}` is longer than `{max}` characters.
+    pub field_too_long: &'static str,
+    /// `{field}` contains whitespace.
+    pub field_whitespace: &'static str,
+    /// `{field}` contains characters credentials never use.
+    pub field_invalid_character: &'static str,
+    /// The secret equals the Client ID.
+    pub secret_same_as_id: &'static str,
+
+    /// Title of the failure panel.
+    pub failure_title: &'static str,
+    /// Button that goes back to the form after a retryable failure.
+    pub try_again: &'static str,
+    /// Button that goes back to the form after a failure the user must fix.
+    pub edit_credentials: &'static str,
+    /// Prefix of the backend's own explanation.
+    pub failure_details: &'static str,
+    /// `invalid_request`.
+    pub error_invalid_request: &'static str,
+    /// `session_invalid`.
+    pub error_session_invalid: &'static str,
+    /// `invalid_client`; `{environment}` is the chosen environment.
+    pub error_invalid_client: &'static str,
+    /// `unauthorized_client`.
+    pub error_unauthorized_client: &'static str,
+    /// `access_denied`.
+    pub error_access_denied: &'static str,
+    /// `rate_limited`.
+    pub error_rate_limited: &'static str,
+    /// `provider_unavailable`.
+    pub error_provider_unavailable: &'static str,
+    /// `internal_error` or an unknown code.
+    pub error_internal: &'static str,
+    /// The backend could not be reached at all.
+    pub error_unreachable: &'static str,
+    /// The backend did not answer in time.
+    pub error_timed_out: &'static str,
+    /// The backend answered outside the contract; `{status}` is the HTTP status.
+    pub error_unexpected: &'static str,
+
+    /// Title of the confirmation.
+    pub success_title: &'static str,
+    /// Lead of the confirmation.
+    pub success_lead: &'static str,
+    /// Summary label: the linked Client ID.
+    pub summary_client_id: &'static str,
+    /// Summary label: the services.
+    pub summary_services: &'static str,
+    /// Summary label: when the link was made.
+    pub summary_connected_at: &'static str,
+    /// Button that closes the confirmation.
+    pub done: &'static str,
+}
+
+/// Replaces each `{name}` slot in `template` with its value; unknown slots stay as written.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        match values.iter().find(|(key, _)| *key == name) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_known_slots_and_keeps_the_rest() {
+        assert_eq!(
+            fill("{field} needs {min} characters", &[("field", "Client ID"), ("min", "8")]),
+            "Client ID needs 8 characters"
+        );
+        assert_eq!(fill("keep {unknown} and {", &[]), "keep {unknown} and {");
+    }
+
+    #[test]
+    fn fill_does_not_reinterpret_inserted_values() {
+        assert_eq!(fill("{a}{b}", &[("a", "{b}"), ("b", "x")]), "{b}x");
+    }
+}

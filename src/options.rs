@@ -1,0 +1,201 @@
+//! The options a host passes when it mounts the widget.
+
+use serde::Deserialize;
+use sps_connect_wire::{Environment, Service, DEFAULT_ENDPOINT};
+use std::fmt;
+
+/// Application name the guide suggests when the host sets none.
+pub const DEFAULT_APP_NAME: &str = "StackOne Integration";
+
+/// Longest application name the guide accepts.
+pub const APP_NAME_MAX_LEN: usize = 60;
+
+/// Accepted request timeout, in milliseconds.
+pub const TIMEOUT_MS: std::ops::RangeInclusive<u32> = 1_000..=120_000;
+
+/// How the widget is configured. Deserialized from a camelCase JS object;
+/// unknown fields are rejected.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ConnectOptions {
+    /// URL or path of the host's connect endpoint.
+    pub endpoint: String,
+    /// Short-lived session token the host minted for this user, sent as `X-Connect-Session`.
+    pub session_token: Option<String>,
+    /// Environment selected when the dialog opens.
+    pub environment: Environment,
+    /// SPS services the integration requests; the guide lists these.
+    pub services: Vec<Service>,
+    /// White-label settings.
+    pub white_label: WhiteLabel,
+    /// How long to wait for the backend before giving up, in milliseconds.
+    pub timeout_ms: u32,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            session_token: None,
+            environment: Environment::default(),
+            services: vec![Service::Transaction],
+            white_label: WhiteLabel::default(),
+            timeout_ms: 30_000,
+        }
+    }
+}
+
+/// How a portal presents the widget as its own.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WhiteLabel {
+    /// Hides the guide section about linking through the hub.
+    pub enabled: bool,
+    /// The portal's application name, suggested in the guide.
+    pub app_name: Option<String>,
+}
+
+impl WhiteLabel {
+    /// The application name the guide suggests.
+    pub fn app_name(&self) -> &str {
+        self.app_name.as_deref().unwrap_or(DEFAULT_APP_NAME)
+    }
+}
+
+/// An option that has a value the widget cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionError {
+    /// The option's camelCase path, such as `whiteLabel.appName`.
+    pub option: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid option `{}`: {}", self.option, self.problem)
+    }
+}
+
+impl std::error::Error for OptionError {}
+
+impl ConnectOptions {
+    /// Checks the values that deserialization alone cannot.
+    pub fn validate(self) -> Result<Self, OptionError> {
+        let fail = |option, problem: &str| Err(OptionError { option, problem: problem.to_owned() });
+        if !is_usable_endpoint(&self.endpoint) {
+            return fail(
+                "endpoint",
+                "must be a path starting with `/` or an `https://` URL (`http://` only for localhost)",
+            );
+        }
+        if let Some(token) = &self.session_token {
+            if token.is_empty() || token.len() > 4096 || !token.chars().all(|c| c.is_ascii_graphic()) {
+                return fail("sessionToken", "must be 1 to 4096 visible ASCII characters");
+            }
+        }
+        if self.services.is_empty() {
+            return fail("services", "must name at least one service");
+        }
+        if let Some(name) = &self.white_label.app_name {
+            let length = name.trim().chars().count();
+            if length == 0 || length > APP_NAME_MAX_LEN {
+                return fail("whiteLabel.appName", "must be 1 to 60 characters");
+            }
+        }
+        if !TIMEOUT_MS.contains(&self.timeout_ms) {
+            return fail("timeoutMs", "must be between 1000 and 120000");
+        }
+        Ok(self)
+    }
+
+    /// The requested services in guide order, each once.
+    pub fn requested_services(&self) -> Vec<Service> {
+        Service::ALL.into_iter().filter(|service| self.services.contains(service)).collect()
+    }
+}
+
+fn is_usable_endpoint(endpoint: &str) -> bool {
+    if endpoint.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    if endpoint.starts_with('/') {
+        return !endpoint.starts_with("//");
+    }
+    if endpoint.strip_prefix("https://").is_some_and(|rest| !rest.is_empty()) {
+        return true;
+    }
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host, |(host, _)| host);
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<ConnectOptions, String> {
+        serde_json::from_str::<ConnectOptions>(json).map_err(|e| e.to_string())?.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_object_gives_the_defaults() {
+        let options = parse("{}").unwrap();
+        assert_eq!(options, ConnectOptions::default());
+        assert_eq!(options.endpoint, "/api/sps/connect");
+        assert_eq!(options.white_label.app_name(), "StackOne Integration");
+    }
+
+    #[test]
+    fn reads_camel_case_options() {
+        let options = parse(
+            r#"{"endpoint":"https://portal.example/api/connect","sessionToken":"tok.abc","environment":"production",
+                "services":["packing_slip","transaction","packing_slip"],"whiteLabel":{"enabled":true,"appName":"Acme Portal"},
+                "timeoutMs":5000}"#,
+        )
+        .unwrap();
+        assert_eq!(options.environment, Environment::Production);
+        assert_eq!(options.requested_services(), vec![Service::Transaction, Service::PackingSlip]);
+        assert!(options.white_label.enabled);
+        assert_eq!(options.white_label.app_name(), "Acme Portal");
+    }
+
+    #[test]
+    fn unknown_or_mistyped_options_name_the_option() {
+        assert!(parse(r#"{"endpont":"/x"}"#).unwrap_err().contains("endpont"));
+        assert!(parse(r#"{"whiteLabel":{"appname":"x"}}"#).unwrap_err().contains("appname"));
+        assert!(parse(r#"{"services":["labels"]}"#).unwrap_err().contains("labels"));
+        assert!(parse(r#"{"environment":"staging"}"#).unwrap_err().contains("staging"));
+    }
+
+    #[test]
+    fn invalid_values_name_the_option() {
+        for (json, option) in [
+            (r#"{"endpoint":"ftp://x"}"#, "`endpoint`"),
+            (r#"{"endpoint":"http://example.com/api"}"#, "`endpoint`"),
+            (r#"{"endpoint":"//evil.example/api"}"#, "`endpoint`"),
+            (r#"{"sessionToken":"has space"}"#, "`sessionToken`"),
+            (r#"{"services":[]}"#, "`services`"),
+            (r#"{"whiteLabel":{"appName":"  "}}"#, "`whiteLabel.appName`"),
+            (r#"{"timeoutMs":10}"#, "`timeoutMs`"),
+        ] {
+            let error = parse(json).unwrap_err();
+            assert!(error.contains(option), "{json}: {error}");
+        }
+    }
+
+    #[test]
+    fn http_is_accepted_for_loopback_only() {
+        for endpoint in ["http://localhost:8080/api", "http://127.0.0.1/api", "http://[::1]:3000/x", "/api/sps/connect"]
+        {
+            assert!(is_usable_endpoint(endpoint), "{endpoint}");
+        }
+        assert!(!is_usable_endpoint("http://localhost.evil.example/api"));
+    }
+}
