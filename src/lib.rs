@@ -13,3 +13,10 @@ pub mod i18n;
 pub mod options;
 pub mod rich_text;
 pub mod validation;
+
+pub mod api;
+pub mod components;
+pub mod controller;
+mod mount;
+
+pub use mount::{mount, ConnectHandle};

@@ -66,7 +66,7 @@ impl WhiteLabel {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionError {
     /// The option's camelCase path, such as `whiteLabel.appName`.
-    pub option: &'static str,
+    pub option: String,
     /// What is wrong with it.
     pub problem: String,
 }
@@ -80,9 +80,17 @@ impl fmt::Display for OptionError {
 impl std::error::Error for OptionError {}
 
 impl ConnectOptions {
+    /// Reads options from a JSON tree, naming the path of any unknown or mistyped field.
+    pub fn from_json(tree: serde_json::Value) -> Result<Self, OptionError> {
+        let options: ConnectOptions = serde_path_to_error::deserialize(tree)
+            .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })?;
+        options.validate()
+    }
+
     /// Checks the values that deserialization alone cannot.
     pub fn validate(self) -> Result<Self, OptionError> {
-        let fail = |option, problem: &str| Err(OptionError { option, problem: problem.to_owned() });
+        let fail =
+            |option: &str, problem: &str| Err(OptionError { option: option.to_owned(), problem: problem.to_owned() });
         if !is_usable_endpoint(&self.endpoint) {
             return fail(
                 "endpoint",
@@ -141,7 +149,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<ConnectOptions, String> {
-        serde_json::from_str::<ConnectOptions>(json).map_err(|e| e.to_string())?.validate().map_err(|e| e.to_string())
+        ConnectOptions::from_json(serde_json::from_str(json).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -169,7 +177,10 @@ mod tests {
     #[test]
     fn unknown_or_mistyped_options_name_the_option() {
         assert!(parse(r#"{"endpont":"/x"}"#).unwrap_err().contains("endpont"));
-        assert!(parse(r#"{"whiteLabel":{"appname":"x"}}"#).unwrap_err().contains("appname"));
+        let nested = parse(r#"{"whiteLabel":{"appname":"x"}}"#).unwrap_err();
+        assert!(nested.contains("`whiteLabel.appname`"), "{nested}");
+        let mistyped = parse(r#"{"timeoutMs":"fast"}"#).unwrap_err();
+        assert!(mistyped.contains("`timeoutMs`"), "{mistyped}");
         assert!(parse(r#"{"services":["labels"]}"#).unwrap_err().contains("labels"));
         assert!(parse(r#"{"environment":"staging"}"#).unwrap_err().contains("staging"));
     }

@@ -1,0 +1,51 @@
+use super::{CredentialField, CredentialKind, EnvironmentPicker};
+use crate::controller::Controller;
+use crate::flow::Phase;
+use crate::i18n::fill;
+use leptos::prelude::*;
+
+/// The environment choice, both credentials and the Connect button.
+#[component]
+pub fn CredentialsForm(
+    /// The dialog's controller.
+    controller: Controller,
+) -> impl IntoView {
+    let messages = controller.messages;
+    let submitting = Memo::new(move |_| controller.phase.with(|phase| *phase == Phase::Submitting));
+    let status = move || {
+        if submitting.get() {
+            return messages.connecting_status.to_owned();
+        }
+        match controller.errors.get().map(|errors| errors.count()).filter(|&count| count > 0) {
+            Some(count) => fill(messages.fields_need_attention, &[("count", &count.to_string())]),
+            None => String::new(),
+        }
+    };
+    view! {
+        <form
+            class="spsc-form"
+            aria-label=messages.form_label
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                controller.submit();
+            }
+        >
+            <EnvironmentPicker controller />
+            <CredentialField controller kind=CredentialKind::ClientId />
+            <CredentialField controller kind=CredentialKind::ClientSecret />
+            <p class="spsc-visually-hidden" role="status" aria-live="polite">
+                {status}
+            </p>
+            <button
+                type="submit"
+                class="spsc-button spsc-primary"
+                aria-disabled=move || if submitting.get() { "true" } else { "false" }
+                aria-busy=move || if submitting.get() { "true" } else { "false" }
+            >
+                <span class="spsc-spinner" aria-hidden="true" class:spsc-hidden=move || !submitting.get()></span>
+                {move || if submitting.get() { messages.connecting } else { messages.connect }}
+            </button>
+        </form>
+    }
+}

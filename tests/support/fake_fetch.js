@@ -1,0 +1,56 @@
+// A stand-in for window.fetch: records each request and answers as scripted.
+let original = null;
+
+function record(request, body) {
+  globalThis.__spscRequests.push({
+    url: request.url,
+    method: request.method,
+    headers: Object.fromEntries(request.headers.entries()),
+    body,
+  });
+}
+
+export function script_fetch(status, body, contentType, delayMs) {
+  if (original === null) original = globalThis.fetch;
+  globalThis.__spscRequests = [];
+  globalThis.__spscAborted = 0;
+  globalThis.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    record(request, await request.clone().text());
+    return new Promise((resolve, reject) => {
+      const answer = () => {
+        if (status === 0) {
+          reject(new TypeError("Failed to fetch"));
+          return;
+        }
+        const headers = contentType ? { "Content-Type": contentType } : {};
+        resolve(new Response(status === 204 ? null : body, { status, headers }));
+      };
+      const timer = setTimeout(answer, delayMs);
+      request.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        globalThis.__spscAborted += 1;
+        reject(new DOMException("The operation was aborted.", "AbortError"));
+      });
+    });
+  };
+}
+
+export function restore_fetch() {
+  if (original !== null) globalThis.fetch = original;
+  original = null;
+}
+
+export function recorded_requests() {
+  return globalThis.__spscRequests || [];
+}
+
+export function aborted_requests() {
+  return globalThis.__spscAborted || 0;
+}
+
+export function press_key(target, key, shift) {
+  const event = new KeyboardEvent("keydown", { key, shiftKey: shift, bubbles: true, cancelable: true });
+  target.dispatchEvent(event);
+  return event.defaultPrevented;
+}

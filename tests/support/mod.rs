@@ -1,0 +1,265 @@
+//! Mounts the real dialog in the test page and reads it the way assistive
+//! technology does: by role, accessible name and label.
+
+#![allow(dead_code)]
+
+use gloo_timers::future::TimeoutFuture;
+use sps_connect::{mount, ConnectHandle};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+#[wasm_bindgen(module = "/tests/support/fake_fetch.js")]
+extern "C" {
+    fn script_fetch(status: u16, body: &str, content_type: &str, delay_ms: u32);
+    fn restore_fetch();
+    fn recorded_requests() -> js_sys::Array;
+    fn aborted_requests() -> u32;
+    fn press_key(target: &Element, key: &str, shift: bool) -> bool;
+}
+
+/// A realistic Client ID that passes validation.
+pub const CLIENT_ID: &str = "aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ";
+/// A realistic Client Secret that passes validation.
+pub const CLIENT_SECRET: &str = "Zx9-s3cr3t_Value.with~symbols0123456789";
+
+/// A successful connect answer for a Sandbox account.
+pub const CONNECTED: &str = r#"{"status":"connected","account":{"id":"acc_42","provider":"sps_commerce",
+  "environment":"production","client_id_hint":"…X1yZ","services":["transaction","packing_slip"],
+  "connected_at":"2026-11-29T10:15:00Z"}}"#;
+
+/// Answers every fetch with `status` and `body` after `delay_ms`; status 0 is a network failure.
+pub fn answer_with(status: u16, body: &str, content_type: &str, delay_ms: u32) {
+    script_fetch(status, body, content_type, delay_ms);
+}
+
+/// Answers every fetch with a JSON body.
+pub fn answer_json(status: u16, body: &str) {
+    script_fetch(status, body, "application/json", 5);
+}
+
+/// The requests the page sent, as `{url, method, headers, body}` objects.
+pub fn requests() -> Vec<js_sys::Object> {
+    recorded_requests().iter().map(|r| r.unchecked_into()).collect()
+}
+
+/// A field of a recorded request.
+pub fn field(request: &js_sys::Object, path: &[&str]) -> JsValue {
+    path.iter().fold(request.into(), |value: JsValue, key| js_sys::Reflect::get(&value, &(*key).into()).unwrap())
+}
+
+/// How many requests were aborted by the page.
+pub fn aborted() -> u32 {
+    aborted_requests()
+}
+
+/// Lets the reactive system and timers run.
+pub async fn settle() {
+    for _ in 0..3 {
+        TimeoutFuture::new(0).await;
+    }
+}
+
+/// Waits up to two seconds for `condition`, failing the test with `what` otherwise.
+pub async fn until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// The element that has focus.
+pub fn focused() -> Option<Element> {
+    document().active_element()
+}
+
+/// The accessible name of an element, as far as these tests need it.
+pub fn accessible_name(element: &Element) -> String {
+    if let Some(label) = element.get_attribute("aria-label") {
+        return label;
+    }
+    if let Some(ids) = element.get_attribute("aria-labelledby") {
+        return ids
+            .split_whitespace()
+            .filter_map(|id| document().get_element_by_id(id))
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if let Some(id) = element.get_attribute("id") {
+        if let Ok(Some(label)) = document().query_selector(&format!("label[for='{id}']")) {
+            return normalize(&label.text_content().unwrap_or_default());
+        }
+    }
+    normalize(&element.text_content().unwrap_or_default())
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn selector_for_role(role: &str) -> String {
+    let implicit = match role {
+        "button" => "button",
+        "link" => "a[href]",
+        "heading" => "h1, h2, h3, h4, h5, h6",
+        "textbox" => "input[type=text], input[type=password], input:not([type])",
+        "radio" => "input[type=radio]",
+        "list" => "ul, ol",
+        "listitem" => "li",
+        "form" => "form[aria-label]",
+        "group" => "fieldset",
+        "region" => "section[aria-label], section[aria-labelledby]",
+        _ => "",
+    };
+    if implicit.is_empty() {
+        format!("[role='{role}']")
+    } else {
+        format!("{implicit}, [role='{role}']")
+    }
+}
+
+/// A test page with an opener button and the widget mounted beside it.
+pub struct Widget {
+    /// The element the widget is mounted in.
+    pub root: HtmlElement,
+    /// The button that had focus when the dialog opened.
+    pub opener: HtmlElement,
+    /// The widget's handle.
+    pub handle: ConnectHandle,
+}
+
+impl Widget {
+    /// Mounts the widget with options given as JSON and opens it from a focused button.
+    pub async fn open(options: &str) -> Widget {
+        let widget = Widget::mount(options).unwrap_or_else(|e| panic!("mount failed: {e:?}"));
+        widget.opener.focus().unwrap();
+        widget.handle.open().unwrap();
+        settle().await;
+        widget
+    }
+
+    /// Mounts the widget closed; the error is whatever `mount` threw.
+    pub fn mount(options: &str) -> Result<Widget, JsValue> {
+        let body = document().body().unwrap();
+        let opener: HtmlElement = document().create_element("button").unwrap().unchecked_into();
+        opener.set_text_content(Some("Connect your SPS account"));
+        body.append_child(&opener).unwrap();
+        let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+        body.append_child(&root).unwrap();
+        let options = js_sys::JSON::parse(options).unwrap();
+        match mount(root.clone(), options) {
+            Ok(handle) => Ok(Widget { root, opener, handle }),
+            Err(error) => {
+                root.remove();
+                opener.remove();
+                Err(error.into())
+            }
+        }
+    }
+
+    /// The dialog element, if it is shown.
+    pub fn dialog(&self) -> Option<Element> {
+        self.root.query_selector("[role='dialog']").unwrap()
+    }
+
+    /// The dialog's visible text, whitespace folded.
+    pub fn text(&self) -> String {
+        normalize(&self.root.text_content().unwrap_or_default())
+    }
+
+    /// Every element with `role` whose accessible name is `name`.
+    pub fn all_by_role(&self, role: &str, name: &str) -> Vec<Element> {
+        let nodes = self.root.query_selector_all(&selector_for_role(role)).unwrap();
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i))
+            .map(|n| n.unchecked_into::<Element>())
+            .filter(|e| name.is_empty() || accessible_name(e) == name)
+            .collect()
+    }
+
+    /// The one element with `role` named `name`, if there is exactly one.
+    pub fn find_by_role(&self, role: &str, name: &str) -> Option<Element> {
+        let mut found = self.all_by_role(role, name);
+        match found.len() {
+            1 => found.pop(),
+            0 => None,
+            n => panic!("{n} elements with role {role} named {name:?}"),
+        }
+    }
+
+    /// The one element with `role` named `name`; fails the test otherwise.
+    pub fn by_role(&self, role: &str, name: &str) -> HtmlElement {
+        self.find_by_role(role, name)
+            .unwrap_or_else(|| panic!("no {role} named {name:?} in: {}", self.text()))
+            .unchecked_into()
+    }
+
+    /// The input whose label reads `label`.
+    pub fn input(&self, label: &str) -> HtmlInputElement {
+        let labels = self.root.query_selector_all("label").unwrap();
+        (0..labels.length())
+            .filter_map(|i| labels.item(i))
+            .map(|n| n.unchecked_into::<Element>())
+            .find(|l| normalize(&l.text_content().unwrap_or_default()).starts_with(label))
+            .and_then(|l| l.get_attribute("for"))
+            .and_then(|id| document().get_element_by_id(&id))
+            .unwrap_or_else(|| panic!("no input labelled {label:?}"))
+            .unchecked_into()
+    }
+
+    /// Types `value` into the input labelled `label`, as a user would.
+    pub fn type_into(&self, label: &str, value: &str) {
+        let input = self.input(label);
+        input.set_value(value);
+        let event = web_sys::Event::new_with_event_init_dict("input", &{
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            init
+        })
+        .unwrap();
+        input.dispatch_event(&event).unwrap();
+    }
+
+    /// Clicks the button named `name`.
+    pub fn click(&self, name: &str) {
+        self.by_role("button", name).click();
+    }
+
+    /// Fills both credentials with valid values and clicks Connect.
+    pub async fn connect_with_valid_credentials(&self) {
+        self.type_into("Client ID", CLIENT_ID);
+        self.type_into("Client Secret", CLIENT_SECRET);
+        self.click("Connect");
+        settle().await;
+    }
+
+    /// Presses `key` on the focused element (or the dialog); true when the page handled it.
+    pub fn press(&self, key: &str, shift: bool) -> bool {
+        let target = focused().or_else(|| self.dialog()).unwrap();
+        press_key(&target, key, shift)
+    }
+
+    /// The message shown next to the field labelled `label`, if any.
+    pub fn field_error(&self, label: &str) -> Option<String> {
+        let input = self.input(label);
+        let id = input.get_attribute("aria-describedby")?;
+        document().get_element_by_id(&id).map(|e| normalize(&e.text_content().unwrap_or_default()))
+    }
+}
+
+impl Drop for Widget {
+    fn drop(&mut self) {
+        self.handle.destroy();
+        self.root.remove();
+        self.opener.remove();
+        restore_fetch();
+    }
+}
