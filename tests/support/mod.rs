@@ -146,9 +146,15 @@ impl Widget {
         widget
     }
 
-    /// Mounts the widget closed; the error is whatever `mount` threw.
+    /// Mounts the widget closed, with its stylesheet; the error is whatever `mount` threw.
     pub fn mount(options: &str) -> Result<Widget, JsValue> {
         let body = document().body().unwrap();
+        if document().get_element_by_id("spsc-test-styles").is_none() {
+            let style = document().create_element("style").unwrap();
+            style.set_id("spsc-test-styles");
+            style.set_text_content(Some(include_str!("../../style/connect.css")));
+            document().head().unwrap().append_child(&style).unwrap();
+        }
         let opener: HtmlElement = document().create_element("button").unwrap().unchecked_into();
         opener.set_text_content(Some("Connect your SPS account"));
         body.append_child(&opener).unwrap();
