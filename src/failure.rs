@@ -40,8 +40,11 @@ pub fn classify(status: u16, body: &str) -> Result<LinkedAccount, Failure> {
         let detail = Some(error.message.trim()).filter(|m| !m.is_empty()).map(shorten);
         return Err(Failure::Rejected { code: error.error, detail, retryable: error.retryable });
     }
+    // Gateways and dev proxies with nothing behind them answer 502-504, or a
+    // bare 5xx with no body; the backend itself always sends a contract body.
     match status {
         502..=504 => Err(Failure::Unreachable),
+        500..=599 if body.trim().is_empty() => Err(Failure::Unreachable),
         _ => Err(Failure::Unexpected { status }),
     }
 }
@@ -158,6 +161,7 @@ mod tests {
     fn gateway_errors_without_a_contract_body_mean_the_backend_is_unreachable() {
         assert_eq!(classify(502, ""), Err(Failure::Unreachable));
         assert_eq!(classify(504, "<html>Gateway Timeout</html>"), Err(Failure::Unreachable));
+        assert_eq!(classify(500, ""), Err(Failure::Unreachable));
     }
 
     #[test]

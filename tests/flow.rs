@@ -113,6 +113,7 @@ async fn each_backend_error_gets_its_own_actionable_message() {
 async fn answers_outside_the_contract_become_clear_generic_errors() {
     let cases = [
         (0, "", "", "could not be reached"),
+        (500, "", "", "could not be reached"),
         (502, "<html><body>Bad Gateway</body></html>", "text/html", "could not be reached"),
         (500, "<!doctype html><h1>Internal Server Error</h1>", "text/html", "unexpected answer (HTTP 500)"),
         (200, "", "application/json", "unexpected answer (HTTP 200)"),
