@@ -10,8 +10,8 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::atomic::{AtomicU32, Ordering};
-use wasm_bindgen::JsCast;
-use web_sys::{AbortController, HtmlElement};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
 
 static NEXT_INSTANCE: AtomicU32 = AtomicU32::new(1);
 
@@ -39,11 +39,15 @@ pub struct Controller {
     opener: StoredValue<Option<HtmlElement>, LocalStorage>,
     /// The dialog element, for moving focus inside it.
     pub dialog: NodeRef<leptos::html::Div>,
+    host: StoredValue<HtmlElement, LocalStorage>,
 }
 
+/// Prefix of the DOM events the widget dispatches on its mount element.
+pub const EVENT_PREFIX: &str = "sps-connect:";
+
 impl Controller {
-    /// A closed dialog configured by `options`.
-    pub fn new(options: ConnectOptions) -> Self {
+    /// A closed dialog configured by `options`, mounted in `host`.
+    pub fn new(options: ConnectOptions, host: HtmlElement) -> Self {
         let draft = Draft { environment: options.environment, ..Draft::default() };
         Self {
             options: StoredValue::new(options),
@@ -57,6 +61,7 @@ impl Controller {
             in_flight: StoredValue::new_local(None),
             opener: StoredValue::new_local(None),
             dialog: NodeRef::new(),
+            host: StoredValue::new_local(host),
         }
     }
 
@@ -136,6 +141,15 @@ impl Controller {
                 self.errors.set(None);
             }
             Effect::FocusPhase => self.focus_later(format!("[{AUTOFOCUS_ATTR}]")),
+            Effect::NotifyConnected => {
+                let detail = js_sys::Object::new();
+                if let Phase::Connected(account) = self.phase.get_untracked() {
+                    let account = serde_wasm_bindgen::to_value(&account).unwrap_or(JsValue::NULL);
+                    let _ = js_sys::Reflect::set(&detail, &"account".into(), &account);
+                }
+                self.notify("success", &detail);
+            }
+            Effect::NotifyClosed => self.notify("close", &js_sys::Object::new()),
             Effect::RestoreFocus => {
                 if let Some(opener) = self.opener.try_update_value(Option::take).flatten() {
                     if opener.is_connected() {
@@ -175,6 +189,19 @@ impl Controller {
                 Ok(account) => Event::Succeeded(account),
                 Err(failure) => Event::Failed(failure),
             });
+        });
+    }
+
+    fn notify(&self, name: &str, detail: &JsValue) {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(detail);
+        let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) else {
+            return;
+        };
+        self.host.with_value(|host| {
+            let _ = host.dispatch_event(&event);
         });
     }
 

@@ -57,8 +57,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<ConnectHandle, Js
     let options = parse_options(options)?;
     let slot = Rc::new(Cell::new(None));
     let exported = Rc::clone(&slot);
+    let host = element.clone();
     let mounted = leptos::mount::mount_to(element, move || {
-        let controller = Controller::new(options);
+        let controller = Controller::new(options, host);
         exported.set(Some(controller));
         view! { <ConnectDialog controller /> }
     });

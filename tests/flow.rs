@@ -251,3 +251,26 @@ async fn environment_choice_is_sent_with_the_request() {
     let body = field(&requests()[0], &["body"]).as_string().unwrap();
     assert!(body.contains(r#""environment":"production""#), "{body}");
 }
+
+#[wasm_bindgen_test]
+async fn host_page_hears_success_and_close_as_bubbling_composed_events() {
+    let widget = Widget::open("{}").await;
+    let seen = events_on(
+        &web_sys::window().unwrap().document().unwrap().body().unwrap(),
+        &["sps-connect:success", "sps-connect:close"],
+    );
+    answer_json(201, CONNECTED);
+    widget.connect_with_valid_credentials().await;
+    until("the success event", || seen.length() == 1).await;
+    let success = seen.get(0);
+    assert_eq!(field(success.unchecked_ref(), &["type"]).as_string().unwrap(), "sps-connect:success");
+    assert_eq!(field(success.unchecked_ref(), &["detail", "account", "id"]).as_string().unwrap(), "acc_42");
+    assert!(field(success.unchecked_ref(), &["bubbles"]).is_truthy());
+    assert!(field(success.unchecked_ref(), &["composed"]).is_truthy());
+    let payload = js_sys::JSON::stringify(&field(success.unchecked_ref(), &["detail"])).unwrap().as_string().unwrap();
+    assert!(!payload.contains(CLIENT_SECRET), "{payload}");
+    widget.click("Done");
+    settle().await;
+    assert_eq!(seen.length(), 2);
+    assert_eq!(field(seen.get(1).unchecked_ref(), &["type"]).as_string().unwrap(), "sps-connect:close");
+}

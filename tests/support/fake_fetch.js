@@ -54,3 +54,12 @@ export function press_key(target, key, shift) {
   target.dispatchEvent(event);
   return event.defaultPrevented;
 }
+
+export function record_events(target, names) {
+  const seen = [];
+  for (const name of names) {
+    target.addEventListener(name, (event) => seen.push({ type: event.type, detail: event.detail,
+      bubbles: event.bubbles, composed: event.composed }));
+  }
+  return seen;
+}

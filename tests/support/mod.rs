@@ -16,6 +16,12 @@ extern "C" {
     fn recorded_requests() -> js_sys::Array;
     fn aborted_requests() -> u32;
     fn press_key(target: &Element, key: &str, shift: bool) -> bool;
+    fn record_events(target: &Element, names: Vec<String>) -> js_sys::Array;
+}
+
+/// Starts recording the widget's DOM events on `target`; the array fills as they fire.
+pub fn events_on(target: &Element, names: &[&str]) -> js_sys::Array {
+    record_events(target, names.iter().map(|n| n.to_string()).collect())
 }
 
 /// A realistic Client ID that passes validation.

@@ -118,6 +118,20 @@ pub struct LinkedAccount {
     pub connected_at: String,
 }
 
+/// Body of `GET /api/sps/accounts`: the portal user's linked accounts, without secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountList {
+    /// The accounts, most recently connected first.
+    pub accounts: Vec<LinkedAccount>,
+}
+
+/// A recognisable, harmless fragment of a Client ID: an ellipsis and its last four characters.
+pub fn client_id_hint(client_id: &str) -> String {
+    let count = client_id.chars().count();
+    let tail: String = client_id.chars().skip(count.saturating_sub(4)).collect();
+    format!("…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +155,12 @@ mod tests {
         };
         let json = serde_json::to_string(&request).unwrap();
         assert!(!json.contains("account_id"), "{json}");
+    }
+
+    #[test]
+    fn hint_shows_only_the_last_four_characters() {
+        assert_eq!(client_id_hint("spsDemoSandboxClient01"), "…nt01");
+        assert_eq!(client_id_hint("abc"), "…abc");
     }
 
     #[test]

@@ -1,0 +1,207 @@
+//! Configuration from environment variables.
+
+use crate::crypto::KEY_LEN;
+use crate::exchange::{ClientAuth, ExchangeConfig};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// SPS Commerce's token endpoint, the default target of the exchange.
+pub const SPS_TOKEN_URL: &str = "https://auth.spscommerce.com/oauth/token";
+/// The audience SPS documents today.
+pub const SPS_AUDIENCE: &str = "api://api.spscommerce.com/";
+
+/// Every variable, its default and meaning, for `--help` and the README.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("SPS_CONNECT_ADDR", "127.0.0.1:8787", "address to listen on"),
+    ("SPS_CONNECT_ENDPOINT", DEFAULT_ENDPOINT, "path of the connect endpoint"),
+    ("SPS_TOKEN_URL", SPS_TOKEN_URL, "OAuth 2.0 token endpoint of SPS Commerce"),
+    ("SPS_AUDIENCE", SPS_AUDIENCE, "audience requested with the token (SPS is moving to https://spscommerce.com)"),
+    ("SPS_CLIENT_AUTH", "body", "how credentials are sent to the token endpoint: body or basic"),
+    ("SPS_SERVICES", "transaction", "comma-separated SPS services the integration requests"),
+    ("SPS_TOKEN_TIMEOUT_MS", "10000", "timeout of the token exchange, in milliseconds"),
+    ("SPS_CONNECT_DATABASE", "sps-connect.sqlite", "SQLite file of the account store (created on first run)"),
+    ("SPS_CONNECT_ENCRYPTION_KEY", "(required)", "base64 of 32 random bytes: encrypts client secrets at rest"),
+    ("SPS_CONNECT_SESSION_KEY", "(required)", "base64 of at least 32 random bytes: signs session tokens"),
+    ("SPS_CONNECT_ADMIN_KEY", "(none)", "bearer key for POST /api/sps/sessions; unset disables the endpoint"),
+    ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds"),
+    ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
+    ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session for user demo-user"),
+];
+
+/// The backend's configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Path of the connect endpoint.
+    pub endpoint: String,
+    /// The token exchange.
+    pub exchange: ExchangeConfig,
+    /// Services the integration requests.
+    pub services: Vec<Service>,
+    /// SQLite file.
+    pub database: PathBuf,
+    /// Key that encrypts secrets at rest.
+    pub encryption_key: [u8; KEY_LEN],
+    /// Key that signs session tokens.
+    pub session_key: Vec<u8>,
+    /// Key that allows minting sessions, if any.
+    pub admin_key: Option<String>,
+    /// Lifetime of a session token.
+    pub session_lifetime: Duration,
+    /// Built widget to serve.
+    pub static_dir: Option<PathBuf>,
+    /// Whether to serve the demo portal.
+    pub demo: bool,
+}
+
+/// A variable with an unusable value.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn default_of(name: &str) -> &'static str {
+    VARIABLES.iter().find(|(n, _, _)| *n == name).map(|(_, d, _)| *d).unwrap_or_default()
+}
+
+fn key(name: &str, value: Option<String>, min_len: usize) -> Result<Vec<u8>, ConfigError> {
+    let value = value.ok_or_else(|| ConfigError(format!("{name} is required (base64 of {min_len} random bytes)")))?;
+    let bytes = STANDARD.decode(value.trim()).map_err(|_| ConfigError(format!("{name} is not valid base64")))?;
+    if bytes.len() < min_len {
+        return Err(ConfigError(format!("{name} must decode to at least {min_len} bytes")));
+    }
+    Ok(bytes)
+}
+
+impl Config {
+    /// Reads the configuration through `var`, normally `std::env::var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get =
+            |name: &str| var(name).filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default_of(name).to_owned());
+        let number = |name: &str| -> Result<u64, ConfigError> {
+            get(name).trim().parse().map_err(|_| ConfigError(format!("{name} must be a whole number")))
+        };
+        let listen = get("SPS_CONNECT_ADDR")
+            .parse()
+            .map_err(|_| ConfigError("SPS_CONNECT_ADDR must be an address such as 127.0.0.1:8787".into()))?;
+        let endpoint = get("SPS_CONNECT_ENDPOINT");
+        if !endpoint.starts_with('/') {
+            return Err(ConfigError("SPS_CONNECT_ENDPOINT must start with /".into()));
+        }
+        let client_auth = match get("SPS_CLIENT_AUTH").as_str() {
+            "body" => ClientAuth::RequestBody,
+            "basic" => ClientAuth::Basic,
+            other => return Err(ConfigError(format!("SPS_CLIENT_AUTH must be body or basic, not {other}"))),
+        };
+        let services = get("SPS_SERVICES")
+            .split(',')
+            .map(|s| s.trim().parse::<Service>().map_err(|e| ConfigError(format!("SPS_SERVICES: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let timeout_ms = number("SPS_TOKEN_TIMEOUT_MS")?;
+        if !(100..=120_000).contains(&timeout_ms) {
+            return Err(ConfigError("SPS_TOKEN_TIMEOUT_MS must be between 100 and 120000".into()));
+        }
+        let encryption_key = key("SPS_CONNECT_ENCRYPTION_KEY", var("SPS_CONNECT_ENCRYPTION_KEY"), KEY_LEN)?;
+        let encryption_key: [u8; KEY_LEN] = encryption_key
+            .try_into()
+            .map_err(|_| ConfigError("SPS_CONNECT_ENCRYPTION_KEY must decode to exactly 32 bytes".into()))?;
+        let demo = match get("SPS_CONNECT_DEMO").as_str() {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
+        };
+        Ok(Self {
+            listen,
+            endpoint,
+            exchange: ExchangeConfig {
+                token_url: get("SPS_TOKEN_URL"),
+                audience: get("SPS_AUDIENCE"),
+                client_auth,
+                timeout: Duration::from_millis(timeout_ms),
+            },
+            services,
+            database: PathBuf::from(get("SPS_CONNECT_DATABASE")),
+            encryption_key,
+            session_key: key("SPS_CONNECT_SESSION_KEY", var("SPS_CONNECT_SESSION_KEY"), 32)?,
+            admin_key: var("SPS_CONNECT_ADMIN_KEY").filter(|k| !k.is_empty()),
+            session_lifetime: Duration::from_secs(number("SPS_CONNECT_SESSION_TTL_SECS")?),
+            static_dir: var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
+            demo,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("SPS_CONNECT_ENCRYPTION_KEY".into(), STANDARD.encode([1u8; 32])),
+            ("SPS_CONNECT_SESSION_KEY".into(), STANDARD.encode([2u8; 32])),
+        ]);
+        vars.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_point_at_sps_production() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.exchange.token_url, "https://auth.spscommerce.com/oauth/token");
+        assert_eq!(config.exchange.audience, "api://api.spscommerce.com/");
+        assert_eq!(config.exchange.client_auth, ClientAuth::RequestBody);
+        assert_eq!(config.endpoint, "/api/sps/connect");
+        assert_eq!(config.services, vec![Service::Transaction]);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8787");
+        assert!(!config.demo);
+    }
+
+    #[test]
+    fn each_setting_can_be_changed() {
+        let config = config(&[
+            ("SPS_TOKEN_URL", "http://127.0.0.1:9/oauth/token"),
+            ("SPS_AUDIENCE", "https://spscommerce.com"),
+            ("SPS_CLIENT_AUTH", "basic"),
+            ("SPS_SERVICES", "transaction, shipping_label"),
+            ("SPS_TOKEN_TIMEOUT_MS", "2500"),
+        ])
+        .unwrap();
+        assert_eq!(config.exchange.token_url, "http://127.0.0.1:9/oauth/token");
+        assert_eq!(config.exchange.client_auth, ClientAuth::Basic);
+        assert_eq!(config.services, vec![Service::Transaction, Service::ShippingLabel]);
+        assert_eq!(config.exchange.timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("SPS_CLIENT_AUTH", "header"),
+            ("SPS_SERVICES", "labels"),
+            ("SPS_TOKEN_TIMEOUT_MS", "soon"),
+            ("SPS_CONNECT_ADDR", "nowhere"),
+            ("SPS_CONNECT_ENCRYPTION_KEY", "c2hvcnQ="),
+            ("SPS_CONNECT_SESSION_KEY", "not base64!"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert!(error.0.contains(name), "{name}: {error}");
+        }
+    }
+
+    #[test]
+    fn keys_are_required() {
+        let error = Config::from_vars(|_| None).unwrap_err();
+        assert!(error.0.contains("SPS_CONNECT_ENCRYPTION_KEY is required"), "{error}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Runs the host backend. `--demo` runs it as the demo portal, against the
+//! local token server, with keys it generates and keeps in `.demo/`.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sps_connect_host::config::{Config, VARIABLES};
+use sps_connect_host::store::SqliteStore;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+const DEMO_DIR: &str = ".demo";
+
+fn help() -> String {
+    let mut text = String::from(
+        "sps-connect-host: reference host backend of SPS Commerce Connect\n\n\
+         Usage: sps-connect-host [--demo]\n\n\
+         --demo   serve the demo portal at / against the local token server, with keys\n         \
+         generated in .demo/ (any variable below still wins)\n\nEnvironment:\n",
+    );
+    for (name, default, meaning) in VARIABLES {
+        text.push_str(&format!("  {name:<30} {meaning}\n  {:<30} default: {default}\n", ""));
+    }
+    text
+}
+
+fn demo_key(name: &str) -> std::io::Result<String> {
+    let path = Path::new(DEMO_DIR).join(name);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_owned());
+    }
+    std::fs::create_dir_all(DEMO_DIR)?;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let key = STANDARD.encode(bytes);
+    std::fs::write(&path, &key)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(key)
+}
+
+fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
+    Ok(HashMap::from([
+        ("SPS_CONNECT_DEMO", "1".to_owned()),
+        ("SPS_TOKEN_URL", "http://127.0.0.1:8788/oauth/token".to_owned()),
+        ("SPS_SERVICES", "transaction,shipping_label,packing_slip".to_owned()),
+        ("SPS_CONNECT_DATABASE", format!("{DEMO_DIR}/accounts.sqlite")),
+        ("SPS_CONNECT_STATIC_DIR", "dist".to_owned()),
+        ("SPS_CONNECT_ENCRYPTION_KEY", demo_key("encryption.key")?),
+        ("SPS_CONNECT_SESSION_KEY", demo_key("session.key")?),
+    ]))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", help());
+        return Ok(());
+    }
+    if let Some(unknown) = args.iter().find(|a| *a != "--demo") {
+        return Err(format!("unknown argument {unknown}; see --help").into());
+    }
+    let defaults = if args.is_empty() { HashMap::new() } else { demo_defaults()? };
+    let config = Config::from_vars(|name| std::env::var(name).ok().or_else(|| defaults.get(name).cloned()))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let store = Arc::new(SqliteStore::open(&config.database).map_err(|e| format!("{e:?}"))?);
+    let router = sps_connect_host::router(&config, store)?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(token_url = %config.exchange.token_url, database = %config.database.display(), "host backend ready");
+    if config.demo {
+        println!("SPS Commerce Connect demo portal: http://{address}/");
+    } else {
+        println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
