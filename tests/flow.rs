@@ -71,6 +71,7 @@ async fn successful_connect_posts_the_contract_and_shows_the_account() {
         assert!(text.contains(expected), "missing {expected} in {text}");
     }
     assert!(!text.contains(CLIENT_SECRET));
+    assert!(widget.find_by_role("heading", "Create a Machine-to-Machine application").is_none(), "the guide gives way");
     until("focus on the confirmation", || {
         focused().is_some_and(|e| e.text_content().unwrap_or_default() == "SPS Commerce account connected")
     })

@@ -86,7 +86,9 @@ pub fn ConnectDialog(
                         </button>
                     </header>
                     <div class="spsc-body">
-                        <GuideView controller />
+                        <Show when=move || stage.get() != Stage::Connected>
+                            <GuideView controller />
+                        </Show>
                         <div class="spsc-stage">
                             {move || match stage.get() {
                                 Stage::Form => view! { <CredentialsForm controller /> }.into_any(),

@@ -1,0 +1,162 @@
+// End to end: the built widget in Chromium, on the demo portal served by the
+// real host backend, against the local SPS-like token server. Everything runs
+// on loopback ports chosen at start.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { chromium } from "playwright-core";
+
+const root = new URL("..", import.meta.url).pathname;
+const SECRET = "sandbox-demo-secret-0123456789";
+const children = [];
+let browser;
+let portal;
+let dataDir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitFor(url) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`nothing answered at ${url}`);
+}
+
+function run(binary, env) {
+  const child = spawn(join(root, "target/debug", binary), [], {
+    env: { ...process.env, ...env, RUST_LOG: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "sps-connect-e2e-"));
+  const tokenPort = await freePort();
+  const hostPort = await freePort();
+  run("sps-token-server", { SPS_TOKEN_SERVER_ADDR: `127.0.0.1:${tokenPort}` });
+  run("sps-connect-host", {
+    SPS_CONNECT_ADDR: `127.0.0.1:${hostPort}`,
+    SPS_CONNECT_DEMO: "1",
+    SPS_TOKEN_URL: `http://127.0.0.1:${tokenPort}/oauth/token`,
+    SPS_SERVICES: "transaction,shipping_label,packing_slip",
+    SPS_CONNECT_DATABASE: join(dataDir, "accounts.sqlite"),
+    SPS_CONNECT_STATIC_DIR: join(root, "dist"),
+    SPS_CONNECT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    SPS_CONNECT_SESSION_KEY: randomBytes(32).toString("base64"),
+  });
+  portal = `http://127.0.0.1:${hostPort}/`;
+  await waitFor(`http://127.0.0.1:${tokenPort}/`);
+  await waitFor(portal);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const child of children) child.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openDialog(page, consoleLines) {
+  page.on("console", (message) => consoleLines.push(message.text()));
+  await page.goto(portal);
+  await page.getByRole("button", { name: "Connect SPS Commerce" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect SPS Commerce" });
+  await dialog.waitFor();
+  return dialog;
+}
+
+test("a person links the demo Sandbox account and sees it on the Accounts list", async () => {
+  const page = await browser.newPage();
+  const consoleLines = [];
+  const dialog = await openDialog(page, consoleLines);
+
+  await dialog.getByRole("heading", { name: "Create a Machine-to-Machine application" }).waitFor();
+  const devCenter = dialog.getByRole("link", { name: /SPS Dev Center/ });
+  assert.equal(await devCenter.getAttribute("href"), "https://developercenter.spscommerce.com/");
+  assert.deepEqual(
+    await dialog.getByRole("list", { name: "Services to authorize" }).getByRole("listitem").allTextContents(),
+    ["Transaction API", "Shipping Label API", "Packing Slip API"],
+  );
+
+  await dialog.getByLabel("Client ID").fill("spsDemoSandboxClient01");
+  await dialog.getByLabel("Client Secret").fill(SECRET);
+  await dialog.getByRole("button", { name: "Connect" }).click();
+  await dialog.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
+  const summary = await dialog.textContent();
+  assert.match(summary, /Sandbox/);
+  assert.match(summary, /…nt01/);
+  assert.ok(!summary.includes(SECRET));
+
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
+  await accounts.getByRole("cell", { name: "…nt01" }).waitFor();
+  assert.match(await accounts.textContent(), /Transaction API, Shipping Label API, Packing Slip API/);
+
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + location.href);
+  assert.ok(!storage.includes(SECRET), "the secret reached web storage or the URL");
+  assert.ok(!consoleLines.some((line) => line.includes(SECRET)), "the secret reached the console");
+  await page.close();
+});
+
+test("a wrong secret is explained and the form comes back without it", async () => {
+  const page = await browser.newPage();
+  const dialog = await openDialog(page, []);
+  await dialog.getByLabel("Client ID").fill("spsDemoSandboxClient01");
+  await dialog.getByLabel("Client Secret").fill("not-the-secret-0123456789");
+  await dialog.getByRole("button", { name: "Connect" }).click();
+  const alert = dialog.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /did not accept these credentials/);
+  await dialog.getByRole("button", { name: "Edit credentials" }).click();
+  assert.equal(await dialog.getByLabel("Client ID").inputValue(), "spsDemoSandboxClient01");
+  assert.equal(await dialog.getByLabel("Client Secret").inputValue(), "");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Connect SPS Commerce");
+  await page.close();
+});
+
+test("an application without access to the audience is told so", async () => {
+  const page = await browser.newPage();
+  const dialog = await openDialog(page, []);
+  await dialog.getByLabel("Production").check();
+  await dialog.getByLabel("Client ID").fill("spsDemoNoAudienceClient01");
+  await dialog.getByLabel("Client Secret").fill("no-audience-demo-secret-0123456789");
+  await dialog.getByRole("button", { name: "Connect" }).click();
+  await dialog.getByRole("alert").waitFor();
+  assert.match(await dialog.getByRole("alert").textContent(), /not authorized for the requested SPS services/);
+  await page.close();
+});
