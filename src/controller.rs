@@ -1,22 +1,42 @@
 //! Binds the pure flow to the browser: holds the reactive state of one mounted
-//! dialog and carries out the effects each transition asks for.
+//! dialog, carries out the effects each transition asks for, and tells the
+//! host page what happened.
 
 use crate::api::{post_connect, Endpoint};
+use crate::events::HostEvent;
 use crate::flow::{Effect, Event, Phase};
-use crate::i18n::{Messages, EN};
-use crate::options::ConnectOptions;
+use crate::i18n::{catalog, Messages, EN};
+use crate::options::{ConnectOptions, Mode};
 use crate::validation::{validate, Draft, FieldErrors};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::Serialize;
+use sps_connect_wire::{ConnectRequest, Environment};
 use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
+use web_sys::{AbortController, CustomEvent, CustomEventInit, Document, Element, HtmlElement};
 
 static NEXT_INSTANCE: AtomicU32 = AtomicU32::new(1);
 
 /// Marks the element a phase wants focused when it appears.
 pub const AUTOFOCUS_ATTR: &str = "data-spsc-autofocus";
+
+/// Prefix of the DOM events the widget dispatches on its mount element.
+pub const EVENT_PREFIX: &str = "sps-connect:";
+
+/// The host's callbacks; each is optional.
+#[derive(Clone, Default)]
+pub struct Callbacks {
+    /// Called with `{account}` when the account is linked.
+    pub on_success: Option<js_sys::Function>,
+    /// Called with `{}` when the dialog closes.
+    pub on_close: Option<js_sys::Function>,
+    /// Called with `{code, message}` when an attempt fails.
+    pub on_error: Option<js_sys::Function>,
+    /// Called with `{type, ...}` for every event of the stream.
+    pub on_event: Option<js_sys::Function>,
+}
 
 /// The state and commands of one mounted dialog. Cheap to copy into closures.
 #[derive(Clone, Copy)]
@@ -33,41 +53,58 @@ pub struct Controller {
     pub errors: RwSignal<Option<FieldErrors>>,
     /// Whether the secret is shown in clear.
     pub secret_revealed: RwSignal<bool>,
+    /// The dialog element, for moving focus inside it.
+    pub dialog: NodeRef<leptos::html::Div>,
     instance: u32,
     attempt: StoredValue<u32>,
     in_flight: StoredValue<Option<AbortController>, LocalStorage>,
     opener: StoredValue<Option<HtmlElement>, LocalStorage>,
-    /// The dialog element, for moving focus inside it.
-    pub dialog: NodeRef<leptos::html::Div>,
     host: StoredValue<HtmlElement, LocalStorage>,
+    callbacks: StoredValue<Callbacks, LocalStorage>,
 }
 
-/// Prefix of the DOM events the widget dispatches on its mount element.
-pub const EVENT_PREFIX: &str = "sps-connect:";
+/// The element that has focus, looking inside open shadow roots.
+pub fn deep_active_element(document: &Document) -> Option<Element> {
+    let mut active = document.active_element()?;
+    while let Some(inner) = active.shadow_root().and_then(|root| root.active_element()) {
+        active = inner;
+    }
+    Some(active)
+}
+
+fn to_js(value: &serde_json::Value) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
 
 impl Controller {
     /// A closed dialog configured by `options`, mounted in `host`.
-    pub fn new(options: ConnectOptions, host: HtmlElement) -> Self {
+    pub fn new(options: ConnectOptions, host: HtmlElement, callbacks: Callbacks) -> Self {
         let draft = Draft { environment: options.environment, ..Draft::default() };
         Self {
+            messages: catalog(&options.locale).unwrap_or(&EN),
             options: StoredValue::new(options),
-            messages: &EN,
             phase: RwSignal::new(Phase::Closed),
             draft: RwSignal::new(draft),
             errors: RwSignal::new(None),
             secret_revealed: RwSignal::new(false),
+            dialog: NodeRef::new(),
             instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
             attempt: StoredValue::new(0),
             in_flight: StoredValue::new_local(None),
             opener: StoredValue::new_local(None),
-            dialog: NodeRef::new(),
             host: StoredValue::new_local(host),
+            callbacks: StoredValue::new_local(callbacks),
         }
     }
 
     /// An element id unique to this dialog.
     pub fn id(&self, part: &str) -> String {
         format!("spsc-{}-{part}", self.instance)
+    }
+
+    /// Whether the widget sits inline in the page rather than over it.
+    pub fn is_inline(&self) -> bool {
+        self.options.with_value(|options| options.mode == Mode::Inline)
     }
 
     /// Opens the dialog if it is closed.
@@ -90,15 +127,21 @@ impl Controller {
         if self.phase.with_untracked(|phase| *phase != Phase::Editing) {
             return;
         }
-        match self.draft.with_untracked(|draft| validate(draft, None)) {
+        match self.request() {
             Ok(_) => {
                 self.errors.set(None);
                 self.dispatch(Event::Submit);
             }
             Err(errors) => {
                 self.errors.set(Some(errors));
-                let field = if errors.client_id.is_some() { "client-id" } else { "client-secret" };
-                self.focus_later(format!("#{}", self.id(field)));
+                let fields: Vec<&'static str> =
+                    [("client_id", errors.client_id), ("client_secret", errors.client_secret)]
+                        .into_iter()
+                        .filter_map(|(name, issue)| issue.map(|_| name))
+                        .collect();
+                let first = if errors.client_id.is_some() { "client-id" } else { "client-secret" };
+                self.focus_later(format!("#{}", self.id(first)));
+                self.announce(HostEvent::ValidationFailed(fields));
             }
         }
     }
@@ -107,25 +150,46 @@ impl Controller {
     pub fn edit(&self, change: impl FnOnce(&mut Draft)) {
         self.draft.update(change);
         if self.errors.with_untracked(Option::is_some) {
-            let errors = self.draft.with_untracked(|draft| validate(draft, None).err());
-            self.errors.set(Some(errors.unwrap_or_default()));
+            self.errors.set(Some(self.request().err().unwrap_or_default()));
         }
     }
 
+    /// Picks the environment, unless the host locked it.
+    pub fn choose_environment(&self, environment: Environment) {
+        let locked = self.options.with_value(|options| options.lock_environment);
+        if locked || self.draft.with_untracked(|draft| draft.environment == environment) {
+            return;
+        }
+        self.edit(|draft| draft.environment = environment);
+        self.announce(HostEvent::EnvironmentChanged(environment));
+    }
+
+    fn request(&self) -> Result<ConnectRequest, FieldErrors> {
+        let account_id = self.options.with_value(|options| options.account_id.clone());
+        self.draft.with_untracked(|draft| validate(draft, account_id.as_deref()))
+    }
+
     fn dispatch(&self, event: Event) {
-        let Some((next, effects)) = self.phase.with_untracked(|phase| phase.on(event)) else {
+        let Some((next, effects)) = self.phase.with_untracked(|phase| phase.on(event.clone())) else {
             return;
         };
         self.phase.set(next);
         for effect in effects {
             self.run(*effect);
         }
+        let environment = self.draft.with_untracked(|draft| draft.environment);
+        if let Some(host_event) = HostEvent::for_transition(&event, environment, self.messages) {
+            self.announce(host_event);
+        }
     }
 
     fn run(&self, effect: Effect) {
         match effect {
             Effect::CaptureFocus => {
-                let active = document().active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
+                if self.is_inline() {
+                    return;
+                }
+                let active = deep_active_element(&document()).and_then(|e| e.dyn_into::<HtmlElement>().ok());
                 self.opener.set_value(active);
                 self.focus_later(format!("#{}", self.id("title")));
             }
@@ -141,15 +205,6 @@ impl Controller {
                 self.errors.set(None);
             }
             Effect::FocusPhase => self.focus_later(format!("[{AUTOFOCUS_ATTR}]")),
-            Effect::NotifyConnected => {
-                let detail = js_sys::Object::new();
-                if let Phase::Connected(account) = self.phase.get_untracked() {
-                    let account = serde_wasm_bindgen::to_value(&account).unwrap_or(JsValue::NULL);
-                    let _ = js_sys::Reflect::set(&detail, &"account".into(), &account);
-                }
-                self.notify("success", &detail);
-            }
-            Effect::NotifyClosed => self.notify("close", &js_sys::Object::new()),
             Effect::RestoreFocus => {
                 if let Some(opener) = self.opener.try_update_value(Option::take).flatten() {
                     if opener.is_connected() {
@@ -161,7 +216,7 @@ impl Controller {
     }
 
     fn send(&self) {
-        let Ok(request) = self.draft.with_untracked(|draft| validate(draft, None)) else {
+        let Ok(request) = self.request() else {
             return;
         };
         let Ok(abort) = AbortController::new() else {
@@ -192,17 +247,32 @@ impl Controller {
         });
     }
 
-    fn notify(&self, name: &str, detail: &JsValue) {
+    fn announce(&self, event: HostEvent) {
+        let stream = to_js(&event.payload());
+        self.emit("event", &stream, |callbacks| callbacks.on_event.clone());
+        if let Some((name, detail)) = event.summary() {
+            let detail = to_js(&detail);
+            self.emit(name, &detail, |callbacks| match name {
+                "success" => callbacks.on_success.clone(),
+                "error" => callbacks.on_error.clone(),
+                _ => callbacks.on_close.clone(),
+            });
+        }
+    }
+
+    fn emit(&self, name: &str, detail: &JsValue, callback: impl Fn(&Callbacks) -> Option<js_sys::Function>) {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
         init.set_detail(detail);
-        let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) else {
-            return;
-        };
-        self.host.with_value(|host| {
-            let _ = host.dispatch_event(&event);
-        });
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) {
+            self.host.try_with_value(|host| host.dispatch_event(&event));
+        }
+        if let Some(function) = self.callbacks.try_with_value(callback).flatten() {
+            if function.call1(&JsValue::NULL, detail).is_err() {
+                web_sys::console::error_1(&format!("SPS Connect: the host's {name} callback threw").into());
+            }
+        }
     }
 
     fn focus_later(&self, selector: String) {

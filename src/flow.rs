@@ -51,10 +51,6 @@ pub enum Effect {
     FocusPhase,
     /// Give focus back to what had it before the dialog opened.
     RestoreFocus,
-    /// Tell the host page the account is linked.
-    NotifyConnected,
-    /// Tell the host page the dialog closed.
-    NotifyClosed,
 }
 
 impl Phase {
@@ -67,13 +63,11 @@ impl Phase {
         match (self, event) {
             (Phase::Closed, Event::Open) => Some((Phase::Editing, &[CaptureFocus])),
             (Phase::Closed, _) | (_, Event::Open) => None,
-            (Phase::Submitting, Event::Close) => {
-                Some((Phase::Closed, &[AbortRequest, ClearSecret, RestoreFocus, NotifyClosed]))
-            }
-            (_, Event::Close) => Some((Phase::Closed, &[ClearSecret, RestoreFocus, NotifyClosed])),
+            (Phase::Submitting, Event::Close) => Some((Phase::Closed, &[AbortRequest, ClearSecret, RestoreFocus])),
+            (_, Event::Close) => Some((Phase::Closed, &[ClearSecret, RestoreFocus])),
             (Phase::Editing, Event::Submit) => Some((Phase::Submitting, &[SendRequest])),
             (Phase::Submitting, Event::Succeeded(account)) => {
-                Some((Phase::Connected(account), &[ClearSecret, FocusPhase, NotifyConnected]))
+                Some((Phase::Connected(account), &[ClearSecret, FocusPhase]))
             }
             (Phase::Submitting, Event::Failed(failure)) => Some((Phase::Failed(failure), &[ClearSecret, FocusPhase])),
             (Phase::Failed(_), Event::Retry) => Some((Phase::Editing, &[FocusPhase])),
@@ -133,7 +127,7 @@ mod tests {
     fn success_shows_the_account_and_forgets_the_secret() {
         let (phase, effects) = Phase::Submitting.on(Event::Succeeded(account())).unwrap();
         assert_eq!(phase, Phase::Connected(account()));
-        assert_eq!(effects, &[ClearSecret, FocusPhase, NotifyConnected]);
+        assert_eq!(effects, &[ClearSecret, FocusPhase]);
     }
 
     #[test]
@@ -148,7 +142,7 @@ mod tests {
     fn close_during_submit_aborts_the_request() {
         let (phase, effects) = Phase::Submitting.on(Event::Close).unwrap();
         assert_eq!(phase, Phase::Closed);
-        assert_eq!(effects, &[AbortRequest, ClearSecret, RestoreFocus, NotifyClosed]);
+        assert_eq!(effects, &[AbortRequest, ClearSecret, RestoreFocus]);
     }
 
     #[test]
@@ -157,7 +151,6 @@ mod tests {
             let (next, effects) = phase.on(Event::Close).unwrap();
             assert_eq!(next, Phase::Closed);
             assert!(effects.contains(&ClearSecret) && effects.contains(&RestoreFocus), "{phase:?}");
-            assert!(effects.contains(&NotifyClosed), "{phase:?}");
             assert_eq!(effects.contains(&AbortRequest), phase == Phase::Submitting);
         }
         assert_eq!(Phase::Closed.on(Event::Close), None);

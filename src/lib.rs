@@ -6,6 +6,7 @@
 //! tested natively; [`components`] renders it with Leptos and [`mount()`]
 //! exposes it to the host page.
 
+pub mod events;
 pub mod failure;
 pub mod flow;
 pub mod guide;

@@ -1,19 +1,29 @@
 //! The JavaScript entry point: `mount(element, options)` and its handle.
+//!
+//! The widget lives in a shadow root of its own, with its stylesheet inside,
+//! so the host's CSS cannot reach it and its CSS cannot reach the host.
 
 use crate::components::ConnectDialog;
-use crate::controller::Controller;
-use crate::options::ConnectOptions;
+use crate::controller::{Callbacks, Controller};
+use crate::i18n::catalog;
+use crate::options::{ConnectOptions, Mode, Scheme};
 use leptos::prelude::*;
 use std::any::Any;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-/// A mounted dialog, returned by [`mount`].
+/// The widget's stylesheet, carried in the bundle.
+const STYLES: &str = include_str!("../style/connect.css");
+
+const CALLBACKS: [&str; 4] = ["onSuccess", "onClose", "onError", "onEvent"];
+
+/// A mounted widget, returned by [`mount`].
 #[wasm_bindgen]
 pub struct ConnectHandle {
     controller: Controller,
+    shell: HtmlElement,
     mounted: Option<Box<dyn Any>>,
 }
 
@@ -31,12 +41,14 @@ impl ConnectHandle {
         Ok(())
     }
 
-    /// Closes the dialog and removes everything the widget added to the page.
+    /// Closes the dialog and removes every node and listener the widget added.
     pub fn destroy(&mut self) {
-        if self.mounted.is_some() {
-            self.controller.close();
+        if self.mounted.is_none() {
+            return;
         }
+        self.controller.close();
         self.mounted = None;
+        self.shell.remove();
     }
 
     fn live(&self) -> Result<&Controller, JsError> {
@@ -47,33 +59,100 @@ impl ConnectHandle {
     }
 }
 
-/// Mounts the dialog, closed, inside `element`.
+/// Mounts the widget inside `element`: closed in modal mode, shown in inline mode.
 ///
-/// `options` is a plain object with the camelCase fields of [`ConnectOptions`];
+/// `options` is a plain object with the camelCase fields of [`ConnectOptions`]
+/// plus the callbacks `onSuccess`, `onClose`, `onError` and `onEvent`;
 /// `undefined` takes every default. An unknown field or a bad value fails with
 /// an error that names the option, and nothing is mounted.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<ConnectHandle, JsError> {
-    let options = parse_options(options)?;
+    let (options, callbacks) = parse_options(options)?;
+    check_theme_in_browser(&options)?;
+    if catalog(&options.locale).is_none() {
+        web_sys::console::warn_1(
+            &format!("SPS Connect: no translation for locale `{}`; using English", options.locale).into(),
+        );
+    }
+    let document = element.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
+    let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
+    shell.set_attribute("data-sps-connect", "").map_err(js_error)?;
+    let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
+    let style = document.create_element("style").map_err(js_error)?;
+    style.set_text_content(Some(STYLES));
+    let root: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
+    let scheme = if options.theme.scheme == Scheme::Dark { " spsc-dark" } else { "" };
+    root.set_class_name(&format!("spsc-root{scheme}"));
+    for (property, value) in options.theme.tokens() {
+        root.style().set_property(property, value).map_err(js_error)?;
+    }
+    shadow.append_child(&style).map_err(js_error)?;
+    shadow.append_child(&root).map_err(js_error)?;
+    element.append_child(&shell).map_err(js_error)?;
+
+    let inline = options.mode == Mode::Inline;
     let slot = Rc::new(Cell::new(None));
     let exported = Rc::clone(&slot);
     let host = element.clone();
-    let mounted = leptos::mount::mount_to(element, move || {
-        let controller = Controller::new(options, host);
+    let mounted = leptos::mount::mount_to(root, move || {
+        let controller = Controller::new(options, host, callbacks);
         exported.set(Some(controller));
         view! { <ConnectDialog controller /> }
     });
-    let controller = slot.take().ok_or_else(|| JsError::new("the dialog failed to mount"))?;
-    Ok(ConnectHandle { controller, mounted: Some(Box::new(mounted)) })
+    let controller = slot.take().ok_or_else(|| JsError::new("the widget failed to mount"))?;
+    if inline {
+        controller.open();
+    }
+    Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)) })
 }
 
-fn parse_options(options: JsValue) -> Result<ConnectOptions, JsError> {
-    let options: ConnectOptions = if options.is_undefined() || options.is_null() {
-        ConnectOptions::default()
-    } else {
-        let tree: serde_json::Value = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("invalid SPS Connect options: {e}")))?;
-        ConnectOptions::from_json(tree).map_err(|e| JsError::new(&e.to_string()))?
-    };
-    options.validate().map_err(|e| JsError::new(&e.to_string()))
+fn js_error(error: JsValue) -> JsError {
+    JsError::new(&format!("SPS Connect could not mount: {error:?}"))
+}
+
+fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
+    let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+    let mut found: [Option<js_sys::Function>; 4] = Default::default();
+    for (slot, name) in found.iter_mut().zip(CALLBACKS) {
+        let value = js_sys::Reflect::get(&plain, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        *slot =
+            Some(value.dyn_into().map_err(|_| JsError::new(&format!("invalid option `{name}`: must be a function")))?);
+        let _ = js_sys::Reflect::delete_property(&plain, &name.into());
+    }
+    let [on_success, on_close, on_error, on_event] = found;
+    Ok((plain.into(), Callbacks { on_success, on_close, on_error, on_event }))
+}
+
+fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((ConnectOptions::default(), Callbacks::default()));
+    }
+    if !options.is_object() || js_sys::Array::is_array(&options) {
+        return Err(JsError::new("invalid SPS Connect options: expected an object"));
+    }
+    let (plain, callbacks) = take_callbacks(&options)?;
+    let tree: serde_json::Value = serde_wasm_bindgen::from_value(plain)
+        .map_err(|e| JsError::new(&format!("invalid SPS Connect options: {e}")))?;
+    let options = ConnectOptions::from_json(tree).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok((options, callbacks))
+}
+
+fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), JsError> {
+    let theme = &options.theme;
+    let checks = [
+        ("theme.brand", "color", &theme.brand),
+        ("theme.brandContrast", "color", &theme.brand_contrast),
+        ("theme.radius", "border-radius", &theme.radius),
+        ("theme.font", "font-family", &theme.font),
+    ];
+    for (option, property, value) in checks {
+        let Some(value) = value else { continue };
+        if !web_sys::css::supports_with_value(property, value).unwrap_or(false) {
+            return Err(JsError::new(&format!("invalid option `{option}`: `{value}` is not a valid CSS {property}")));
+        }
+    }
+    Ok(())
 }

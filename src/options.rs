@@ -1,7 +1,7 @@
 //! The options a host passes when it mounts the widget.
 
 use serde::Deserialize;
-use sps_connect_wire::{Environment, Service, DEFAULT_ENDPOINT};
+use sps_connect_wire::{Environment, Service, ACCOUNT_ID_MAX_LEN, DEFAULT_ENDPOINT};
 use std::fmt;
 
 /// Application name the guide suggests when the host sets none.
@@ -26,10 +26,119 @@ pub struct ConnectOptions {
     pub environment: Environment,
     /// SPS services the integration requests; the guide lists these.
     pub services: Vec<Service>,
+    /// Whether the user may pick the other environment.
+    pub lock_environment: bool,
     /// White-label settings.
     pub white_label: WhiteLabel,
     /// How long to wait for the backend before giving up, in milliseconds.
     pub timeout_ms: u32,
+    /// Modal dialog over the page, or inline in the mount element.
+    pub mode: Mode,
+    /// Colour scheme and theme tokens.
+    pub theme: Theme,
+    /// BCP 47 language tag of the text; unknown languages fall back to English.
+    pub locale: String,
+    /// Update this existing link instead of creating one.
+    pub account_id: Option<String>,
+}
+
+/// Where the widget appears.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A modal dialog over the page, opened with `open()`.
+    #[default]
+    Modal,
+    /// A panel inside the mount element, shown at once.
+    Inline,
+}
+
+/// Light or dark palette.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scheme {
+    /// Dark text on light surfaces.
+    #[default]
+    Light,
+    /// Light text on dark surfaces.
+    Dark,
+}
+
+/// The look: a scheme and optional tokens, each a CSS value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+pub struct Theme {
+    /// Light or dark.
+    pub scheme: Scheme,
+    /// Brand colour of buttons, links and focus rings.
+    pub brand: Option<String>,
+    /// Text colour on the brand colour.
+    pub brand_contrast: Option<String>,
+    /// Corner radius.
+    pub radius: Option<String>,
+    /// Font family.
+    pub font: Option<String>,
+}
+
+impl Theme {
+    /// The tokens that are set, as (CSS custom property, value).
+    pub fn tokens(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("--spsc-brand", &self.brand),
+            ("--spsc-brand-contrast", &self.brand_contrast),
+            ("--spsc-radius", &self.radius),
+            ("--spsc-font", &self.font),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+        .collect()
+    }
+}
+
+const THEME_SHAPE: &str = "expected \"light\", \"dark\" or an object with scheme, brand, brandContrast, radius, font";
+
+fn parse_scheme(value: &str) -> Result<Scheme, String> {
+    match value {
+        "light" => Ok(Scheme::Light),
+        "dark" => Ok(Scheme::Dark),
+        other => Err(format!("unknown scheme `{other}`, expected `light` or `dark`")),
+    }
+}
+
+fn css_token(name: &str, value: &serde_json::Value) -> Result<String, String> {
+    let Some(text) = value.as_str() else {
+        return Err(format!("`{name}` must be a string"));
+    };
+    let text = text.trim();
+    let unsafe_char = text.chars().any(|c| c.is_control() || ";{}<>\\".contains(c));
+    if text.is_empty() || text.len() > 100 || unsafe_char || text.to_ascii_lowercase().contains("url(") {
+        return Err(format!("`{name}` must be a plain CSS value of 1 to 100 characters"));
+    }
+    Ok(text.to_owned())
+}
+
+impl TryFrom<serde_json::Value> for Theme {
+    type Error = String;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+        if let Some(scheme) = value.as_str() {
+            return Ok(Theme { scheme: parse_scheme(scheme)?, ..Theme::default() });
+        }
+        let Some(fields) = value.as_object() else {
+            return Err(THEME_SHAPE.to_owned());
+        };
+        let mut theme = Theme::default();
+        for (key, value) in fields {
+            match key.as_str() {
+                "scheme" => theme.scheme = parse_scheme(value.as_str().ok_or("`scheme` must be a string")?)?,
+                "brand" => theme.brand = Some(css_token(key, value)?),
+                "brandContrast" => theme.brand_contrast = Some(css_token(key, value)?),
+                "radius" => theme.radius = Some(css_token(key, value)?),
+                "font" => theme.font = Some(css_token(key, value)?),
+                other => return Err(format!("unknown token `{other}`, {THEME_SHAPE}")),
+            }
+        }
+        Ok(theme)
+    }
 }
 
 impl Default for ConnectOptions {
@@ -39,8 +148,13 @@ impl Default for ConnectOptions {
             session_token: None,
             environment: Environment::default(),
             services: vec![Service::Transaction],
+            lock_environment: false,
             white_label: WhiteLabel::default(),
             timeout_ms: 30_000,
+            mode: Mode::default(),
+            theme: Theme::default(),
+            locale: "en".to_owned(),
+            account_id: None,
         }
     }
 }
@@ -53,6 +167,8 @@ pub struct WhiteLabel {
     pub enabled: bool,
     /// The portal's application name, suggested in the guide.
     pub app_name: Option<String>,
+    /// Hides the "Powered by" line.
+    pub hide_attribution: bool,
 }
 
 impl WhiteLabel {
@@ -113,6 +229,22 @@ impl ConnectOptions {
         }
         if !TIMEOUT_MS.contains(&self.timeout_ms) {
             return fail("timeoutMs", "must be between 1000 and 120000");
+        }
+        let tag_ok = |tag: &str| {
+            !tag.is_empty()
+                && tag.len() <= 35
+                && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        };
+        if !tag_ok(&self.locale) {
+            return fail("locale", "must be a language tag such as `en` or `de-CH`");
+        }
+        if let Some(id) = &self.account_id {
+            let id_ok = !id.is_empty()
+                && id.len() <= ACCOUNT_ID_MAX_LEN
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !id_ok {
+                return fail("accountId", "must be 1 to 128 letters, digits, `_` or `-`");
+            }
         }
         Ok(self)
     }
@@ -195,10 +327,44 @@ mod tests {
             (r#"{"services":[]}"#, "`services`"),
             (r#"{"whiteLabel":{"appName":"  "}}"#, "`whiteLabel.appName`"),
             (r#"{"timeoutMs":10}"#, "`timeoutMs`"),
+            (r#"{"locale":"en_US!"}"#, "`locale`"),
+            (r#"{"accountId":"acc 1"}"#, "`accountId`"),
+            (r#"{"mode":"popup"}"#, "`mode`"),
+            (r#"{"theme":"sepia"}"#, "`theme`"),
+            (r#"{"theme":{"brand":"red;}body{display:none"}}"#, "`theme`"),
+            (r#"{"theme":{"background":"red"}}"#, "`theme`"),
+            (r#"{"theme":{"font":"url(x)"}}"#, "`theme`"),
+            (r#"{"lockEnvironment":"yes"}"#, "`lockEnvironment`"),
         ] {
             let error = parse(json).unwrap_err();
             assert!(error.contains(option), "{json}: {error}");
         }
+    }
+
+    #[test]
+    fn theme_is_a_scheme_or_tokens() {
+        assert_eq!(parse(r#"{"theme":"dark"}"#).unwrap().theme.scheme, Scheme::Dark);
+        let theme =
+            parse(r##"{"theme":{"scheme":"dark","brand":"#7c3aed","radius":"4px","font":"\"Inter\", sans-serif"}}"##)
+                .unwrap()
+                .theme;
+        assert_eq!(theme.scheme, Scheme::Dark);
+        assert_eq!(
+            theme.tokens(),
+            vec![("--spsc-brand", "#7c3aed"), ("--spsc-radius", "4px"), ("--spsc-font", "\"Inter\", sans-serif")]
+        );
+    }
+
+    #[test]
+    fn embedding_options_are_read() {
+        let options = parse(
+            r#"{"mode":"inline","lockEnvironment":true,"locale":"de-CH","accountId":"acc_42",
+            "whiteLabel":{"enabled":true,"hideAttribution":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(options.mode, Mode::Inline);
+        assert!(options.lock_environment && options.white_label.hide_attribution);
+        assert_eq!((options.locale.as_str(), options.account_id.as_deref()), ("de-CH", Some("acc_42")));
     }
 
     #[test]

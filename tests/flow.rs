@@ -76,7 +76,7 @@ async fn successful_connect_posts_the_contract_and_shows_the_account() {
         focused().is_some_and(|e| e.text_content().unwrap_or_default() == "SPS Commerce account connected")
     })
     .await;
-    assert!(widget.root.query_selector("input[type=password]").unwrap().is_none());
+    assert!(widget.scope().query_selector("input[type=password]").unwrap().is_none());
 
     widget.click("Done");
     settle().await;

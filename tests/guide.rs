@@ -16,7 +16,7 @@ async fn dialog_is_a_labelled_and_described_modal() {
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
     assert_eq!(support::accessible_name(&dialog), "Connect SPS Commerce");
     let described_by = dialog.get_attribute("aria-describedby").unwrap();
-    let description = web_sys::window().unwrap().document().unwrap().get_element_by_id(&described_by).unwrap();
+    let description = widget.scope().get_element_by_id(&described_by).unwrap();
     assert!(description.text_content().unwrap().contains("Client ID and Client Secret"));
 }
 

@@ -1,5 +1,5 @@
 use super::{CredentialsForm, FailureView, GuideView, SuccessView};
-use crate::controller::Controller;
+use crate::controller::{deep_active_element, Controller};
 use crate::flow::Phase;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -35,6 +35,7 @@ pub fn ConnectDialog(
         })
     });
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        _ if controller.is_inline() => {}
         "Escape" => {
             ev.prevent_default();
             ev.stop_propagation();
@@ -49,33 +50,30 @@ pub fn ConnectDialog(
     };
     let title_id = controller.id("title");
     let description_id = controller.id("description");
-    view! {
-        <Show when=move || is_open.get()>
+    let inline = controller.is_inline();
+    let attribution = (!controller.options.with_value(|options| options.white_label.hide_attribution))
+        .then_some(messages.attribution);
+    let panel = move || {
+        view! {
             <div
-                class="spsc-backdrop"
-                on:mousedown=|ev| {
-                    if ev.target() == ev.current_target() {
-                        ev.prevent_default();
-                    }
-                }
+                class="spsc-dialog"
+                class:spsc-inline=inline
+                role=if inline { "region" } else { "dialog" }
+                aria-modal=(!inline).then_some("true")
+                aria-labelledby=title_id.clone()
+                aria-describedby=description_id.clone()
+                lang=messages.lang
+                node_ref=controller.dialog
+                on:keydown=on_keydown
             >
-                <div
-                    class="spsc-dialog"
-                    role="dialog"
-                    aria-modal="true"
-                    aria-labelledby=title_id.clone()
-                    aria-describedby=description_id.clone()
-                    lang=messages.lang
-                    node_ref=controller.dialog
-                    on:keydown=on_keydown
-                >
-                    <header class="spsc-header">
-                        <h2 id=title_id.clone() class="spsc-title" tabindex="-1">
-                            {messages.dialog_title}
-                        </h2>
-                        <p id=description_id.clone() class="spsc-description">
-                            {messages.dialog_description}
-                        </p>
+                <header class="spsc-header">
+                    <h2 id=title_id.clone() class="spsc-title" tabindex="-1">
+                        {messages.dialog_title}
+                    </h2>
+                    <p id=description_id.clone() class="spsc-description">
+                        {messages.dialog_description}
+                    </p>
+                    {(!inline).then(|| view! {
                         <button
                             type="button"
                             class="spsc-close"
@@ -84,21 +82,43 @@ pub fn ConnectDialog(
                         >
                             <span aria-hidden="true">"×"</span>
                         </button>
-                    </header>
-                    <div class="spsc-body">
-                        <Show when=move || stage.get() != Stage::Connected>
-                            <GuideView controller />
-                        </Show>
-                        <div class="spsc-stage">
-                            {move || match stage.get() {
-                                Stage::Form => view! { <CredentialsForm controller /> }.into_any(),
-                                Stage::Connected => view! { <SuccessView controller /> }.into_any(),
-                                Stage::Failed => view! { <FailureView controller /> }.into_any(),
-                            }}
-                        </div>
+                    })}
+                </header>
+                <div class="spsc-body">
+                    <Show when=move || stage.get() != Stage::Connected>
+                        <GuideView controller />
+                    </Show>
+                    <div class="spsc-stage">
+                        {move || match stage.get() {
+                            Stage::Form => view! { <CredentialsForm controller /> }.into_any(),
+                            Stage::Connected => view! { <SuccessView controller /> }.into_any(),
+                            Stage::Failed => view! { <FailureView controller /> }.into_any(),
+                        }}
                     </div>
                 </div>
+                {attribution.map(|text| view! { <p class="spsc-attribution">{text}</p> })}
             </div>
+        }
+    };
+    view! {
+        <Show when=move || is_open.get()>
+            {if inline {
+                panel().into_any()
+            } else {
+                view! {
+                    <div
+                        class="spsc-backdrop"
+                        on:mousedown=|ev| {
+                            if ev.target() == ev.current_target() {
+                                ev.prevent_default();
+                            }
+                        }
+                    >
+                        {panel()}
+                    </div>
+                }
+                .into_any()
+            }}
         </Show>
     }
 }
@@ -116,7 +136,7 @@ fn keep_focus_inside(dialog: &Element, ev: &KeyboardEvent) {
         ev.prevent_default();
         return;
     };
-    let active = document().active_element();
+    let active = deep_active_element(&document());
     let active_is = |element: &HtmlElement| active.as_ref().is_some_and(|a| a == element.as_ref() as &Element);
     let inside = focusable.iter().any(active_is);
     let wrap_to = if ev.shift_key() && (active_is(first) || !inside) {

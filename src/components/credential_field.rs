@@ -44,6 +44,8 @@ pub fn CredentialField(
         move || controller.draft.with(|d| if is_secret { d.client_secret.clone() } else { d.client_id.clone() });
     let submitting = move || controller.phase.with(|phase| *phase == Phase::Submitting);
     let input_type = move || if is_secret && !controller.secret_revealed.get() { "password" } else { "text" };
+    let updating = controller.options.with_value(|options| options.account_id.is_some());
+    let placeholder = (is_secret && updating).then_some(messages.new_secret_placeholder);
     let reveal = is_secret.then(|| {
         view! {
             <button
@@ -75,6 +77,7 @@ pub fn CredentialField(
                         move || issue.get().map(|_| error_id.clone())
                     }
                     readonly=submitting
+                    placeholder=placeholder
                     data-spsc-autofocus=is_secret.then_some("")
                     prop:value=value
                     on:input:target=move |ev| {

@@ -11,6 +11,7 @@ pub fn CredentialsForm(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
+    let updating = controller.options.with_value(|options| options.account_id.is_some());
     let submitting = Memo::new(move |_| controller.phase.with(|phase| *phase == Phase::Submitting));
     let status = move || {
         if submitting.get() {
@@ -31,6 +32,7 @@ pub fn CredentialsForm(
                 controller.submit();
             }
         >
+            {updating.then(|| view! { <p class="spsc-info" role="note">{messages.reconnect_notice}</p> })}
             <EnvironmentPicker controller />
             <CredentialField controller kind=CredentialKind::ClientId />
             <CredentialField controller kind=CredentialKind::ClientSecret />

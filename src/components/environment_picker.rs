@@ -11,7 +11,8 @@ pub fn EnvironmentPicker(
 ) -> impl IntoView {
     let messages = controller.messages;
     let group = controller.id("environment");
-    let submitting = move || controller.phase.with(|phase| *phase == Phase::Submitting);
+    let locked = controller.options.with_value(|options| options.lock_environment);
+    let unavailable = move || locked || controller.phase.with(|phase| *phase == Phase::Submitting);
     let choices = Environment::ALL
         .into_iter()
         .map(|environment| {
@@ -29,9 +30,9 @@ pub fn EnvironmentPicker(
                         name=group.clone()
                         value=environment.as_str()
                         aria-describedby=hint_id.clone()
-                        disabled=submitting
+                        disabled=unavailable
                         prop:checked=move || controller.draft.with(|d| d.environment == environment)
-                        on:change=move |_| controller.edit(|draft| draft.environment = environment)
+                        on:change=move |_| controller.choose_environment(environment)
                     />
                     <label for=id>
                         <span class="spsc-choice-name">{name}</span>

@@ -40,9 +40,11 @@ pub fn SuccessView(
                     <time datetime=account.connected_at.clone()>{connected_at}</time>
                 </dd>
             </dl>
-            <button type="button" class="spsc-button spsc-primary" on:click=move |_| controller.close()>
-                {messages.done}
-            </button>
+            {(!controller.is_inline()).then(|| view! {
+                <button type="button" class="spsc-button spsc-primary" on:click=move |_| controller.close()>
+                    {messages.done}
+                </button>
+            })}
         </div>
     }
     .into_any()

@@ -72,4 +72,8 @@ pub static EN: Messages = Messages {
     summary_services: "Services",
     summary_connected_at: "Connected",
     done: "Done",
+
+    reconnect_notice: "You are updating an existing SPS Commerce link. Enter its Client ID and a new Client Secret: the stored secret is never shown.",
+    new_secret_placeholder: "Enter a new Client Secret",
+    attribution: "Powered by SPS Connect",
 };

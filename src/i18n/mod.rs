@@ -3,9 +3,21 @@
 //! Messages may hold `{name}` slots, filled with [`fill`], and the guide's
 //! messages use the light markup that [`crate::rich_text`] reads.
 
+mod de;
 mod en;
 
+pub use de::DE;
 pub use en::EN;
+
+/// Every catalog, English first.
+pub static CATALOGS: [&Messages; 2] = [&EN, &DE];
+
+/// The catalog for a BCP 47 tag, matched on its language (`de-CH` is German);
+/// `None` when no catalog speaks it.
+pub fn catalog(tag: &str) -> Option<&'static Messages> {
+    let language = tag.split('-').next().unwrap_or_default().to_ascii_lowercase();
+    CATALOGS.into_iter().find(|messages| messages.lang == language)
+}
 
 /// All user-facing text of the widget in one language.
 #[derive(Debug)]
@@ -144,6 +156,13 @@ pub struct Messages {
     pub summary_connected_at: &'static str,
     /// Button that closes the confirmation.
     pub done: &'static str,
+
+    /// Shown when the dialog updates an existing link.
+    pub reconnect_notice: &'static str,
+    /// Placeholder of the secret when updating: the stored one is never shown.
+    pub new_secret_placeholder: &'static str,
+    /// Vendor attribution under the dialog.
+    pub attribution: &'static str,
 }
 
 /// Replaces each `{name}` slot in `template` with its value; unknown slots stay as written.
@@ -179,6 +198,39 @@ mod tests {
             "Client ID needs 8 characters"
         );
         assert_eq!(fill("keep {unknown} and {", &[]), "keep {unknown} and {");
+    }
+
+    #[test]
+    fn catalogs_are_found_by_language() {
+        assert_eq!(catalog("de-CH").unwrap().lang, "de");
+        assert_eq!(catalog("EN-gb").unwrap().lang, "en");
+        assert!(catalog("fr").is_none());
+    }
+
+    #[test]
+    fn every_catalog_fills_every_message_with_the_same_slots() {
+        let slots = |text: &str| {
+            let mut found: Vec<String> =
+                text.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
+            found.sort();
+            found
+        };
+        for messages in CATALOGS {
+            let text = format!("{messages:?}");
+            assert!(!text.contains(": \"\""), "{} has an empty message", messages.lang);
+        }
+        let pairs = [
+            (EN.configure_body, DE.configure_body),
+            (EN.fields_need_attention, DE.fields_need_attention),
+            (EN.field_missing, DE.field_missing),
+            (EN.field_too_short, DE.field_too_short),
+            (EN.field_too_long, DE.field_too_long),
+            (EN.error_invalid_client, DE.error_invalid_client),
+            (EN.error_unexpected, DE.error_unexpected),
+        ];
+        for (en, de) in pairs {
+            assert_eq!(slots(en), slots(de), "{de}");
+        }
     }
 
     #[test]

@@ -81,9 +81,18 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// The element that has focus.
+/// The element that has focus, inside shadow roots too.
 pub fn focused() -> Option<Element> {
-    document().active_element()
+    sps_connect::controller::deep_active_element(&document())
+}
+
+/// The shadow root the widget renders into, under `root`.
+pub fn shadow_of(root: &Element) -> Option<web_sys::ShadowRoot> {
+    root.first_element_child()?.shadow_root()
+}
+
+fn by_id(scope: &web_sys::ShadowRoot, id: &str) -> Option<Element> {
+    scope.get_element_by_id(id)
 }
 
 /// The accessible name of an element, as far as these tests need it.
@@ -91,16 +100,17 @@ pub fn accessible_name(element: &Element) -> String {
     if let Some(label) = element.get_attribute("aria-label") {
         return label;
     }
+    let scope: web_sys::ShadowRoot = element.get_root_node().unchecked_into();
     if let Some(ids) = element.get_attribute("aria-labelledby") {
         return ids
             .split_whitespace()
-            .filter_map(|id| document().get_element_by_id(id))
+            .filter_map(|id| by_id(&scope, id))
             .map(|e| e.text_content().unwrap_or_default())
             .collect::<Vec<_>>()
             .join(" ");
     }
     if let Some(id) = element.get_attribute("id") {
-        if let Ok(Some(label)) = document().query_selector(&format!("label[for='{id}']")) {
+        if let Ok(Some(label)) = scope.query_selector(&format!("label[for='{id}']")) {
             return normalize(&label.text_content().unwrap_or_default());
         }
     }
@@ -152,15 +162,9 @@ impl Widget {
         widget
     }
 
-    /// Mounts the widget closed, with its stylesheet; the error is whatever `mount` threw.
+    /// Mounts the widget closed; the error is whatever `mount` threw.
     pub fn mount(options: &str) -> Result<Widget, JsValue> {
         let body = document().body().unwrap();
-        if document().get_element_by_id("spsc-test-styles").is_none() {
-            let style = document().create_element("style").unwrap();
-            style.set_id("spsc-test-styles");
-            style.set_text_content(Some(include_str!("../../style/connect.css")));
-            document().head().unwrap().append_child(&style).unwrap();
-        }
         let opener: HtmlElement = document().create_element("button").unwrap().unchecked_into();
         opener.set_text_content(Some("Connect your SPS account"));
         body.append_child(&opener).unwrap();
@@ -177,19 +181,25 @@ impl Widget {
         }
     }
 
-    /// The dialog element, if it is shown.
-    pub fn dialog(&self) -> Option<Element> {
-        self.root.query_selector("[role='dialog']").unwrap()
+    /// The shadow root the widget renders into.
+    pub fn scope(&self) -> web_sys::ShadowRoot {
+        shadow_of(&self.root).expect("the widget renders into a shadow root")
     }
 
-    /// The dialog's visible text, whitespace folded.
+    /// The dialog element, if it is shown.
+    pub fn dialog(&self) -> Option<Element> {
+        self.scope().query_selector("[role='dialog']").unwrap()
+    }
+
+    /// The widget's text, whitespace folded.
     pub fn text(&self) -> String {
-        normalize(&self.root.text_content().unwrap_or_default())
+        let root = self.scope().query_selector(".spsc-root").unwrap().unwrap();
+        normalize(&root.text_content().unwrap_or_default())
     }
 
     /// Every element with `role` whose accessible name is `name`.
     pub fn all_by_role(&self, role: &str, name: &str) -> Vec<Element> {
-        let nodes = self.root.query_selector_all(&selector_for_role(role)).unwrap();
+        let nodes = self.scope().query_selector_all(&selector_for_role(role)).unwrap();
         (0..nodes.length())
             .filter_map(|i| nodes.item(i))
             .map(|n| n.unchecked_into::<Element>())
@@ -216,13 +226,13 @@ impl Widget {
 
     /// The input whose label reads `label`.
     pub fn input(&self, label: &str) -> HtmlInputElement {
-        let labels = self.root.query_selector_all("label").unwrap();
+        let labels = self.scope().query_selector_all("label").unwrap();
         (0..labels.length())
             .filter_map(|i| labels.item(i))
             .map(|n| n.unchecked_into::<Element>())
             .find(|l| normalize(&l.text_content().unwrap_or_default()).starts_with(label))
             .and_then(|l| l.get_attribute("for"))
-            .and_then(|id| document().get_element_by_id(&id))
+            .and_then(|id| by_id(&self.scope(), &id))
             .unwrap_or_else(|| panic!("no input labelled {label:?}"))
             .unchecked_into()
     }
@@ -263,7 +273,7 @@ impl Widget {
     pub fn field_error(&self, label: &str) -> Option<String> {
         let input = self.input(label);
         let id = input.get_attribute("aria-describedby")?;
-        document().get_element_by_id(&id).map(|e| normalize(&e.text_content().unwrap_or_default()))
+        by_id(&self.scope(), &id).map(|e| normalize(&e.text_content().unwrap_or_default()))
     }
 }
 

@@ -1,0 +1,168 @@
+//! What the host page is told, and with which payload. Payloads are built
+//! from the flow's events, which never hold the secret.
+
+use crate::failure::Failure;
+use crate::flow::Event;
+use crate::i18n::Messages;
+use serde_json::{json, Value};
+use sps_connect_wire::{Environment, LinkedAccount};
+
+/// One notification for the host page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostEvent {
+    /// The dialog opened.
+    Opened,
+    /// The user picked another environment.
+    EnvironmentChanged(Environment),
+    /// The form passed validation and was sent.
+    Submitted(Environment),
+    /// The form was refused before sending; the fields at fault.
+    ValidationFailed(Vec<&'static str>),
+    /// The attempt failed.
+    Failed {
+        /// Stable code, as in [`Failure::code`].
+        code: &'static str,
+        /// What the user was told.
+        message: String,
+        /// Whether retrying may help.
+        retryable: bool,
+    },
+    /// The account is linked.
+    Connected(LinkedAccount),
+    /// The dialog closed.
+    Closed,
+}
+
+/// The account summary as hosts receive it, in camelCase.
+pub fn account_payload(account: &LinkedAccount) -> Value {
+    json!({
+        "id": account.id,
+        "provider": "sps_commerce",
+        "environment": account.environment.as_str(),
+        "clientIdHint": account.client_id_hint,
+        "services": account.services.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "connectedAt": account.connected_at,
+    })
+}
+
+impl HostEvent {
+    /// The event a flow transition announces, if any.
+    pub fn for_transition(event: &Event, environment: Environment, messages: &Messages) -> Option<HostEvent> {
+        Some(match event {
+            Event::Open => HostEvent::Opened,
+            Event::Submit => HostEvent::Submitted(environment),
+            Event::Succeeded(account) => HostEvent::Connected(account.clone()),
+            Event::Failed(failure) => HostEvent::failed(failure, environment, messages),
+            Event::Close => HostEvent::Closed,
+            Event::Retry => return None,
+        })
+    }
+
+    fn failed(failure: &Failure, environment: Environment, messages: &Messages) -> HostEvent {
+        HostEvent::Failed {
+            code: failure.code(),
+            message: failure.message(messages, environment),
+            retryable: failure.is_retryable(),
+        }
+    }
+
+    /// The `type` of the granular event stream.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HostEvent::Opened => "opened",
+            HostEvent::EnvironmentChanged(_) => "environment_changed",
+            HostEvent::Submitted(_) => "submitted",
+            HostEvent::ValidationFailed(_) => "validation_failed",
+            HostEvent::Failed { .. } => "failed",
+            HostEvent::Connected(_) => "connected",
+            HostEvent::Closed => "closed",
+        }
+    }
+
+    /// The detail of the `event` stream entry: `{type, ...}`.
+    pub fn payload(&self) -> Value {
+        let mut payload = match self {
+            HostEvent::Opened | HostEvent::Closed => json!({}),
+            HostEvent::EnvironmentChanged(environment) | HostEvent::Submitted(environment) => {
+                json!({ "environment": environment.as_str() })
+            }
+            HostEvent::ValidationFailed(fields) => json!({ "fields": fields }),
+            HostEvent::Failed { code, message, retryable } => {
+                json!({ "code": code, "message": message, "retryable": retryable })
+            }
+            HostEvent::Connected(account) => json!({ "account": account_payload(account) }),
+        };
+        payload["type"] = json!(self.kind());
+        payload
+    }
+
+    /// The summary notification it also raises: `success`, `error` or `close`, with its detail.
+    pub fn summary(&self) -> Option<(&'static str, Value)> {
+        match self {
+            HostEvent::Connected(account) => Some(("success", json!({ "account": account_payload(account) }))),
+            HostEvent::Failed { code, message, .. } => Some(("error", json!({ "code": code, "message": message }))),
+            HostEvent::Closed => Some(("close", json!({}))),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::EN;
+    use sps_connect_wire::{Provider, Service};
+
+    fn account() -> LinkedAccount {
+        LinkedAccount {
+            id: "acc_1".into(),
+            provider: Provider::SpsCommerce,
+            environment: Environment::Production,
+            client_id_hint: "…9f3a".into(),
+            services: vec![Service::Transaction],
+            connected_at: "2026-11-29T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn each_transition_announces_its_event() {
+        let kinds: Vec<_> =
+            [Event::Open, Event::Submit, Event::Succeeded(account()), Event::Failed(Failure::TimedOut), Event::Close]
+                .iter()
+                .map(|e| HostEvent::for_transition(e, Environment::Sandbox, &EN).unwrap().kind())
+                .collect();
+        assert_eq!(kinds, ["opened", "submitted", "connected", "failed", "closed"]);
+        assert_eq!(HostEvent::for_transition(&Event::Retry, Environment::Sandbox, &EN), None);
+    }
+
+    #[test]
+    fn connected_carries_the_camel_case_summary_and_raises_success() {
+        let event = HostEvent::Connected(account());
+        let payload = event.payload();
+        assert_eq!(payload["type"], "connected");
+        assert_eq!(payload["account"]["clientIdHint"], "…9f3a");
+        assert_eq!(payload["account"]["environment"], "production");
+        let (name, detail) = event.summary().unwrap();
+        assert_eq!(name, "success");
+        assert_eq!(detail["account"]["id"], "acc_1");
+    }
+
+    #[test]
+    fn failures_raise_error_with_code_and_message() {
+        let event = HostEvent::for_transition(&Event::Failed(Failure::Unreachable), Environment::Sandbox, &EN).unwrap();
+        assert_eq!(event.payload()["retryable"], true);
+        let (name, detail) = event.summary().unwrap();
+        assert_eq!((name, detail["code"].as_str()), ("error", Some("network_error")));
+        assert!(detail["message"].as_str().unwrap().contains("could not be reached"));
+    }
+
+    #[test]
+    fn stream_only_events_raise_no_summary() {
+        assert_eq!(HostEvent::Opened.summary(), None);
+        assert_eq!(
+            HostEvent::ValidationFailed(vec!["client_id"]).payload(),
+            json!({"type": "validation_failed", "fields": ["client_id"]})
+        );
+        assert_eq!(HostEvent::Closed.summary().unwrap().0, "close");
+    }
+}
