@@ -6,6 +6,7 @@
 //! tested natively; [`components`] renders it with Leptos and [`mount()`]
 //! exposes it to the host page.
 
+pub mod attributes;
 pub mod events;
 pub mod failure;
 pub mod flow;
@@ -18,6 +19,14 @@ pub mod validation;
 pub mod api;
 pub mod components;
 pub mod controller;
+pub mod element;
 mod mount;
 
+pub use element::define_element;
 pub use mount::{mount, ConnectHandle};
+
+/// Registers `<sps-connect>` when the bundle starts.
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    define_element();
+}

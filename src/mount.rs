@@ -41,6 +41,12 @@ impl ConnectHandle {
         Ok(())
     }
 
+    /// Whether the widget is showing.
+    #[wasm_bindgen(getter = isOpen)]
+    pub fn is_open(&self) -> bool {
+        self.mounted.is_some() && self.controller.phase.with_untracked(|phase| phase.is_open())
+    }
+
     /// Closes the dialog and removes every node and listener the widget added.
     pub fn destroy(&mut self) {
         if self.mounted.is_none() {
@@ -49,6 +55,10 @@ impl ConnectHandle {
         self.controller.close();
         self.mounted = None;
         self.shell.remove();
+    }
+
+    pub(crate) fn mode(&self) -> Mode {
+        self.controller.options.with_value(|options| options.mode)
     }
 
     fn live(&self) -> Result<&Controller, JsError> {
@@ -68,13 +78,22 @@ impl ConnectHandle {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<ConnectHandle, JsError> {
     let (options, callbacks) = parse_options(options)?;
+    mount_parsed(element, options, callbacks).map_err(|message| JsError::new(&message))
+}
+
+/// Mounts with options already read; the error says what is wrong.
+pub(crate) fn mount_parsed(
+    element: HtmlElement,
+    options: ConnectOptions,
+    callbacks: Callbacks,
+) -> Result<ConnectHandle, String> {
     check_theme_in_browser(&options)?;
     if catalog(&options.locale).is_none() {
         web_sys::console::warn_1(
             &format!("SPS Connect: no translation for locale `{}`; using English", options.locale).into(),
         );
     }
-    let document = element.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
+    let document = element.owner_document().ok_or("the element is not in a document")?;
     let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
     shell.set_attribute("data-sps-connect", "").map_err(js_error)?;
     let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
@@ -99,15 +118,15 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<ConnectHandle, Js
         exported.set(Some(controller));
         view! { <ConnectDialog controller /> }
     });
-    let controller = slot.take().ok_or_else(|| JsError::new("the widget failed to mount"))?;
+    let controller = slot.take().ok_or("the widget failed to mount")?;
     if inline {
         controller.open();
     }
     Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)) })
 }
 
-fn js_error(error: JsValue) -> JsError {
-    JsError::new(&format!("SPS Connect could not mount: {error:?}"))
+fn js_error(error: JsValue) -> String {
+    format!("SPS Connect could not mount: {error:?}")
 }
 
 fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
@@ -140,7 +159,7 @@ fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsErro
     Ok((options, callbacks))
 }
 
-fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), JsError> {
+fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), String> {
     let theme = &options.theme;
     let checks = [
         ("theme.brand", "color", &theme.brand),
@@ -151,7 +170,7 @@ fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), JsError> {
     for (option, property, value) in checks {
         let Some(value) = value else { continue };
         if !web_sys::css::supports_with_value(property, value).unwrap_or(false) {
-            return Err(JsError::new(&format!("invalid option `{option}`: `{value}` is not a valid CSS {property}")));
+            return Err(format!("invalid option `{option}`: `{value}` is not a valid CSS {property}"));
         }
     }
     Ok(())

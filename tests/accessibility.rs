@@ -61,3 +61,12 @@ async fn the_failure_and_confirmation_have_no_axe_violations() {
     until("the confirmation", || widget.find_by_role("heading", "SPS Commerce account connected").is_some()).await;
     assert_no_violations(&widget, "the confirmation").await;
 }
+
+#[wasm_bindgen_test]
+async fn the_dark_inline_german_widget_has_no_axe_violations() {
+    let widget = Widget::open(r#"{"mode":"inline","locale":"de","theme":"dark","accountId":"acc_1"}"#).await;
+    assert_no_violations(&widget, "the dark inline German form").await;
+    widget.click("Verbinden");
+    settle().await;
+    assert_no_violations(&widget, "the dark form with errors").await;
+}

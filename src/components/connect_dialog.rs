@@ -66,7 +66,7 @@ pub fn ConnectDialog(
                 node_ref=controller.dialog
                 on:keydown=on_keydown
             >
-                <header class="spsc-header">
+                <div class="spsc-header">
                     <h2 id=title_id.clone() class="spsc-title" tabindex="-1">
                         {messages.dialog_title}
                     </h2>
@@ -83,7 +83,7 @@ pub fn ConnectDialog(
                             <span aria-hidden="true">"×"</span>
                         </button>
                     })}
-                </header>
+                </div>
                 <div class="spsc-body">
                     <Show when=move || stage.get() != Stage::Connected>
                         <GuideView controller />

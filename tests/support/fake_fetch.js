@@ -63,3 +63,16 @@ export function record_events(target, names) {
   }
   return seen;
 }
+
+export function make_recorder() {
+  const calls = [];
+  const record = (detail) => calls.push(detail);
+  return { record, calls };
+}
+
+export function spy_console_warn() {
+  const warnings = [];
+  const original = console.warn;
+  console.warn = (...args) => { warnings.push(args.join(" ")); original.apply(console, args); };
+  return { warnings, restore: () => { console.warn = original; } };
+}

@@ -17,6 +17,24 @@ extern "C" {
     fn aborted_requests() -> u32;
     fn press_key(target: &Element, key: &str, shift: bool) -> bool;
     fn record_events(target: &Element, names: Vec<String>) -> js_sys::Array;
+    fn make_recorder() -> JsValue;
+    fn spy_console_warn() -> JsValue;
+}
+
+/// A JS function that records its argument: `(function, calls)`.
+pub fn recorder() -> (js_sys::Function, js_sys::Array) {
+    let pair = make_recorder();
+    let record = js_sys::Reflect::get(&pair, &"record".into()).unwrap().unchecked_into();
+    let calls = js_sys::Reflect::get(&pair, &"calls".into()).unwrap().unchecked_into();
+    (record, calls)
+}
+
+/// Records console warnings until the returned function is called.
+pub fn watch_warnings() -> (js_sys::Array, js_sys::Function) {
+    let spy = spy_console_warn();
+    let warnings = js_sys::Reflect::get(&spy, &"warnings".into()).unwrap().unchecked_into();
+    let restore = js_sys::Reflect::get(&spy, &"restore".into()).unwrap().unchecked_into();
+    (warnings, restore)
 }
 
 /// Starts recording the widget's DOM events on `target`; the array fills as they fire.
@@ -164,13 +182,17 @@ impl Widget {
 
     /// Mounts the widget closed; the error is whatever `mount` threw.
     pub fn mount(options: &str) -> Result<Widget, JsValue> {
+        Widget::mount_with(js_sys::JSON::parse(options).unwrap())
+    }
+
+    /// Mounts the widget with an options object (which may hold callbacks).
+    pub fn mount_with(options: JsValue) -> Result<Widget, JsValue> {
         let body = document().body().unwrap();
         let opener: HtmlElement = document().create_element("button").unwrap().unchecked_into();
         opener.set_text_content(Some("Connect your SPS account"));
         body.append_child(&opener).unwrap();
         let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         body.append_child(&root).unwrap();
-        let options = js_sys::JSON::parse(options).unwrap();
         match mount(root.clone(), options) {
             Ok(handle) => Ok(Widget { root, opener, handle }),
             Err(error) => {
@@ -189,6 +211,11 @@ impl Widget {
     /// The dialog element, if it is shown.
     pub fn dialog(&self) -> Option<Element> {
         self.scope().query_selector("[role='dialog']").unwrap()
+    }
+
+    /// The dialog, or the region in inline mode.
+    pub fn dialog_or_region(&self) -> Element {
+        self.scope().query_selector(".spsc-dialog").unwrap().expect("the widget is shown")
     }
 
     /// The widget's text, whitespace folded.
@@ -257,9 +284,14 @@ impl Widget {
 
     /// Fills both credentials with valid values and clicks Connect.
     pub async fn connect_with_valid_credentials(&self) {
+        self.connect_with_valid_credentials_labelled("Connect").await;
+    }
+
+    /// The same, where the submit button reads `button`.
+    pub async fn connect_with_valid_credentials_labelled(&self, button: &str) {
         self.type_into("Client ID", CLIENT_ID);
         self.type_into("Client Secret", CLIENT_SECRET);
-        self.click("Connect");
+        self.click(button);
         settle().await;
     }
 

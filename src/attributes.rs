@@ -1,0 +1,154 @@
+//! The `<sps-connect>` element's attributes: kebab-case mirrors of the options.
+
+use serde_json::{json, Map, Value};
+
+/// Each attribute and the option path it sets.
+pub const ATTRIBUTES: &[(&str, &str)] = &[
+    ("endpoint", "endpoint"),
+    ("session-token", "sessionToken"),
+    ("environment", "environment"),
+    ("lock-environment", "lockEnvironment"),
+    ("services", "services"),
+    ("mode", "mode"),
+    ("white-label", "whiteLabel.enabled"),
+    ("app-name", "whiteLabel.appName"),
+    ("hide-attribution", "whiteLabel.hideAttribution"),
+    ("theme", "theme.scheme"),
+    ("brand-color", "theme.brand"),
+    ("brand-contrast", "theme.brandContrast"),
+    ("radius", "theme.radius"),
+    ("font", "theme.font"),
+    ("locale", "locale"),
+    ("account-id", "accountId"),
+    ("timeout-ms", "timeoutMs"),
+];
+
+/// Boolean attributes: present means true, unless the value is `false`.
+const FLAGS: [&str; 3] = ["lock-environment", "white-label", "hide-attribution"];
+
+/// The attribute that opens a modal widget as soon as it mounts.
+pub const OPEN_ATTRIBUTE: &str = "open";
+
+/// Every attribute the element watches.
+pub fn observed() -> Vec<&'static str> {
+    ATTRIBUTES.iter().map(|(name, _)| *name).chain([OPEN_ATTRIBUTE]).collect()
+}
+
+/// The options object the attributes describe; `attribute` reads one by name.
+pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<Value, String> {
+    let mut options = Map::new();
+    for (name, path) in ATTRIBUTES {
+        let Some(raw) = attribute(name) else { continue };
+        let value = if FLAGS.contains(name) {
+            json!(raw != "false")
+        } else if *name == "services" {
+            json!(raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+        } else if *name == "timeout-ms" {
+            json!(raw
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("invalid attribute `{name}`: must be a whole number"))?)
+        } else {
+            json!(raw)
+        };
+        match path.split_once('.') {
+            Some((group, field)) => {
+                let group = options.entry(group).or_insert_with(|| json!({}));
+                group[field] = value;
+            }
+            None => {
+                options.insert((*path).to_owned(), value);
+            }
+        }
+    }
+    Ok(Value::Object(options))
+}
+
+/// Rewrites an option error so that it names the attribute instead.
+pub fn name_attribute(message: &str) -> String {
+    let Some(start) = message.find("option `").map(|i| i + "option `".len()) else {
+        return message.to_owned();
+    };
+    let Some(end) = message[start..].find('`').map(|i| start + i) else {
+        return message.to_owned();
+    };
+    let option = &message[start..end];
+    let attribute = ATTRIBUTES
+        .iter()
+        .find(|(_, path)| *path == option || option.starts_with(&format!("{path}[")))
+        .or_else(|| ATTRIBUTES.iter().find(|(_, path)| path.split('.').next() == Some(option)))
+        .map(|(name, _)| *name);
+    match attribute {
+        Some(name) => format!("{}attribute `{name}`{}", &message[..start - "option `".len()], &message[end + 1..]),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{ConnectOptions, Mode, Scheme};
+    use std::collections::HashMap;
+
+    fn options(pairs: &[(&str, &str)]) -> Result<ConnectOptions, String> {
+        let attributes: HashMap<&str, &str> = pairs.iter().copied().collect();
+        let tree = options_from_attributes(|name| attributes.get(name).map(|v| v.to_string()))?;
+        ConnectOptions::from_json(tree).map_err(|e| name_attribute(&e.to_string()))
+    }
+
+    #[test]
+    fn no_attributes_give_the_defaults() {
+        assert_eq!(options(&[]).unwrap(), ConnectOptions::default());
+    }
+
+    #[test]
+    fn attributes_mirror_the_options() {
+        let options = options(&[
+            ("session-token", "tok.abc"),
+            ("environment", "production"),
+            ("lock-environment", ""),
+            ("services", "transaction, packing_slip"),
+            ("mode", "inline"),
+            ("white-label", ""),
+            ("app-name", "Acme Portal"),
+            ("hide-attribution", "true"),
+            ("theme", "dark"),
+            ("brand-color", "#7c3aed"),
+            ("radius", "2px"),
+            ("locale", "de"),
+            ("account-id", "acc_7"),
+            ("timeout-ms", "5000"),
+        ])
+        .unwrap();
+        assert_eq!(options.session_token.as_deref(), Some("tok.abc"));
+        assert!(options.lock_environment && options.white_label.enabled && options.white_label.hide_attribution);
+        assert_eq!(options.requested_services().len(), 2);
+        assert_eq!((options.mode, options.theme.scheme), (Mode::Inline, Scheme::Dark));
+        assert_eq!(options.theme.brand.as_deref(), Some("#7c3aed"));
+        assert_eq!(options.white_label.app_name(), "Acme Portal");
+        assert_eq!(
+            (options.locale.as_str(), options.account_id.as_deref(), options.timeout_ms),
+            ("de", Some("acc_7"), 5000)
+        );
+    }
+
+    #[test]
+    fn a_flag_set_to_false_is_off() {
+        assert!(!options(&[("white-label", "false")]).unwrap().white_label.enabled);
+    }
+
+    #[test]
+    fn errors_name_the_attribute() {
+        for (pairs, attribute) in [
+            (vec![("environment", "staging")], "`environment`"),
+            (vec![("services", "transaction labels")], "`services`"),
+            (vec![("app-name", " ")], "`app-name`"),
+            (vec![("timeout-ms", "soon")], "`timeout-ms`"),
+            (vec![("account-id", "a b")], "`account-id`"),
+            (vec![("brand-color", "red;x")], "`theme`"),
+        ] {
+            let error = options(&pairs).unwrap_err();
+            assert!(error.contains(&format!("attribute {attribute}")), "{pairs:?}: {error}");
+        }
+    }
+}

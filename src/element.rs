@@ -1,0 +1,90 @@
+//! The `<sps-connect>` custom element, for hosts without a JS framework.
+//!
+//! The element mounts the widget when it joins the document, remounts it
+//! when an attribute changes (reopening a dialog that was open), and
+//! destroys it when it leaves. It has `open()` and `close()` methods; an
+//! invalid attribute raises `sps-connect:error` with code `invalid_options`.
+
+use crate::attributes::{name_attribute, observed, options_from_attributes, OPEN_ATTRIBUTE};
+use crate::controller::{Callbacks, EVENT_PREFIX};
+use crate::mount::mount_parsed;
+use crate::options::{ConnectOptions, Mode};
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+/// The element's tag name.
+pub const TAG: &str = "sps-connect";
+
+#[wasm_bindgen(inline_js = r#"
+export function define_sps_connect(tag, observed, mountElement) {
+  if (customElements.get(tag)) return;
+  customElements.define(tag, class extends HTMLElement {
+    #handle = null;
+    static get observedAttributes() { return observed; }
+    connectedCallback() { this.#remount(); }
+    disconnectedCallback() { this.#unmount(); }
+    attributeChangedCallback(name, before, after) {
+      if (this.isConnected && before !== after && this.#handle !== undefined) this.#remount();
+    }
+    open() { this.#handle?.open(); }
+    close() { this.#handle?.close(); }
+    #unmount() {
+      if (!this.#handle) return;
+      this.#handle.destroy();
+      this.#handle.free();
+      this.#handle = null;
+    }
+    #remount() {
+      const reopen = this.#handle?.isOpen ?? false;
+      this.#unmount();
+      this.#handle = mountElement(this);
+      if (reopen) this.#handle?.open();
+    }
+  });
+}
+"#)]
+extern "C" {
+    fn define_sps_connect(tag: &str, observed: Vec<String>, mount_element: &js_sys::Function);
+}
+
+/// Registers `<sps-connect>` once; the bundle does it when it starts.
+#[wasm_bindgen(js_name = defineElement)]
+pub fn define_element() {
+    let mount = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(mount_element);
+    define_sps_connect(TAG, observed().into_iter().map(str::to_owned).collect(), mount.as_ref().unchecked_ref());
+    mount.forget();
+}
+
+fn read_options(element: &HtmlElement) -> Result<ConnectOptions, String> {
+    let tree = options_from_attributes(|name| element.get_attribute(name))?;
+    ConnectOptions::from_json(tree).map_err(|e| name_attribute(&e.to_string()))
+}
+
+fn mount_element(element: HtmlElement) -> JsValue {
+    let mounted = read_options(&element).and_then(|options| {
+        mount_parsed(element.clone(), options, Callbacks::default()).map_err(|e| name_attribute(&e))
+    });
+    match mounted {
+        Ok(handle) => {
+            let opens = element.has_attribute(OPEN_ATTRIBUTE) && handle.mode() == Mode::Modal;
+            if opens {
+                let _ = handle.open();
+            }
+            handle.into()
+        }
+        Err(message) => {
+            web_sys::console::error_1(&format!("<{TAG}>: {message}").into());
+            let detail = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&detail, &"code".into(), &"invalid_options".into());
+            let _ = js_sys::Reflect::set(&detail, &"message".into(), &message.into());
+            let init = CustomEventInit::new();
+            init.set_bubbles(true);
+            init.set_composed(true);
+            init.set_detail(&detail);
+            if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}error"), &init) {
+                let _ = element.dispatch_event(&event);
+            }
+            JsValue::NULL
+        }
+    }
+}
