@@ -160,3 +160,24 @@ test("an application without access to the audience is told so", async () => {
   assert.match(await dialog.getByRole("alert").textContent(), /not authorized for the requested SPS services/);
   await page.close();
 });
+
+test("the white-label example embeds the widget with the custom element, branded and dark", async () => {
+  const page = await browser.newPage();
+  await page.goto(new URL("white-label", portal).href);
+  await page.getByRole("button", { name: "Link SPS Commerce" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect SPS Commerce" });
+  await dialog.waitFor();
+  const text = await dialog.textContent();
+  assert.match(text, /for example Acme Freight/);
+  assert.ok(!text.includes("Linking the account"), "the hub section shows in white-label mode");
+  assert.ok(!text.includes("StackOne") && !text.includes("Powered by"), "vendor branding shows");
+  const connect = dialog.getByRole("button", { name: "Connect" });
+  assert.equal(await connect.evaluate((button) => getComputedStyle(button).backgroundColor), "rgb(245, 158, 11)");
+  await dialog.getByLabel("Client ID").fill("spsDemoSandboxClient01");
+  await dialog.getByLabel("Client Secret").fill(SECRET);
+  await connect.click();
+  await dialog.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("status").filter({ hasText: "Linked the sandbox account …nt01." }).waitFor();
+  await page.close();
+});
