@@ -111,18 +111,7 @@ impl HostEvent {
 mod tests {
     use super::*;
     use crate::i18n::EN;
-    use sps_connect_wire::{Provider, Service};
-
-    fn account() -> LinkedAccount {
-        LinkedAccount {
-            id: "acc_1".into(),
-            provider: Provider::SpsCommerce,
-            environment: Environment::Production,
-            client_id_hint: "…9f3a".into(),
-            services: vec![Service::Transaction],
-            connected_at: "2026-11-29T10:00:00Z".into(),
-        }
-    }
+    use crate::test_fixtures::account;
 
     #[test]
     fn each_transition_announces_its_event() {

@@ -84,19 +84,8 @@ impl Phase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sps_connect_wire::{Environment, Provider};
+    use crate::test_fixtures::account;
     use Effect::*;
-
-    fn account() -> LinkedAccount {
-        LinkedAccount {
-            id: "acc_1".into(),
-            provider: Provider::SpsCommerce,
-            environment: Environment::Sandbox,
-            client_id_hint: "…9f3a".into(),
-            services: vec![],
-            connected_at: "2026-11-29T10:00:00Z".into(),
-        }
-    }
 
     fn every_phase() -> Vec<Phase> {
         vec![

@@ -16,6 +16,23 @@ pub mod options;
 pub mod rich_text;
 pub mod validation;
 
+#[cfg(test)]
+mod test_fixtures {
+    use sps_connect_wire::{Environment, LinkedAccount, Provider, Service};
+
+    /// A linked Production account, as the backend reports it.
+    pub(crate) fn account() -> LinkedAccount {
+        LinkedAccount {
+            id: "acc_1".into(),
+            provider: Provider::SpsCommerce,
+            environment: Environment::Production,
+            client_id_hint: "…9f3a".into(),
+            services: vec![Service::Transaction],
+            connected_at: "2026-11-29T10:00:00Z".into(),
+        }
+    }
+}
+
 pub mod api;
 pub mod components;
 pub mod controller;
