@@ -6,6 +6,8 @@
 //! tested natively; [`components`] renders it with Leptos and [`mount()`]
 //! exposes it to the host page.
 
+#![warn(missing_docs)]
+
 pub mod attributes;
 pub mod events;
 pub mod failure;

@@ -5,6 +5,8 @@
 //! (OAuth 2.0 client credentials), and keeps the linked accounts with their
 //! secrets encrypted. Tokens and secrets never leave it.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod config;
 pub mod crypto;

@@ -8,6 +8,8 @@
 //! or grant the client may not use. It knows the demo clients in
 //! [`DEMO_CLIENTS`] and never talks to anything else.
 
+#![warn(missing_docs)]
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -4,6 +4,8 @@
 //! the widget serializes [`ConnectRequest`] and deserializes [`ConnectResponse`]
 //! or [`ErrorBody`]; the backend does the reverse.
 
+#![warn(missing_docs)]
+
 mod credentials;
 mod error;
 mod service;
