@@ -1,7 +1,7 @@
 //! The options a host passes when it mounts the widget.
 
 use serde::Deserialize;
-use sps_connect_wire::{Environment, Service, ACCOUNT_ID_MAX_LEN, DEFAULT_ENDPOINT};
+use sps_connect_wire::{is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
 use std::fmt;
 
 /// Application name the guide suggests when the host sets none.
@@ -238,13 +238,8 @@ impl ConnectOptions {
         if !tag_ok(&self.locale) {
             return fail("locale", "must be a language tag such as `en` or `de-CH`");
         }
-        if let Some(id) = &self.account_id {
-            let id_ok = !id.is_empty()
-                && id.len() <= ACCOUNT_ID_MAX_LEN
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !id_ok {
-                return fail("accountId", "must be 1 to 128 letters, digits, `_` or `-`");
-            }
+        if self.account_id.as_deref().is_some_and(|id| !is_valid_account_id(id)) {
+            return fail("accountId", "must be 1 to 128 letters, digits, `_` or `-`");
         }
         Ok(self)
     }

@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sps_connect_wire::{
-    check_client_id, check_client_secret, client_id_hint, AccountList, ConnectRequest, ConnectResponse, ConnectStatus,
-    ErrorBody, ErrorCode, FieldProblem, LinkedAccount, Provider, Service, ACCOUNT_ID_MAX_LEN, SESSION_HEADER,
+    check_client_id, check_client_secret, client_id_hint, is_valid_account_id, AccountList, ConnectRequest,
+    ConnectResponse, ConnectStatus, ErrorBody, ErrorCode, FieldProblem, LinkedAccount, Provider, Service,
+    ACCOUNT_ID_MAX_LEN, SESSION_HEADER,
 };
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
@@ -130,15 +131,10 @@ fn describe(field: &str, problem: FieldProblem) -> String {
 fn check_request(request: &ConnectRequest) -> Result<(), ApiError> {
     check_client_id(&request.client_id).map_err(|p| ApiError::invalid(describe("client_id", p)))?;
     check_client_secret(&request.client_secret).map_err(|p| ApiError::invalid(describe("client_secret", p)))?;
-    if let Some(account_id) = &request.account_id {
-        let well_formed = !account_id.is_empty()
-            && account_id.len() <= ACCOUNT_ID_MAX_LEN
-            && account_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !well_formed {
-            return Err(ApiError::invalid(format!(
-                "`account_id` must be 1 to {ACCOUNT_ID_MAX_LEN} letters, digits, `_` or `-`."
-            )));
-        }
+    if request.account_id.as_deref().is_some_and(|id| !is_valid_account_id(id)) {
+        return Err(ApiError::invalid(format!(
+            "`account_id` must be 1 to {ACCOUNT_ID_MAX_LEN} letters, digits, `_` or `-`."
+        )));
     }
     Ok(())
 }

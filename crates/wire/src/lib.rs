@@ -26,6 +26,14 @@ pub const SESSION_HEADER: &str = "X-Connect-Session";
 /// Longest account id the contract accepts.
 pub const ACCOUNT_ID_MAX_LEN: usize = 128;
 
+/// Whether `account_id` has the shape the contract allows: 1 to
+/// [`ACCOUNT_ID_MAX_LEN`] letters, digits, `_` or `-`.
+pub fn is_valid_account_id(account_id: &str) -> bool {
+    !account_id.is_empty()
+        && account_id.len() <= ACCOUNT_ID_MAX_LEN
+        && account_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// Which set of SPS application keys the credentials belong to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -157,6 +165,16 @@ mod tests {
         };
         let json = serde_json::to_string(&request).unwrap();
         assert!(!json.contains("account_id"), "{json}");
+    }
+
+    #[test]
+    fn account_ids_are_short_plain_identifiers() {
+        assert!(is_valid_account_id("acc_0f3a-9"));
+        assert!(is_valid_account_id(&"a".repeat(ACCOUNT_ID_MAX_LEN)));
+        assert!(!is_valid_account_id(""));
+        assert!(!is_valid_account_id("acc 1"));
+        assert!(!is_valid_account_id("acc/1"));
+        assert!(!is_valid_account_id(&"a".repeat(ACCOUNT_ID_MAX_LEN + 1)));
     }
 
     #[test]
