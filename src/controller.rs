@@ -72,7 +72,19 @@ pub fn deep_active_element(document: &Document) -> Option<Element> {
     Some(active)
 }
 
-fn to_js(value: &serde_json::Value) -> JsValue {
+/// Dispatches `sps-connect:{name}` on `target`: bubbling and composed, with `detail`.
+pub fn dispatch_widget_event(target: &HtmlElement, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+/// A JSON value as a plain JS object.
+pub fn to_js(value: &serde_json::Value) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
@@ -261,13 +273,7 @@ impl Controller {
     }
 
     fn emit(&self, name: &str, detail: &JsValue, callback: impl Fn(&Callbacks) -> Option<js_sys::Function>) {
-        let init = CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        init.set_detail(detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) {
-            self.host.try_with_value(|host| host.dispatch_event(&event));
-        }
+        self.host.try_with_value(|host| dispatch_widget_event(host, name, detail));
         if let Some(function) = self.callbacks.try_with_value(callback).flatten() {
             if function.call1(&JsValue::NULL, detail).is_err() {
                 web_sys::console::error_1(&format!("SPS Connect: the host's {name} callback threw").into());

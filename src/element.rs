@@ -6,11 +6,11 @@
 //! invalid attribute raises `sps-connect:error` with code `invalid_options`.
 
 use crate::attributes::{name_attribute, observed, options_from_attributes, OPEN_ATTRIBUTE};
-use crate::controller::{Callbacks, EVENT_PREFIX};
+use crate::controller::{dispatch_widget_event, to_js, Callbacks};
 use crate::mount::mount_parsed;
 use crate::options::{ConnectOptions, Mode};
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+use web_sys::HtmlElement;
 
 /// The element's tag name.
 pub const TAG: &str = "sps-connect";
@@ -74,16 +74,8 @@ fn mount_element(element: HtmlElement) -> JsValue {
         }
         Err(message) => {
             web_sys::console::error_1(&format!("<{TAG}>: {message}").into());
-            let detail = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&detail, &"code".into(), &"invalid_options".into());
-            let _ = js_sys::Reflect::set(&detail, &"message".into(), &message.into());
-            let init = CustomEventInit::new();
-            init.set_bubbles(true);
-            init.set_composed(true);
-            init.set_detail(&detail);
-            if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}error"), &init) {
-                let _ = element.dispatch_event(&event);
-            }
+            let detail = to_js(&serde_json::json!({ "code": "invalid_options", "message": message }));
+            dispatch_widget_event(&element, "error", &detail);
             JsValue::NULL
         }
     }
