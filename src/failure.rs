@@ -75,10 +75,7 @@ impl Failure {
             }
             Failure::Rejected { code, .. } => *code,
         };
-        let environment = match environment {
-            Environment::Sandbox => messages.sandbox,
-            Environment::Production => messages.production,
-        };
+        let environment = messages.environment_name(environment);
         let template = match code {
             ErrorCode::InvalidRequest => messages.error_invalid_request,
             ErrorCode::SessionInvalid => messages.error_session_invalid,

@@ -2,7 +2,6 @@ use crate::controller::Controller;
 use crate::flow::Phase;
 use crate::i18n::Messages;
 use leptos::prelude::*;
-use sps_connect_wire::Environment;
 use wasm_bindgen::JsValue;
 
 /// The confirmation: what was linked, and a Done button.
@@ -15,10 +14,7 @@ pub fn SuccessView(
     let Phase::Connected(account) = controller.phase.get_untracked() else {
         return ().into_any();
     };
-    let environment = match account.environment {
-        Environment::Sandbox => messages.sandbox,
-        Environment::Production => messages.production,
-    };
+    let environment = messages.environment_name(account.environment);
     let services = account.services.iter().map(|s| view! { <li>{s.product_name()}</li> }).collect_view();
     let connected_at = local_time(&account.connected_at, messages);
     view! {

@@ -165,6 +165,16 @@ pub struct Messages {
     pub attribution: &'static str,
 }
 
+impl Messages {
+    /// The name of an environment in this language.
+    pub fn environment_name(&self, environment: sps_connect_wire::Environment) -> &'static str {
+        match environment {
+            sps_connect_wire::Environment::Sandbox => self.sandbox,
+            sps_connect_wire::Environment::Production => self.production,
+        }
+    }
+}
+
 /// Replaces each `{name}` slot in `template` with its value; unknown slots stay as written.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
