@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const SECRET = "sandbox-demo-secret-0123456789";
@@ -68,18 +68,7 @@ before(async () => {
   portal = `http://127.0.0.1:${hostPort}/`;
   await waitFor(`http://127.0.0.1:${tokenPort}/`);
   await waitFor(portal);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
