@@ -55,32 +55,32 @@ pub struct ExchangeFailure {
 #[derive(Clone)]
 pub struct TokenExchange {
     config: ExchangeConfig,
+    token_url: TokenUrl,
     http: oauth2::reqwest::Client,
 }
 
 impl TokenExchange {
     /// An exchanger with its own HTTP client: no redirects, timeouts on every call.
     pub fn new(config: ExchangeConfig) -> Result<Self, String> {
-        TokenUrl::new(config.token_url.clone()).map_err(|e| format!("invalid token URL: {e}"))?;
+        let token_url = TokenUrl::new(config.token_url.clone()).map_err(|e| format!("invalid token URL: {e}"))?;
         let http = oauth2::reqwest::ClientBuilder::new()
             .redirect(oauth2::reqwest::redirect::Policy::none())
             .connect_timeout(config.timeout)
             .timeout(config.timeout)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { config, http })
+        Ok(Self { config, token_url, http })
     }
 
     /// Asks for a token with these credentials.
     pub async fn confirm(&self, client_id: &str, client_secret: &str) -> Result<Confirmed, ExchangeFailure> {
-        let token_url = TokenUrl::new(self.config.token_url.clone()).expect("checked in new");
         let auth_type = match self.config.client_auth {
             ClientAuth::RequestBody => AuthType::RequestBody,
             ClientAuth::Basic => AuthType::BasicAuth,
         };
         let client = BasicClient::new(ClientId::new(client_id.to_owned()))
             .set_client_secret(ClientSecret::new(client_secret.to_owned()))
-            .set_token_uri(token_url)
+            .set_token_uri(self.token_url.clone())
             .set_auth_type(auth_type);
         let http = StatusRecorder { http: self.http.clone(), status: Arc::new(AtomicU16::new(0)) };
         let exchange = client
