@@ -84,7 +84,7 @@ impl Failure {
             ErrorCode::AccessDenied => messages.error_access_denied,
             ErrorCode::RateLimited => messages.error_rate_limited,
             ErrorCode::ProviderUnavailable => messages.error_provider_unavailable,
-            ErrorCode::InternalError | ErrorCode::Unknown => messages.error_internal,
+            ErrorCode::InternalError | ErrorCode::NotFound | ErrorCode::Unknown => messages.error_internal,
         };
         fill(template, &[("environment", environment)])
     }
@@ -100,17 +100,7 @@ impl Failure {
     /// A stable code for hosts and logs.
     pub fn code(&self) -> &'static str {
         match self {
-            Failure::Rejected { code, .. } => match code {
-                ErrorCode::InvalidRequest => "invalid_request",
-                ErrorCode::SessionInvalid => "session_invalid",
-                ErrorCode::InvalidClient => "invalid_client",
-                ErrorCode::UnauthorizedClient => "unauthorized_client",
-                ErrorCode::AccessDenied => "access_denied",
-                ErrorCode::RateLimited => "rate_limited",
-                ErrorCode::ProviderUnavailable => "provider_unavailable",
-                ErrorCode::InternalError => "internal_error",
-                ErrorCode::Unknown => "unknown_error",
-            },
+            Failure::Rejected { code, .. } => code.as_str(),
             Failure::Unreachable => "network_error",
             Failure::TimedOut => "timeout",
             Failure::Unexpected { .. } => "unexpected_response",

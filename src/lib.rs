@@ -31,6 +31,9 @@ mod test_fixtures {
             client_id_hint: "…9f3a".into(),
             services: vec![Service::Transaction],
             connected_at: "2026-11-29T10:00:00Z".into(),
+            status: Default::default(),
+            status_reason: None,
+            last_verified_at: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::crypto::KEY_LEN;
 use crate::exchange::{ClientAuth, ExchangeConfig};
+use crate::sps_api::ApiConfig;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
@@ -11,15 +12,21 @@ use std::time::Duration;
 
 /// SPS Commerce's token endpoint, the default target of the exchange.
 pub const SPS_TOKEN_URL: &str = "https://auth.spscommerce.com/oauth/token";
-/// The audience SPS documents today.
-pub const SPS_AUDIENCE: &str = "api://api.spscommerce.com/";
+/// The audience SPS requires of every application since 2026-07-01.
+pub const SPS_AUDIENCE: &str = "https://spscommerce.com";
+/// The SPS API, the default target of verifications and proxied calls.
+pub const SPS_API_URL: &str = "https://api.spscommerce.com";
 
 /// Every variable, its default and meaning, for `--help` and the README.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_ADDR", "127.0.0.1:8787", "address to listen on"),
     ("SPS_CONNECT_ENDPOINT", DEFAULT_ENDPOINT, "path of the connect endpoint"),
     ("SPS_TOKEN_URL", SPS_TOKEN_URL, "OAuth 2.0 token endpoint of SPS Commerce"),
-    ("SPS_AUDIENCE", SPS_AUDIENCE, "audience requested with the token (SPS is moving to https://spscommerce.com)"),
+    ("SPS_AUDIENCE", SPS_AUDIENCE, "audience requested with the token (the legacy one is api://api.spscommerce.com/)"),
+    ("SPS_API_URL", SPS_API_URL, "SPS API base URL: auth-check after each exchange, and the proxy's target"),
+    ("SPS_API_TIMEOUT_MS", "15000", "timeout of each call to the SPS API (auth-check, proxied call), in milliseconds"),
+    ("SPS_PROXY_MAX_REQUEST_BYTES", "5242880", "largest request body the proxy forwards to the SPS API"),
+    ("SPS_PROXY_MAX_RESPONSE_BYTES", "20971520", "largest SPS API answer the proxy passes back"),
     ("SPS_CLIENT_AUTH", "body", "how credentials are sent to the token endpoint: body or basic"),
     ("SPS_SERVICES", "transaction", "comma-separated SPS services the integration requests"),
     ("SPS_TOKEN_TIMEOUT_MS", "10000", "timeout of the token exchange, in milliseconds"),
@@ -41,6 +48,8 @@ pub struct Config {
     pub endpoint: String,
     /// The token exchange.
     pub exchange: ExchangeConfig,
+    /// The SPS API.
+    pub api: ApiConfig,
     /// Services the integration requests.
     pub services: Vec<Service>,
     /// SQLite file.
@@ -112,6 +121,29 @@ impl Config {
         if !(100..=120_000).contains(&timeout_ms) {
             return Err(ConfigError("SPS_TOKEN_TIMEOUT_MS must be between 100 and 120000".into()));
         }
+        let api_url = get("SPS_API_URL");
+        let api_base = reqwest::Url::parse(api_url.trim_end_matches('/'))
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+            .filter(|url| url.query().is_none() && url.fragment().is_none() && url.username().is_empty())
+            .ok_or_else(|| ConfigError(format!("SPS_API_URL must be an http(s) URL without query, not {api_url}")))?;
+        let api_timeout_ms = number("SPS_API_TIMEOUT_MS")?;
+        if !(100..=300_000).contains(&api_timeout_ms) {
+            return Err(ConfigError("SPS_API_TIMEOUT_MS must be between 100 and 300000".into()));
+        }
+        let size = |name: &str| -> Result<usize, ConfigError> {
+            let bytes = number(name)?;
+            if !(1024..=1 << 30).contains(&bytes) {
+                return Err(ConfigError(format!("{name} must be between 1024 and 1073741824")));
+            }
+            Ok(bytes as usize)
+        };
+        let api = ApiConfig {
+            base: api_base,
+            timeout: Duration::from_millis(api_timeout_ms),
+            max_request_bytes: size("SPS_PROXY_MAX_REQUEST_BYTES")?,
+            max_response_bytes: size("SPS_PROXY_MAX_RESPONSE_BYTES")?,
+        };
         let encryption_key = key("SPS_CONNECT_ENCRYPTION_KEY", var("SPS_CONNECT_ENCRYPTION_KEY"), KEY_LEN)?;
         let encryption_key: [u8; KEY_LEN] = encryption_key
             .try_into()
@@ -130,6 +162,7 @@ impl Config {
                 client_auth,
                 timeout: Duration::from_millis(timeout_ms),
             },
+            api,
             services,
             database: PathBuf::from(get("SPS_CONNECT_DATABASE")),
             encryption_key,
@@ -160,7 +193,9 @@ mod tests {
     fn defaults_point_at_sps_production() {
         let config = config(&[]).unwrap();
         assert_eq!(config.exchange.token_url, "https://auth.spscommerce.com/oauth/token");
-        assert_eq!(config.exchange.audience, "api://api.spscommerce.com/");
+        assert_eq!(config.exchange.audience, "https://spscommerce.com");
+        assert_eq!(config.api.base.as_str(), "https://api.spscommerce.com/");
+        assert_eq!(config.api.timeout, Duration::from_millis(15_000));
         assert_eq!(config.exchange.client_auth, ClientAuth::RequestBody);
         assert_eq!(config.endpoint, "/api/sps/connect");
         assert_eq!(config.services, vec![Service::Transaction]);
@@ -172,13 +207,16 @@ mod tests {
     fn each_setting_can_be_changed() {
         let config = config(&[
             ("SPS_TOKEN_URL", "http://127.0.0.1:9/oauth/token"),
-            ("SPS_AUDIENCE", "https://spscommerce.com"),
+            ("SPS_AUDIENCE", "api://api.spscommerce.com/"),
+            ("SPS_API_URL", "http://127.0.0.1:9/sps/"),
             ("SPS_CLIENT_AUTH", "basic"),
             ("SPS_SERVICES", "transaction, shipping_label"),
             ("SPS_TOKEN_TIMEOUT_MS", "2500"),
         ])
         .unwrap();
         assert_eq!(config.exchange.token_url, "http://127.0.0.1:9/oauth/token");
+        assert_eq!(config.exchange.audience, "api://api.spscommerce.com/");
+        assert_eq!(config.api.base.as_str(), "http://127.0.0.1:9/sps");
         assert_eq!(config.exchange.client_auth, ClientAuth::Basic);
         assert_eq!(config.services, vec![Service::Transaction, Service::ShippingLabel]);
         assert_eq!(config.exchange.timeout, Duration::from_millis(2500));
@@ -191,6 +229,10 @@ mod tests {
             ("SPS_SERVICES", "labels"),
             ("SPS_TOKEN_TIMEOUT_MS", "soon"),
             ("SPS_CONNECT_ADDR", "nowhere"),
+            ("SPS_API_URL", "ftp://api.example"),
+            ("SPS_API_URL", "https://api.example/?x=1"),
+            ("SPS_API_TIMEOUT_MS", "0"),
+            ("SPS_PROXY_MAX_RESPONSE_BYTES", "12"),
             ("SPS_CONNECT_ENCRYPTION_KEY", "c2hvcnQ="),
             ("SPS_CONNECT_SESSION_KEY", "not base64!"),
         ] {

@@ -3,11 +3,12 @@
 //! example that embeds it with the custom element. Like a real portal, it gets a connect
 //! session from its own server side, never by holding the admin key.
 
-use crate::api::{grant, AppState};
+use crate::api::{grant, relay, ApiError, AppState};
 use crate::config::Config;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use crate::sps_api::{upstream_url, Outbound};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -38,4 +39,17 @@ pub(crate) fn routes(config: &Config) -> Router<AppState> {
                 ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
             }),
         )
+        .route("/demo/accounts/{id}/documents", get(documents))
+}
+
+/// The demo portal's server side lists the newest Transaction API documents
+/// of one of its user's accounts through the proxy, as a portal's server would.
+async fn documents(State(state): State<AppState>, Path(account_id): Path<String>) -> Result<Response, ApiError> {
+    let sealed = state.accounts.find(&account_id, Some(DEMO_USER)).await?;
+    let base = &state.accounts.api().config().base;
+    let url = upstream_url(base, "transactions/v5/data/out/", Some("limit=5")).expect("a fixed path is valid");
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    let outbound = Outbound { method: Method::GET, url, headers, body: Default::default() };
+    Ok(relay(state.accounts.forward(&sealed, &outbound).await?))
 }

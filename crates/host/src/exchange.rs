@@ -1,9 +1,11 @@
 //! The OAuth 2.0 client credentials exchange (RFC 6749 section 4.4) against
 //! SPS Commerce's authorization server, through the `oauth2` crate.
 
+use crate::failure::SpsFailure;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
-    AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError, TokenUrl,
+    AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError,
+    TokenResponse, TokenUrl,
 };
 use sps_connect_wire::ErrorCode;
 use std::future::Future;
@@ -35,20 +37,13 @@ pub struct ExchangeConfig {
     pub timeout: Duration,
 }
 
-/// A token was issued: the credentials work. The token itself stays here.
-#[derive(Debug)]
-pub struct Confirmed {
-    /// Seconds the token is valid for, when the server said.
+/// A token was issued: the credentials work. `Debug` redacts the token.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// The access token; it never leaves the backend except to the portal's server.
+    pub access_token: AccessToken,
+    /// How long the token is valid for, when the server said.
     pub expires_in: Option<Duration>,
-}
-
-/// The exchange failed; `code` is what the widget is told.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ExchangeFailure {
-    /// The contract's code.
-    pub code: ErrorCode,
-    /// What happened, for the log. Never holds a credential.
-    pub reason: String,
 }
 
 /// Performs client credentials exchanges.
@@ -73,7 +68,7 @@ impl TokenExchange {
     }
 
     /// Asks for a token with these credentials.
-    pub async fn confirm(&self, client_id: &str, client_secret: &str) -> Result<Confirmed, ExchangeFailure> {
+    pub async fn request_token(&self, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
         let auth_type = match self.config.client_auth {
             ClientAuth::RequestBody => AuthType::RequestBody,
             ClientAuth::Basic => AuthType::BasicAuth,
@@ -93,7 +88,7 @@ impl TokenExchange {
         };
         let status = http.status.load(Ordering::Relaxed);
         match outcome {
-            Ok(token) => Ok(Confirmed { expires_in: oauth2::TokenResponse::expires_in(&token) }),
+            Ok(token) => Ok(Issued { access_token: token.access_token().clone(), expires_in: token.expires_in() }),
             Err(RequestTokenError::ServerResponse(error)) => {
                 let code = oauth_error_code(error.error());
                 Err(failure(classify(status, Some(&code)), &format!("HTTP {status}, error {code}")))
@@ -134,8 +129,8 @@ impl<'c> AsyncHttpClient<'c> for StatusRecorder {
     }
 }
 
-fn failure(code: ErrorCode, reason: &str) -> ExchangeFailure {
-    ExchangeFailure { code, reason: reason.to_owned() }
+fn failure(code: ErrorCode, reason: &str) -> SpsFailure {
+    SpsFailure::exchange(code, reason)
 }
 
 fn oauth_error_code(error: &BasicErrorResponseType) -> String {

@@ -7,22 +7,28 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod api;
 pub mod config;
 pub mod crypto;
 mod demo;
 pub mod exchange;
+pub mod failure;
 pub mod session;
+pub mod sps_api;
 pub mod store;
+pub mod tokens;
 
+use accounts::LinkedAccounts;
 use api::{AppState, BODY_LIMIT};
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use config::Config;
 use crypto::SecretBox;
 use exchange::TokenExchange;
 use session::Sessions;
+use sps_api::SpsApi;
 use std::sync::Arc;
 use store::AccountStore;
 use tower_http::services::ServeDir;
@@ -30,17 +36,22 @@ use tower_http::services::ServeDir;
 /// Builds the backend's routes over `store`.
 pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, String> {
     let sessions = Sessions::new(config.session_key.clone(), config.session_lifetime);
-    let state = AppState {
-        sessions: sessions.clone(),
-        exchange: TokenExchange::new(config.exchange.clone())?,
+    let accounts = LinkedAccounts::new(
         store,
-        secret_box: SecretBox::new(&config.encryption_key),
-        services: config.services.clone(),
-        admin_key: config.admin_key.clone(),
-    };
+        TokenExchange::new(config.exchange.clone())?,
+        SpsApi::new(config.api.clone())?,
+        SecretBox::new(&config.encryption_key),
+        config.services.clone(),
+    );
+    let state = AppState { sessions, accounts, admin_key: config.admin_key.clone() };
+    let proxy = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
     let mut router = Router::new()
         .route(&config.endpoint, post(api::connect))
         .route("/api/sps/accounts", get(api::accounts))
+        .route("/api/sps/accounts/{id}", get(api::account).delete(api::delete_account))
+        .route("/api/sps/accounts/{id}/verify", post(api::verify))
+        .route("/api/sps/accounts/{id}/token", post(api::token))
+        .route("/api/sps/accounts/{id}/proxy/{*path}", proxy)
         .route("/api/sps/sessions", post(api::mint_session));
     if config.demo {
         router = router.merge(demo::routes(config));

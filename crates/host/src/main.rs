@@ -46,11 +46,13 @@ fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
     Ok(HashMap::from([
         ("SPS_CONNECT_DEMO", "1".to_owned()),
         ("SPS_TOKEN_URL", "http://127.0.0.1:8788/oauth/token".to_owned()),
+        ("SPS_API_URL", "http://127.0.0.1:8788".to_owned()),
         ("SPS_SERVICES", "transaction,shipping_label,packing_slip".to_owned()),
         ("SPS_CONNECT_DATABASE", format!("{DEMO_DIR}/accounts.sqlite")),
         ("SPS_CONNECT_STATIC_DIR", "dist".to_owned()),
         ("SPS_CONNECT_ENCRYPTION_KEY", demo_key("encryption.key")?),
         ("SPS_CONNECT_SESSION_KEY", demo_key("session.key")?),
+        ("SPS_CONNECT_ADMIN_KEY", demo_key("admin.key")?),
     ]))
 }
 

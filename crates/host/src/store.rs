@@ -2,7 +2,7 @@
 //! database; [`SqliteStore`] is the default, an embedded file.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use sps_connect_wire::{Environment, Service};
+use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -21,7 +21,8 @@ pub struct NewLink {
     pub sealed_secret: Vec<u8>,
     /// The services the link covers.
     pub services: Vec<Service>,
-    /// When the link was confirmed, RFC 3339.
+    /// When SPS confirmed the credentials, RFC 3339: the link's
+    /// `connected_at` and `last_verified_at`.
     pub connected_at: String,
 }
 
@@ -30,14 +31,43 @@ pub struct NewLink {
 pub struct StoredAccount {
     /// The account id.
     pub id: String,
+    /// The portal user it belongs to.
+    pub user_id: String,
     /// Which keys.
     pub environment: Environment,
     /// The Client ID.
     pub client_id: String,
     /// The services the link covers.
     pub services: Vec<Service>,
-    /// When the link was last confirmed, RFC 3339.
+    /// When the link was last made or updated, RFC 3339.
     pub connected_at: String,
+    /// Whether it worked at the last check.
+    pub status: AccountStatus,
+    /// The code of the failure that made it need attention.
+    pub status_reason: Option<ErrorCode>,
+    /// When SPS last accepted it, RFC 3339.
+    pub last_verified_at: Option<String>,
+    /// Counts the saves of this account, so that the result of a check made
+    /// with older credentials is not recorded over newer ones.
+    pub revision: i64,
+}
+
+/// An account with its sealed secret.
+#[derive(Clone, Debug)]
+pub struct SealedAccount {
+    /// The account.
+    pub account: StoredAccount,
+    /// Its Client Secret, encrypted.
+    pub sealed_secret: Vec<u8>,
+}
+
+/// The outcome of checking an account's credentials with SPS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// SPS accepted them at this time, RFC 3339.
+    Passed(String),
+    /// SPS refused them with this code.
+    Refused(ErrorCode),
 }
 
 /// Whether a save created an account or updated one.
@@ -74,12 +104,18 @@ impl From<rusqlite::Error> for StoreError {
 /// Storage for linked accounts. Calls block; run them off the async runtime.
 pub trait AccountStore: Send + Sync + 'static {
     /// Saves a link: updates `account_id` if given, else the user's account with
-    /// the same environment and Client ID, else creates one.
+    /// the same environment and Client ID, else creates one. The account is
+    /// `active`, verified at `connected_at`.
     fn save(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError>;
     /// The user's accounts, newest first.
     fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError>;
-    /// The sealed secret of one of the user's accounts.
-    fn sealed_secret(&self, user_id: &str, account_id: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// One account, whoever it belongs to, with its sealed secret.
+    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
+    /// Records the outcome of a check made with the credentials of `revision`;
+    /// does nothing if the account was saved again since. The account after.
+    fn record_check(&self, account_id: &str, revision: i64, check: &Check) -> Result<Option<StoredAccount>, StoreError>;
+    /// Removes the account and its secret; whether there was one.
+    fn delete(&self, account_id: &str) -> Result<bool, StoreError>;
 }
 
 /// The SQLite account store.
@@ -87,33 +123,62 @@ pub struct SqliteStore {
     connection: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    client_secret_sealed BLOB NOT NULL,
-    services TEXT NOT NULL,
-    connected_at TEXT NOT NULL,
-    UNIQUE (user_id, environment, client_id)
-);";
+/// Each step brings the schema from the version before it to its own; the
+/// file's `user_version` says how many have run.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS accounts (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        client_secret_sealed BLOB NOT NULL,
+        services TEXT NOT NULL,
+        connected_at TEXT NOT NULL,
+        UNIQUE (user_id, environment, client_id)
+    );",
+    "ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+     ALTER TABLE accounts ADD COLUMN status_reason TEXT;
+     ALTER TABLE accounts ADD COLUMN last_verified_at TEXT;
+     ALTER TABLE accounts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+     UPDATE accounts SET last_verified_at = connected_at;",
+];
+
+const COLUMNS: &str =
+    "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
 
 impl SqliteStore {
-    /// Opens the database file, creating it and its schema on first use.
+    /// Opens the database file, creating it and bringing its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(e.to_string()))?;
         }
-        let connection = Connection::open(path)?;
+        let mut connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.execute_batch(SCHEMA)?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut connection)?;
         Ok(Self { connection: Mutex::new(connection) })
     }
 
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = transaction.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database has schema version {version}, newer than this host knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for step in &MIGRATIONS[version..] {
+        transaction.execute_batch(step)?;
+    }
+    transaction.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    transaction.commit()?;
+    Ok(())
 }
 
 fn new_account_id() -> String {
@@ -130,6 +195,14 @@ fn environment_from(value: &str) -> Environment {
     }
 }
 
+fn status_from(value: &str) -> AccountStatus {
+    if value == AccountStatus::NeedsAttention.as_str() {
+        AccountStatus::NeedsAttention
+    } else {
+        AccountStatus::Active
+    }
+}
+
 fn services_to_text(services: &[Service]) -> String {
     services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
 }
@@ -141,17 +214,27 @@ fn services_from_text(text: &str) -> Vec<Service> {
 fn row_to_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAccount> {
     Ok(StoredAccount {
         id: row.get(0)?,
-        environment: environment_from(&row.get::<_, String>(1)?),
-        client_id: row.get(2)?,
-        services: services_from_text(&row.get::<_, String>(3)?),
-        connected_at: row.get(4)?,
+        user_id: row.get(1)?,
+        environment: environment_from(&row.get::<_, String>(2)?),
+        client_id: row.get(3)?,
+        services: services_from_text(&row.get::<_, String>(4)?),
+        connected_at: row.get(5)?,
+        status: status_from(&row.get::<_, String>(6)?),
+        status_reason: row.get::<_, Option<String>>(7)?.map(|code| ErrorCode::from_name(&code)),
+        last_verified_at: row.get(8)?,
+        revision: row.get(9)?,
     })
+}
+
+fn select_one(connection: &Connection, account_id: &str) -> Result<Option<StoredAccount>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1");
+    Ok(connection.query_row(&sql, params![account_id], row_to_account).optional()?)
 }
 
 impl AccountStore for SqliteStore {
     fn save(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction()?;
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let existing: Option<String> = match &link.account_id {
             Some(id) => {
                 let found = transaction
@@ -176,7 +259,8 @@ impl AccountStore for SqliteStore {
             Some(id) => {
                 transaction.execute(
                     "UPDATE accounts SET environment = ?1, client_id = ?2, client_secret_sealed = ?3, services = ?4, \
-                     connected_at = ?5 WHERE id = ?6",
+                     connected_at = ?5, status = 'active', status_reason = NULL, last_verified_at = ?5, \
+                     revision = revision + 1 WHERE id = ?6",
                     params![
                         link.environment.as_str(),
                         link.client_id,
@@ -191,8 +275,9 @@ impl AccountStore for SqliteStore {
             None => {
                 let id = new_account_id();
                 transaction.execute(
-                    "INSERT INTO accounts (id, user_id, environment, client_id, client_secret_sealed, services, connected_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO accounts (id, user_id, environment, client_id, client_secret_sealed, services, \
+                     connected_at, status, status_reason, last_verified_at, revision) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', NULL, ?7, 1)",
                     params![
                         id,
                         link.user_id,
@@ -206,37 +291,49 @@ impl AccountStore for SqliteStore {
                 (id, Saved::Created)
             }
         };
+        let account = select_one(&transaction, &id)?.ok_or(StoreError::UnknownAccount)?;
         transaction.commit()?;
-        let account = StoredAccount {
-            id,
-            environment: link.environment,
-            client_id: link.client_id,
-            services: link.services,
-            connected_at: link.connected_at,
-        };
         Ok((account, saved))
     }
 
     fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
         let connection = self.connection();
-        let mut statement = connection.prepare(
-            "SELECT id, environment, client_id, services, connected_at FROM accounts WHERE user_id = ?1 \
-             ORDER BY connected_at DESC, id",
-        )?;
+        let mut statement = connection
+            .prepare(&format!("SELECT {COLUMNS} FROM accounts WHERE user_id = ?1 ORDER BY connected_at DESC, id"))?;
         let accounts = statement.query_map(params![user_id], row_to_account)?.collect::<Result<Vec<_>, _>>()?;
         Ok(accounts)
     }
 
-    fn sealed_secret(&self, user_id: &str, account_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
         let connection = self.connection();
-        let sealed = connection
-            .query_row(
-                "SELECT client_secret_sealed FROM accounts WHERE id = ?1 AND user_id = ?2",
-                params![account_id, user_id],
-                |r| r.get(0),
-            )
+        let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM accounts WHERE id = ?1");
+        let found = connection
+            .query_row(&sql, params![account_id], |row| {
+                Ok(SealedAccount { account: row_to_account(row)?, sealed_secret: row.get(10)? })
+            })
             .optional()?;
-        Ok(sealed)
+        Ok(found)
+    }
+
+    fn record_check(&self, account_id: &str, revision: i64, check: &Check) -> Result<Option<StoredAccount>, StoreError> {
+        let connection = self.connection();
+        match check {
+            Check::Passed(at) => connection.execute(
+                "UPDATE accounts SET status = 'active', status_reason = NULL, last_verified_at = ?1 \
+                 WHERE id = ?2 AND revision = ?3",
+                params![at, account_id, revision],
+            )?,
+            Check::Refused(code) => connection.execute(
+                "UPDATE accounts SET status = 'needs_attention', status_reason = ?1 WHERE id = ?2 AND revision = ?3",
+                params![code.as_str(), account_id, revision],
+            )?,
+        };
+        select_one(&connection, account_id)
+    }
+
+    fn delete(&self, account_id: &str) -> Result<bool, StoreError> {
+        let connection = self.connection();
+        Ok(connection.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0)
     }
 }
 
@@ -269,6 +366,7 @@ mod tests {
         assert_eq!(saved, Saved::Created);
         let (second, saved) = store.save(link("u1", "clientA", None)).unwrap();
         assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
+        assert_eq!(second.revision, first.revision + 1);
         assert_eq!(store.list("u1").unwrap().len(), 1);
         assert_eq!(store.list("u1").unwrap()[0].services, vec![Service::Transaction, Service::PackingSlip]);
     }
@@ -305,10 +403,68 @@ mod tests {
     }
 
     #[test]
-    fn the_sealed_secret_is_kept_per_user() {
+    fn find_returns_the_account_with_its_sealed_secret_and_owner() {
         let (_dir, store) = store();
         let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
-        assert_eq!(store.sealed_secret("u1", &account.id).unwrap(), Some(vec![1, 2, 3]));
-        assert_eq!(store.sealed_secret("u2", &account.id).unwrap(), None);
+        let found = store.find(&account.id).unwrap().unwrap();
+        assert_eq!(found.sealed_secret, vec![1, 2, 3]);
+        assert_eq!(found.account, account);
+        assert_eq!(found.account.user_id, "u1");
+        assert_eq!(found.account.status, AccountStatus::Active);
+        assert_eq!(found.account.last_verified_at.as_deref(), Some("2026-11-29T10:00:00Z"));
+        assert!(store.find("acc_missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn checks_set_the_status_unless_the_account_was_saved_again_since() {
+        let (_dir, store) = store();
+        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
+        let refused = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient));
+        let refused = refused.unwrap().unwrap();
+        assert_eq!((refused.status, refused.status_reason), (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient)));
+        assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
+
+        let passed = store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()));
+        let passed = passed.unwrap().unwrap();
+        assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
+        assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
+
+        let (relinked, _) = store.save(link("u1", "clientA", None)).unwrap();
+        let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied));
+        assert_eq!(stale.unwrap().unwrap().status, AccountStatus::Active, "a check of old credentials is ignored");
+        let needs = store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied));
+        assert_eq!(needs.unwrap().unwrap().status, AccountStatus::NeedsAttention);
+        let (again, _) = store.save(link("u1", "clientA", None)).unwrap();
+        assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
+    }
+
+    #[test]
+    fn delete_removes_the_account_and_its_secret() {
+        let (_dir, store) = store();
+        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
+        assert!(store.delete(&account.id).unwrap());
+        assert!(store.find(&account.id).unwrap().is_none());
+        assert!(store.list("u1").unwrap().is_empty());
+        assert!(!store.delete(&account.id).unwrap());
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_is_migrated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(MIGRATIONS[0]).unwrap();
+        old.execute(
+            "INSERT INTO accounts VALUES ('acc_old', 'u1', 'sandbox', 'clientA', x'010203', 'transaction', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(&path).unwrap();
+        let account = store.find("acc_old").unwrap().unwrap().account;
+        assert_eq!(account.status, AccountStatus::Active);
+        assert_eq!(account.last_verified_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        drop(store);
+        assert!(SqliteStore::open(&path).is_ok(), "opening again runs no migration twice");
     }
 }

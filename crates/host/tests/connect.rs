@@ -38,7 +38,7 @@ async fn a_successful_link_is_listed_and_its_secret_is_encrypted_on_disk() {
         assert!(!bytes.windows(CLIENT_SECRET.len()).any(|w| w == CLIENT_SECRET.as_bytes()), "secret in clear on disk");
     }
     let store = SqliteStore::open(&host.database).unwrap();
-    let sealed = store.sealed_secret("user-1", account["id"].as_str().unwrap()).unwrap().unwrap();
+    let sealed = store.find(account["id"].as_str().unwrap()).unwrap().unwrap().sealed_secret;
     let context = format!("user-1\nsandbox\n{CLIENT_ID}");
     assert_eq!(SecretBox::new(&ENCRYPTION_KEY).open(&sealed, &context).unwrap(), CLIENT_SECRET);
 }
@@ -117,10 +117,10 @@ async fn an_application_without_the_grant_is_unauthorized_client() {
 }
 
 #[tokio::test]
-async fn new_audience_and_basic_authentication_work_too() {
+async fn the_legacy_audience_and_basic_authentication_work_too() {
     let host = Host::start(
         &token_server().await,
-        &[("SPS_AUDIENCE", "https://spscommerce.com"), ("SPS_CLIENT_AUTH", "basic")],
+        &[("SPS_AUDIENCE", "api://api.spscommerce.com/"), ("SPS_CLIENT_AUTH", "basic")],
     )
     .await;
     let session = host.session("user-1").await;

@@ -1,31 +1,35 @@
-//! A local SPS-like OAuth 2.0 token server.
+//! A local SPS-like OAuth 2.0 token server and SPS API stand-in.
 //!
 //! It answers `POST /oauth/token` the way SPS Commerce's authorization server
 //! does for the client credentials grant: a JSON or form body with
 //! `grant_type`, `client_id`, `client_secret` and `audience` (credentials may
 //! also come as HTTP Basic), `{access_token, token_type, expires_in}` on
 //! success, `401 access_denied` for bad credentials and `403` for an audience
-//! or grant the client may not use. It knows the demo clients in
-//! [`DEMO_CLIENTS`] and never talks to anything else.
+//! or grant the client may not use. On the same port it stands in for the SPS
+//! API: `GET /auth-check` and a read-only Transaction API with a few sample
+//! documents, both accepting only the tokens it issued and that have not
+//! expired. `/control/…` lets tests rotate a client's secret or revoke every
+//! token. It knows the demo clients in [`DEMO_CLIENTS`] and never talks to
+//! anything else.
 
 #![warn(missing_docs)]
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
-use serde::Deserialize;
-use serde_json::json;
-use std::sync::Arc;
+mod control;
+mod sps_api;
+mod token;
+
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// The audience SPS is moving away from.
 pub const LEGACY_AUDIENCE: &str = "api://api.spscommerce.com/";
-/// The audience SPS is moving to.
+/// The audience SPS requires since 2026-07-01.
 pub const AUDIENCE: &str = "https://spscommerce.com";
-/// Lifetime of the tokens it issues, in seconds.
+/// Lifetime of the tokens it issues unless configured, in seconds.
 pub const EXPIRES_IN: u64 = 3600;
 
 /// A client the server knows.
@@ -41,6 +45,8 @@ pub struct DemoClient {
     pub audiences: &'static [&'static str],
     /// Whether the client may use the client credentials grant.
     pub machine_to_machine: bool,
+    /// Whether the SPS API accepts the client's tokens.
+    pub api_access: bool,
 }
 
 /// The documented demo credentials.
@@ -51,6 +57,7 @@ pub const DEMO_CLIENTS: &[DemoClient] = &[
         client_secret: "sandbox-demo-secret-0123456789",
         audiences: &[LEGACY_AUDIENCE, AUDIENCE],
         machine_to_machine: true,
+        api_access: true,
     },
     DemoClient {
         purpose: "Production Keys of a working Machine-to-Machine application",
@@ -58,6 +65,7 @@ pub const DEMO_CLIENTS: &[DemoClient] = &[
         client_secret: "production-demo-secret-0123456789",
         audiences: &[LEGACY_AUDIENCE, AUDIENCE],
         machine_to_machine: true,
+        api_access: true,
     },
     DemoClient {
         purpose: "an application not authorized for the SPS API audience (403 access_denied)",
@@ -65,6 +73,7 @@ pub const DEMO_CLIENTS: &[DemoClient] = &[
         client_secret: "no-audience-demo-secret-0123456789",
         audiences: &[],
         machine_to_machine: true,
+        api_access: false,
     },
     DemoClient {
         purpose: "an application that is not Machine-to-Machine (403 unauthorized_client)",
@@ -72,105 +81,139 @@ pub const DEMO_CLIENTS: &[DemoClient] = &[
         client_secret: "spa-demo-secret-0123456789",
         audiences: &[LEGACY_AUDIENCE, AUDIENCE],
         machine_to_machine: false,
+        api_access: true,
+    },
+    DemoClient {
+        purpose: "an application that gets tokens but may not call the SPS API (auth-check 403)",
+        client_id: "spsDemoNoApiClient01",
+        client_secret: "no-api-demo-secret-0123456789",
+        audiences: &[LEGACY_AUDIENCE, AUDIENCE],
+        machine_to_machine: true,
+        api_access: false,
     },
 ];
 
-/// The server's clients.
+/// A client as the server holds it: its secret can be rotated.
+#[derive(Clone, Debug)]
+struct Client {
+    profile: DemoClient,
+    secret: String,
+}
+
+/// A token the server issued.
+#[derive(Clone, Debug)]
+struct Issued {
+    client_id: String,
+    api_access: bool,
+    expires_at: Instant,
+}
+
+#[derive(Debug)]
+struct Shared {
+    clients: Mutex<Vec<Client>>,
+    tokens: Mutex<HashMap<String, Issued>>,
+    issued: AtomicU64,
+    lifetime: Duration,
+}
+
+/// The server's state: its clients, the tokens it issued, how long they live.
+/// Clones share the state.
 #[derive(Clone, Debug)]
 pub struct TokenServer {
-    clients: Arc<Vec<DemoClient>>,
+    shared: Arc<Shared>,
 }
 
 impl Default for TokenServer {
     fn default() -> Self {
-        Self { clients: Arc::new(DEMO_CLIENTS.to_vec()) }
+        Self::with_token_lifetime(Duration::from_secs(EXPIRES_IN))
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl TokenServer {
-    /// The routes: `POST /oauth/token`.
+    /// A server with the demo clients whose tokens live for `lifetime` (at least a second).
+    pub fn with_token_lifetime(lifetime: Duration) -> Self {
+        let clients =
+            DEMO_CLIENTS.iter().map(|profile| Client { profile: *profile, secret: profile.client_secret.into() });
+        Self {
+            shared: Arc::new(Shared {
+                clients: Mutex::new(clients.collect()),
+                tokens: Mutex::new(HashMap::new()),
+                issued: AtomicU64::new(0),
+                lifetime: lifetime.max(Duration::from_secs(1)),
+            }),
+        }
+    }
+
+    /// The routes: the token endpoint, the SPS API stand-in and the controls.
     pub fn router(self) -> Router {
-        Router::new().route("/oauth/token", post(token)).with_state(self)
+        Router::new()
+            .route("/oauth/token", post(token::token))
+            .route("/auth-check", get(sps_api::auth_check))
+            .route("/transactions/v5/data/out/", get(sps_api::list_documents))
+            .route("/transactions/v5/data/out/{name}", get(sps_api::document))
+            .route("/control/clients/{client_id}/rotate", post(control::rotate))
+            .route("/control/tokens/revoke", post(control::revoke))
+            .with_state(self)
+    }
+
+    /// How many tokens it has issued since it started.
+    pub fn tokens_issued(&self) -> u64 {
+        self.shared.issued.load(Ordering::SeqCst)
+    }
+
+    /// Gives the client a new secret, returned, and revokes its tokens, as
+    /// when an application's keys are regenerated. `None` for an unknown client.
+    pub fn rotate_secret(&self, client_id: &str) -> Option<String> {
+        let mut clients = lock(&self.shared.clients);
+        let client = clients.iter_mut().find(|c| c.profile.client_id == client_id)?;
+        client.secret = format!("rotated-{}", random_token());
+        let secret = client.secret.clone();
+        drop(clients);
+        lock(&self.shared.tokens).retain(|_, issued| issued.client_id != client_id);
+        Some(secret)
+    }
+
+    /// Revokes every token issued so far; clients keep their secrets.
+    pub fn revoke_tokens(&self) {
+        lock(&self.shared.tokens).clear();
+    }
+
+    fn authenticate(&self, client_id: &str, client_secret: &str) -> Option<DemoClient> {
+        lock(&self.shared.clients)
+            .iter()
+            .find(|c| c.profile.client_id == client_id && c.secret == client_secret)
+            .map(|c| c.profile)
+    }
+
+    fn issue(&self, client: &DemoClient) -> String {
+        let token = random_token();
+        let issued = Issued {
+            client_id: client.client_id.to_owned(),
+            api_access: client.api_access,
+            expires_at: Instant::now() + self.shared.lifetime,
+        };
+        lock(&self.shared.tokens).insert(token.clone(), issued);
+        self.shared.issued.fetch_add(1, Ordering::SeqCst);
+        token
+    }
+
+    fn token_lifetime(&self) -> Duration {
+        self.shared.lifetime
+    }
+
+    fn lookup(&self, token: &str) -> Option<Issued> {
+        lock(&self.shared.tokens).get(token).filter(|issued| issued.expires_at > Instant::now()).cloned()
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct TokenRequest {
-    grant_type: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    audience: Option<String>,
-}
-
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (status, Json(json!({ "error": error, "error_description": description }))).into_response()
-}
-
-async fn token(State(server): State<TokenServer>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(mut request) = parse_body(&headers, &body) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The body must be JSON or form-encoded.");
-    };
-    if let Some((id, secret)) = basic_credentials(&headers) {
-        request.client_id = Some(id);
-        request.client_secret = Some(secret);
-    }
-    if request.grant_type.as_deref() != Some("client_credentials") {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Only client_credentials is supported.");
-    }
-    let (Some(client_id), Some(client_secret)) = (request.client_id, request.client_secret) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Missing client_id or client_secret.");
-    };
-    let Some(client) = server.clients.iter().find(|c| c.client_id == client_id && c.client_secret == client_secret)
-    else {
-        tracing::info!(client_id, "rejected credentials");
-        return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
-    };
-    if !client.machine_to_machine {
-        return oauth_error(
-            StatusCode::FORBIDDEN,
-            "unauthorized_client",
-            "Grant type 'client_credentials' not allowed for the client.",
-        );
-    }
-    let audience = request.audience.unwrap_or_default();
-    if !client.audiences.contains(&audience.as_str()) {
-        return oauth_error(
-            StatusCode::FORBIDDEN,
-            "access_denied",
-            &format!("Client is not authorized to access \"{audience}\"."),
-        );
-    }
-    tracing::info!(client_id, audience, "issued a token");
-    let mut token = [0u8; 32];
-    getrandom::fill(&mut token).expect("the system random source works");
-    let body = json!({
-        "access_token": URL_SAFE_NO_PAD.encode(token),
-        "token_type": "Bearer",
-        "expires_in": EXPIRES_IN,
-    });
-    ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
-}
-
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Option<TokenRequest> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if content_type.starts_with("application/json") {
-        return serde_json::from_slice(body).ok();
-    }
-    if content_type.starts_with("application/x-www-form-urlencoded") {
-        return serde_urlencoded::from_bytes(body).ok();
-    }
-    None
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((form_decode(id)?, form_decode(secret)?))
-}
-
-/// RFC 6749 section 2.3.1: credentials are form-urlencoded before Basic encoding.
-fn form_decode(value: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={value}")).ok()?.pop().map(|(_, v)| v)
+fn random_token() -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the system random source works");
+    URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     ProviderUnavailable,
     /// The host backend failed on its own side (500).
     InternalError,
+    /// The account does not exist, or is not the caller's (404).
+    NotFound,
     /// A code this version of the contract does not know.
     #[serde(other)]
     Unknown,
@@ -34,9 +36,43 @@ impl ErrorCode {
             ErrorCode::UnauthorizedClient | ErrorCode::AccessDenied => 403,
             ErrorCode::RateLimited => 429,
             ErrorCode::ProviderUnavailable => 502,
+            ErrorCode::NotFound => 404,
             ErrorCode::InternalError | ErrorCode::Unknown => 500,
         }
     }
+
+    /// The identifier used on the wire; `unknown_error` for a code this version does not know.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::SessionInvalid => "session_invalid",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Unknown => "unknown_error",
+        }
+    }
+
+    /// The code named by `value`, as [`ErrorCode::as_str`] spells it; [`ErrorCode::Unknown`] otherwise.
+    pub fn from_name(value: &str) -> Self {
+        Self::KNOWN.into_iter().find(|code| code.as_str() == value).unwrap_or(ErrorCode::Unknown)
+    }
+
+    const KNOWN: [ErrorCode; 9] = [
+        ErrorCode::InvalidRequest,
+        ErrorCode::SessionInvalid,
+        ErrorCode::InvalidClient,
+        ErrorCode::UnauthorizedClient,
+        ErrorCode::AccessDenied,
+        ErrorCode::RateLimited,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::InternalError,
+        ErrorCode::NotFound,
+    ];
 
     /// Whether sending the same request again may succeed.
     pub fn is_retryable(self) -> bool {
@@ -83,6 +119,16 @@ mod tests {
         assert_eq!(ErrorCode::AccessDenied.http_status(), 403);
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
         assert_eq!(ErrorCode::ProviderUnavailable.http_status(), 502);
+        assert_eq!(ErrorCode::NotFound.http_status(), 404);
+    }
+
+    #[test]
+    fn names_match_the_serialized_codes_and_parse_back() {
+        for code in ErrorCode::KNOWN {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::from_name(code.as_str()), code);
+        }
+        assert_eq!(ErrorCode::from_name("quota_exceeded"), ErrorCode::Unknown);
     }
 
     #[test]

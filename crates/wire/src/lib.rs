@@ -126,6 +126,38 @@ pub struct LinkedAccount {
     pub services: Vec<Service>,
     /// When the link was made or last updated, RFC 3339.
     pub connected_at: String,
+    /// Whether the link works, as of its last check.
+    #[serde(default)]
+    pub status: AccountStatus,
+    /// Why the account needs attention: the contract code of the failure that
+    /// caused it; `null` while the account is active.
+    #[serde(default)]
+    pub status_reason: Option<ErrorCode>,
+    /// When SPS last accepted the credentials and a token for them, RFC 3339.
+    #[serde(default)]
+    pub last_verified_at: Option<String>,
+}
+
+/// Whether a linked account works.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// SPS accepted the credentials at the last check.
+    #[default]
+    Active,
+    /// SPS refused the stored credentials (rotated, revoked or no longer
+    /// authorized): the user must reconnect.
+    NeedsAttention,
+}
+
+impl AccountStatus {
+    /// The identifier used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::NeedsAttention => "needs_attention",
+        }
+    }
 }
 
 /// Body of `GET /api/sps/accounts`: the portal user's linked accounts, without secrets.
@@ -216,5 +248,20 @@ mod tests {
         let response: ConnectResponse = serde_json::from_str(json).unwrap();
         assert_eq!(response.account.services, vec![Service::Transaction, Service::PackingSlip]);
         assert_eq!(response.account.provider, Provider::SpsCommerce);
+        assert_eq!(response.account.status, AccountStatus::Active, "a backend without statuses means active");
+        assert_eq!(response.account.last_verified_at, None);
+    }
+
+    #[test]
+    fn an_account_that_needs_attention_names_its_cause() {
+        let json = r#"{"id":"acc_1","provider":"sps_commerce","environment":"production","client_id_hint":"…9f3a",
+            "services":[],"connected_at":"2026-11-29T10:00:00Z","status":"needs_attention",
+            "status_reason":"invalid_client","last_verified_at":"2026-11-29T11:00:00Z"}"#;
+        let account: LinkedAccount = serde_json::from_str(json).unwrap();
+        assert_eq!(account.status, AccountStatus::NeedsAttention);
+        assert_eq!(account.status_reason, Some(ErrorCode::InvalidClient));
+        let printed = serde_json::to_value(&account).unwrap();
+        assert_eq!(printed["status"], "needs_attention");
+        assert_eq!(printed["status_reason"], "invalid_client");
     }
 }

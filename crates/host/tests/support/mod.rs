@@ -36,8 +36,14 @@ pub async fn serve(router: Router) -> SocketAddr {
 
 /// The local SPS-like token server, on a free port; its token URL.
 pub async fn token_server() -> String {
-    let address = serve(TokenServer::default().router()).await;
-    format!("http://{address}/oauth/token")
+    sps(TokenServer::default()).await.0
+}
+
+/// Serves `server` (token endpoint and SPS API stand-in) on a free port;
+/// its token URL, and the server to control it.
+pub async fn sps(server: TokenServer) -> (String, TokenServer) {
+    let address = serve(server.clone().router()).await;
+    (format!("http://{address}/oauth/token"), server)
 }
 
 /// A token endpoint that misbehaves: `slow`, `html`, `garbage`, `crash`, `throttle`.
@@ -90,8 +96,10 @@ pub struct Host {
 
 /// Configuration with test keys, a temporary database and `overrides`.
 pub fn config(database: &std::path::Path, token_url: &str, overrides: &[(&str, &str)]) -> Config {
+    let api_url = token_url.strip_suffix("/oauth/token").unwrap_or(token_url);
     let mut vars: HashMap<String, String> = HashMap::from([
         ("SPS_TOKEN_URL".into(), token_url.into()),
+        ("SPS_API_URL".into(), api_url.into()),
         ("SPS_CONNECT_DATABASE".into(), database.display().to_string()),
         ("SPS_CONNECT_ENCRYPTION_KEY".into(), STANDARD.encode(ENCRYPTION_KEY)),
         ("SPS_CONNECT_SESSION_KEY".into(), STANDARD.encode([7u8; 32])),

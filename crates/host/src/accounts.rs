@@ -1,0 +1,208 @@
+//! What the host does with linked accounts: links them, hands out their
+//! tokens, verifies them, forwards their SPS API calls and disconnects them,
+//! keeping each account's status up to date along the way.
+
+use crate::crypto::SecretBox;
+use crate::exchange::TokenExchange;
+use crate::failure::SpsFailure;
+use crate::sps_api::{Answer, Outbound, SpsApi};
+use crate::store::{AccountStore, Check, NewLink, SealedAccount, Saved, StoreError, StoredAccount};
+use crate::tokens::{CachedToken, Reuse, TokenCache};
+use reqwest::StatusCode;
+use sps_connect_wire::{client_id_hint, ConnectRequest, Environment, Service};
+use std::sync::Arc;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Why an operation on an account failed.
+#[derive(Debug)]
+pub enum AccessError {
+    /// No such account (or not the caller's).
+    NotFound,
+    /// SPS refused or failed.
+    Sps(SpsFailure),
+    /// The store failed, or the stored secret could not be opened.
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccessError {
+    fn from(error: StoreError) -> Self {
+        AccessError::Store(error)
+    }
+}
+
+impl From<SpsFailure> for AccessError {
+    fn from(failure: SpsFailure) -> Self {
+        AccessError::Sps(failure)
+    }
+}
+
+/// The linked accounts and everything needed to use them.
+#[derive(Clone)]
+pub struct LinkedAccounts {
+    store: Arc<dyn AccountStore>,
+    exchange: TokenExchange,
+    api: SpsApi,
+    tokens: TokenCache,
+    secret_box: SecretBox,
+    services: Vec<Service>,
+}
+
+/// Runs a blocking store call off the async runtime.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
+}
+
+fn now() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+}
+
+/// What a sealed secret is bound to: it opens only for the same user, environment and Client ID.
+fn secret_context(user_id: &str, environment: Environment, client_id: &str) -> String {
+    format!("{user_id}\n{}\n{client_id}", environment.as_str())
+}
+
+impl LinkedAccounts {
+    /// The accounts in `store`, used through `exchange` and `api`.
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        exchange: TokenExchange,
+        api: SpsApi,
+        secret_box: SecretBox,
+        services: Vec<Service>,
+    ) -> Self {
+        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services }
+    }
+
+    /// The SPS API client.
+    pub fn api(&self) -> &SpsApi {
+        &self.api
+    }
+
+    /// Confirms the credentials (a token, then the API's auth-check) and
+    /// saves the link; nothing is saved unless both pass. The token is kept
+    /// for the account's later calls.
+    pub async fn link(&self, user_id: String, request: ConnectRequest) -> Result<(StoredAccount, Saved), AccessError> {
+        let hint = client_id_hint(&request.client_id);
+        let confirmed = async {
+            let issued = self.exchange.request_token(&request.client_id, &request.client_secret).await?;
+            self.api.auth_check(&issued.access_token).await?;
+            Ok::<_, SpsFailure>(issued)
+        };
+        let issued = confirmed.await.inspect_err(|failure| {
+            tracing::warn!(client_id = %hint, code = ?failure.code, reason = %failure.reason, "link not confirmed");
+        })?;
+        let context = secret_context(&user_id, request.environment, &request.client_id);
+        let link = NewLink {
+            sealed_secret: self.secret_box.seal(&request.client_secret, &context),
+            user_id,
+            account_id: request.account_id,
+            environment: request.environment,
+            client_id: request.client_id,
+            services: self.services.clone(),
+            connected_at: now(),
+        };
+        let store = Arc::clone(&self.store);
+        let (account, saved) = blocking(move || store.save(link)).await?;
+        self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
+        tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account linked");
+        Ok((account, saved))
+    }
+
+    /// The user's accounts.
+    pub async fn list(&self, user_id: String) -> Result<Vec<StoredAccount>, AccessError> {
+        let store = Arc::clone(&self.store);
+        Ok(blocking(move || store.list(&user_id)).await?)
+    }
+
+    /// One account; with `owner`, only if it is that user's.
+    pub async fn find(&self, account_id: &str, owner: Option<&str>) -> Result<SealedAccount, AccessError> {
+        let store = Arc::clone(&self.store);
+        let id = account_id.to_owned();
+        let found = blocking(move || store.find(&id)).await?;
+        found.filter(|sealed| owner.is_none_or(|owner| sealed.account.user_id == owner)).ok_or(AccessError::NotFound)
+    }
+
+    async fn record(&self, account: &StoredAccount, check: Check) -> Result<StoredAccount, AccessError> {
+        let store = Arc::clone(&self.store);
+        let (id, revision) = (account.id.clone(), account.revision);
+        if let Check::Refused(code) = &check {
+            tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
+        }
+        blocking(move || store.record_check(&id, revision, &check)).await?.ok_or(AccessError::NotFound)
+    }
+
+    /// A token for the account, from the cache when `reuse` allows. If SPS
+    /// refuses the stored credentials, the account is marked `needs_attention`.
+    pub async fn token(&self, sealed: &SealedAccount, reuse: Reuse<'_>) -> Result<CachedToken, AccessError> {
+        let account = &sealed.account;
+        let fetch = || async {
+            let context = secret_context(&account.user_id, account.environment, &account.client_id);
+            let secret = self.secret_box.open(&sealed.sealed_secret, &context).map_err(|_| {
+                SpsFailure::api(
+                    sps_connect_wire::ErrorCode::InternalError,
+                    "The stored secret of this account could not be opened.",
+                    "the sealed secret does not open with the configured key",
+                )
+            })?;
+            let issued = self.exchange.request_token(&account.client_id, &secret).await?;
+            Ok(CachedToken::new(issued, account.revision))
+        };
+        match self.tokens.get(&account.id, account.revision, reuse, fetch).await {
+            Ok(token) => Ok(token),
+            Err(failure) => {
+                tracing::warn!(account = %account.id, code = ?failure.code, reason = %failure.reason, "token exchange failed");
+                if failure.needs_attention() {
+                    self.record(account, Check::Refused(failure.code)).await?;
+                }
+                Err(failure.into())
+            }
+        }
+    }
+
+    /// Runs a fresh exchange and the auth-check and records the verdict. A
+    /// refusal is a verdict (the account comes back `needs_attention`); a
+    /// passing fault (SPS down, throttling) is an error and changes nothing.
+    pub async fn verify(&self, sealed: &SealedAccount) -> Result<StoredAccount, AccessError> {
+        let verdict = match self.token(sealed, Reuse::Fresh).await {
+            Ok(token) => self.api.auth_check(&token.access_token).await,
+            Err(AccessError::Sps(failure)) if failure.needs_attention() => Err(failure),
+            Err(other) => return Err(other),
+        };
+        match verdict {
+            Ok(()) => self.record(&sealed.account, Check::Passed(now())).await,
+            Err(failure) if failure.needs_attention() => {
+                self.tokens.forget(&sealed.account.id);
+                self.record(&sealed.account, Check::Refused(failure.code)).await
+            }
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// Sends `outbound` to the SPS API with the account's token; on a 401
+    /// the token is renewed once and the call made once more.
+    pub async fn forward(&self, sealed: &SealedAccount, outbound: &Outbound) -> Result<Answer, AccessError> {
+        let token = self.token(sealed, Reuse::Any).await?;
+        let answer = self.api.forward(outbound, &token.access_token).await?;
+        if answer.status != StatusCode::UNAUTHORIZED {
+            return Ok(answer);
+        }
+        tracing::info!(account = %sealed.account.id, "the SPS API refused the cached token; renewing it once");
+        let renewed = self.token(sealed, Reuse::Not(token.access_token.secret())).await?;
+        Ok(self.api.forward(outbound, &renewed.access_token).await?)
+    }
+
+    /// Removes the account, its secret and its token.
+    pub async fn disconnect(&self, account_id: &str) -> Result<bool, AccessError> {
+        let store = Arc::clone(&self.store);
+        let id = account_id.to_owned();
+        let removed = blocking(move || store.delete(&id)).await?;
+        self.tokens.forget(account_id);
+        if removed {
+            tracing::info!(account = %account_id, "account disconnected");
+        }
+        Ok(removed)
+    }
+}

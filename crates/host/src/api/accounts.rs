@@ -1,0 +1,117 @@
+//! The accounts endpoints: list, show, verify, disconnect, and tokens for the
+//! portal's server.
+
+use super::{portal_only, portal_or_user, summary, ApiError, AppState, Caller, NO_STORE};
+use crate::accounts::AccessError;
+use crate::store::SealedAccount;
+use crate::tokens::Reuse;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sps_connect_wire::{is_valid_account_id, AccountList, LinkedAccount};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Body of the answers about one account.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccountBody {
+    /// The account, without any secret.
+    pub account: LinkedAccount,
+}
+
+/// Body of `POST /api/sps/accounts/{id}/token`.
+#[derive(Serialize)]
+struct TokenBody {
+    access_token: String,
+    token_type: &'static str,
+    expires_at: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    user_id: Option<String>,
+}
+
+pub(super) async fn find(state: &AppState, caller: &Caller, account_id: &str) -> Result<SealedAccount, ApiError> {
+    if !is_valid_account_id(account_id) {
+        return Err(AccessError::NotFound.into());
+    }
+    Ok(state.accounts.find(account_id, caller.owner()).await?)
+}
+
+/// `GET /api/sps/accounts`: a user's accounts; the portal's server names the user with `?user_id=`.
+pub async fn accounts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let caller = portal_or_user(&state, &headers)?;
+    let Query(query) = query.map_err(|_| ApiError::invalid("The only query parameter is `user_id`."))?;
+    let user_id = match (caller, query.user_id) {
+        (Caller::Portal, Some(user_id)) if !user_id.trim().is_empty() => user_id,
+        (Caller::Portal, _) => return Err(ApiError::invalid("The portal's server must name the user: `?user_id=`.")),
+        (Caller::User(_), Some(_)) => return Err(ApiError::invalid("`user_id` is for the portal's server only.")),
+        (Caller::User(user_id), None) => user_id,
+    };
+    let accounts = state.accounts.list(user_id).await?;
+    let body = AccountList { accounts: accounts.into_iter().map(summary).collect() };
+    Ok((NO_STORE, Json(body)).into_response())
+}
+
+/// `GET /api/sps/accounts/{id}`: one account.
+pub async fn account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = portal_or_user(&state, &headers)?;
+    let sealed = find(&state, &caller, &account_id).await?;
+    Ok((NO_STORE, Json(AccountBody { account: summary(sealed.account) })).into_response())
+}
+
+/// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.
+pub async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = portal_or_user(&state, &headers)?;
+    let sealed = find(&state, &caller, &account_id).await?;
+    let account = state.accounts.verify(&sealed).await?;
+    Ok((NO_STORE, Json(AccountBody { account: summary(account) })).into_response())
+}
+
+/// `DELETE /api/sps/accounts/{id}`: disconnects the account.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let caller = portal_or_user(&state, &headers)?;
+    find(&state, &caller, &account_id).await?;
+    if !state.accounts.disconnect(&account_id).await? {
+        return Err(AccessError::NotFound.into());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/sps/accounts/{id}/token`: the account's access token, for the portal's server only.
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> Result<Response, ApiError> {
+    portal_only(&state, &headers)?;
+    let sealed = find(&state, &Caller::Portal, &account_id).await?;
+    let token = state.accounts.token(&sealed, Reuse::Any).await?;
+    let body = TokenBody {
+        access_token: token.access_token.secret().clone(),
+        token_type: "Bearer",
+        expires_at: OffsetDateTime::from(token.expires_at).replace_nanosecond(0).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default(),
+    };
+    Ok((NO_STORE, Json(body)).into_response())
+}

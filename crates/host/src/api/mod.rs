@@ -1,0 +1,219 @@
+//! The HTTP API: connect, sessions, accounts, tokens and the SPS API proxy.
+
+mod accounts;
+mod connect;
+mod proxy;
+mod sessions;
+
+pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
+use accounts::find;
+pub use connect::connect;
+pub use proxy::proxy;
+pub(crate) use proxy::relay;
+pub use sessions::{grant, mint_session, SessionGrant};
+
+use crate::accounts::{AccessError, LinkedAccounts};
+use crate::session::{SessionError, Sessions};
+use crate::store::{StoreError, StoredAccount};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use sps_connect_wire::{client_id_hint, ErrorBody, ErrorCode, LinkedAccount, Provider, SESSION_HEADER};
+
+/// Largest request body the API reads, but for the proxy's.
+pub const BODY_LIMIT: usize = 8 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Session minting and checking.
+    pub sessions: Sessions,
+    /// The linked accounts.
+    pub accounts: LinkedAccounts,
+    /// Key of the portal's server.
+    pub admin_key: Option<String>,
+}
+
+/// A contract error with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl ApiError {
+    /// An error with the contract's status for `code`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self { status, body: ErrorBody::new(code, message) }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, message)
+    }
+
+    fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, [(header::CACHE_CONTROL, "no-store")], Json(self.body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UnknownAccount => ApiError::invalid("No linked account of this user has that `account_id`."),
+            StoreError::Conflict => ApiError::invalid("Another linked account already uses these credentials."),
+            StoreError::Database(reason) => {
+                tracing::error!(%reason, "account store failed");
+                ApiError::new(ErrorCode::InternalError, "The account store failed.")
+            }
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::NotFound => ApiError::new(ErrorCode::NotFound, "No linked account has this id."),
+            AccessError::Sps(failure) => ApiError::new(failure.code, failure.message),
+            AccessError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// Who is calling.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// The portal's server, with the admin key: any account.
+    Portal,
+    /// A portal user, with a connect session: their own accounts only.
+    User(String),
+}
+
+impl Caller {
+    /// The user whose accounts the caller may touch; `None` for all.
+    fn owner(&self) -> Option<&str> {
+        match self {
+            Caller::Portal => None,
+            Caller::User(user_id) => Some(user_id),
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
+fn same_key(provided: &str, expected: &str, sessions: &Sessions) -> bool {
+    let (a, b) = (sessions.fingerprint(provided), sessions.fingerprint(expected));
+    a.len() == b.len() && a.iter().zip(&b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn admin(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let provided = bearer(headers).unwrap_or_default();
+    if state.admin_key.as_deref().is_some_and(|key| same_key(provided, key, &state.sessions)) {
+        return Ok(Caller::Portal);
+    }
+    Err(ApiError::new(ErrorCode::SessionInvalid, "A valid admin key is required."))
+}
+
+/// The portal's server only: a connect session is refused even beside the key,
+/// so that nothing a browser holds can reach tokens or the proxy.
+pub(crate) fn portal_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if headers.contains_key(SESSION_HEADER) {
+        return Err(ApiError::new(
+            ErrorCode::SessionInvalid,
+            "This endpoint is for the portal's server with the admin key; connect sessions are refused.",
+        ));
+    }
+    admin(state, headers).map(|_| ())
+}
+
+/// The portal's server (admin key as Bearer) or a portal user (connect session).
+pub(crate) fn portal_or_user(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return admin(state, headers);
+    }
+    authenticate(state, headers).map(Caller::User)
+}
+
+/// The user of the request's connect session.
+pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if token.is_empty() {
+        return Err(ApiError::new(ErrorCode::SessionInvalid, "The X-Connect-Session header is missing."));
+    }
+    state.sessions.verify(token).map_err(|error| {
+        let message = match error {
+            SessionError::Expired => "The connect session has expired.",
+            SessionError::Invalid => "The connect session is not valid.",
+        };
+        ApiError::new(ErrorCode::SessionInvalid, message)
+    })
+}
+
+pub(crate) fn read_json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let is_json =
+        content_type.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::invalid("The request must be JSON (Content-Type: application/json)")
+            .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    read_body(body, BODY_LIMIT)
+}
+
+pub(crate) fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::invalid(format!("The request body is larger than {limit} bytes."))
+                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        } else {
+            ApiError::invalid("The request body could not be read.")
+        }
+    })
+}
+
+/// Parses a body without ever echoing a value from it.
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let inner = error.inner().to_string();
+        let message = if inner.starts_with("unknown field") || inner.starts_with("missing field") {
+            inner.split(" at line").next().unwrap_or_default().to_owned()
+        } else if error.inner().is_syntax() || error.inner().is_eof() {
+            "The request body is not valid JSON.".to_owned()
+        } else {
+            format!("Field `{}` has an invalid value.", error.path())
+        };
+        ApiError::invalid(message)
+    })
+}
+
+/// The account as the contract shows it: no secret.
+pub fn summary(account: StoredAccount) -> LinkedAccount {
+    LinkedAccount {
+        id: account.id,
+        provider: Provider::SpsCommerce,
+        environment: account.environment,
+        client_id_hint: client_id_hint(&account.client_id),
+        services: account.services,
+        connected_at: account.connected_at,
+        status: account.status,
+        status_reason: account.status_reason,
+        last_verified_at: account.last_verified_at,
+    }
+}
+
+/// Headers of every answer that carries account data or tokens.
+pub(crate) const NO_STORE: [(header::HeaderName, &str); 2] =
+    [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")];

@@ -1,0 +1,52 @@
+//! `/api/sps/accounts/{id}/proxy/{path}`: the portal's server calls the SPS
+//! API as one of its linked accounts, without ever holding its secret.
+
+use super::{find, portal_only, read_body, ApiError, AppState, Caller, NO_STORE};
+use crate::sps_api::{
+    keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
+};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawPathParams, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+/// Marks an answer that comes from SPS, passed through, as opposed to the host's own errors.
+pub const SOURCE_HEADER: &str = "x-sps-connect-source";
+
+const METHODS: [Method; 6] = [Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+
+/// An SPS answer as the host's answer: status, body and the allowed headers.
+pub(crate) fn relay(answer: Answer) -> Response {
+    let mut response = (answer.status, NO_STORE, answer.body).into_response();
+    let headers = response.headers_mut();
+    headers.extend(keep_headers(&answer.headers, FORWARDED_RESPONSE_HEADERS));
+    headers.insert(HeaderName::from_static(SOURCE_HEADER), HeaderValue::from_static("sps"));
+    response
+}
+
+/// Any method on `/api/sps/accounts/{id}/proxy/{path}`, for the portal's server only.
+pub async fn proxy(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    params: RawPathParams,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    portal_only(&state, &headers)?;
+    if !METHODS.contains(&method) {
+        return Err(ApiError::invalid(format!("The proxy does not forward {method} requests."))
+            .with_status(StatusCode::METHOD_NOT_ALLOWED));
+    }
+    let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value).unwrap_or_default();
+    let (account_id, path) = (param("id"), param("path"));
+    let api = state.accounts.api().config();
+    let url = upstream_url(&api.base, path, uri.query())
+        .map_err(|problem| ApiError::invalid(format!("The proxied path is refused: {}.", problem.0)))?;
+    let body = read_body(body, api.max_request_bytes)?;
+    let sealed = find(&state, &Caller::Portal, account_id).await?;
+    let outbound = Outbound { method, url, headers: keep_headers(&headers, FORWARDED_REQUEST_HEADERS), body };
+    let answer = state.accounts.forward(&sealed, &outbound).await?;
+    Ok(relay(answer))
+}
