@@ -6,7 +6,7 @@ use crate::crypto::SecretBox;
 use crate::exchange::TokenExchange;
 use crate::failure::SpsFailure;
 use crate::sps_api::{Answer, Outbound, SpsApi};
-use crate::store::{AccountStore, Check, NewLink, SealedAccount, Saved, StoreError, StoredAccount};
+use crate::store::{AccountStore, Check, NewLink, Saved, SealedAccount, StoreError, StoredAccount};
 use crate::tokens::{CachedToken, Reuse, TokenCache};
 use reqwest::StatusCode;
 use sps_connect_wire::{client_id_hint, ConnectRequest, Environment, Service};

@@ -121,7 +121,9 @@ impl SpsApi {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| failed(format!("reading the answer: {}", transport(&e))))? {
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| failed(format!("reading the answer: {}", transport(&e))))?
+        {
             if body.len() + chunk.len() > limit {
                 return Err(too_large());
             }
@@ -143,8 +145,15 @@ fn transport(error: &reqwest::Error) -> &'static str {
 
 /// Headers of the caller's request that go upstream; all others (its
 /// `Authorization`, cookies, forwarding headers) stay behind.
-pub const FORWARDED_REQUEST_HEADERS: &[&str] =
-    &["content-type", "accept", "accept-language", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"];
+pub const FORWARDED_REQUEST_HEADERS: &[&str] = &[
+    "content-type",
+    "accept",
+    "accept-language",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+];
 
 /// Headers of SPS's answer that come back to the caller.
 pub const FORWARDED_RESPONSE_HEADERS: &[&str] =

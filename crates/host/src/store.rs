@@ -113,7 +113,8 @@ pub trait AccountStore: Send + Sync + 'static {
     fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
     /// Records the outcome of a check made with the credentials of `revision`;
     /// does nothing if the account was saved again since. The account after.
-    fn record_check(&self, account_id: &str, revision: i64, check: &Check) -> Result<Option<StoredAccount>, StoreError>;
+    fn record_check(&self, account_id: &str, revision: i64, check: &Check)
+        -> Result<Option<StoredAccount>, StoreError>;
     /// Removes the account and its secret; whether there was one.
     fn delete(&self, account_id: &str) -> Result<bool, StoreError>;
 }
@@ -315,7 +316,12 @@ impl AccountStore for SqliteStore {
         Ok(found)
     }
 
-    fn record_check(&self, account_id: &str, revision: i64, check: &Check) -> Result<Option<StoredAccount>, StoreError> {
+    fn record_check(
+        &self,
+        account_id: &str,
+        revision: i64,
+        check: &Check,
+    ) -> Result<Option<StoredAccount>, StoreError> {
         let connection = self.connection();
         match check {
             Check::Passed(at) => connection.execute(
@@ -421,7 +427,10 @@ mod tests {
         let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
         let refused = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient));
         let refused = refused.unwrap().unwrap();
-        assert_eq!((refused.status, refused.status_reason), (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient)));
+        assert_eq!(
+            (refused.status, refused.status_reason),
+            (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient))
+        );
         assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
 
         let passed = store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()));

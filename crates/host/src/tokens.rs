@@ -145,10 +145,8 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     fn issued(secret: &str, lifetime: u64) -> CachedToken {
-        let issued = Issued {
-            access_token: AccessToken::new(secret.into()),
-            expires_in: Some(Duration::from_secs(lifetime)),
-        };
+        let issued =
+            Issued { access_token: AccessToken::new(secret.into()), expires_in: Some(Duration::from_secs(lifetime)) };
         CachedToken::new(issued, 1)
     }
 

@@ -1,5 +1,6 @@
-//! Runs a whole link with every log line captured, at the most verbose level,
-//! and looks for the secret and the access token in them.
+//! Runs a whole link and the account's use (token, proxied call with a
+//! renewal, verify after a rotation) with every log line captured, at the
+//! most verbose level, and looks for secrets and access tokens in them.
 
 mod support;
 
@@ -29,9 +30,21 @@ async fn secrets_never_reach_the_logs() {
     tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).init();
 
     let upstream = broken_upstream().await;
-    let host = Host::start(&token_server().await, &[]).await;
+    let (token_url, server) = sps(sps_token_server::TokenServer::default()).await;
+    let host = Host::start(&token_url, &[]).await;
     let session = host.session("user-1").await;
-    assert_eq!(host.connect(&session, credentials()).await.0, 201);
+    let (status, linked) = host.connect(&session, credentials()).await;
+    assert_eq!(status, 201);
+    let id = linked["account"]["id"].as_str().unwrap();
+    let (_, token) = host.admin(reqwest::Method::POST, &format!("/api/sps/accounts/{id}/token")).await;
+    let access_token = token["access_token"].as_str().unwrap().to_owned();
+    server.revoke_tokens();
+    let proxied = format!("/api/sps/accounts/{id}/proxy/transactions/v5/data/out/");
+    assert_eq!(host.admin(reqwest::Method::GET, &proxied).await.0, 200);
+    let (_, renewed) = host.admin(reqwest::Method::POST, &format!("/api/sps/accounts/{id}/token")).await;
+    let renewed_token = renewed["access_token"].as_str().unwrap().to_owned();
+    server.rotate_secret(CLIENT_ID).unwrap();
+    assert_eq!(host.admin(reqwest::Method::POST, &format!("/api/sps/accounts/{id}/verify")).await.0, 200);
     let mut wrong = credentials();
     wrong["client_secret"] = json!("Wrong-Secret-Value-0123456789");
     assert_eq!(host.connect(&session, wrong).await.0, 401);
@@ -42,7 +55,9 @@ async fn secrets_never_reach_the_logs() {
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("account linked"), "the capture works: {logs}");
     assert!(logs.contains("link not confirmed"), "failures are logged: {logs}");
-    for secret in [CLIENT_SECRET, "Wrong-Secret-Value-0123456789", session.as_str(), ADMIN_KEY] {
+    assert!(logs.contains("renewing it once") && logs.contains("needs attention"), "token events are logged: {logs}");
+    let tokens = [access_token.as_str(), renewed_token.as_str()];
+    for secret in [CLIENT_SECRET, "Wrong-Secret-Value-0123456789", session.as_str(), ADMIN_KEY].iter().chain(&tokens) {
         assert!(!logs.contains(secret), "{secret} appears in the logs");
     }
     assert!(!logs.contains("access_token"), "a token response reached the logs");

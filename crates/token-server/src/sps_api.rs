@@ -20,39 +20,38 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("PO_4500012345.xml", "<Order><Header><PurchaseOrderNumber>4500012345</PurchaseOrderNumber></Header></Order>"),
     ("PO_4500012346.xml", "<Order><Header><PurchaseOrderNumber>4500012346</PurchaseOrderNumber></Header></Order>"),
     ("IN_9000456.xml", "<Invoice><Header><InvoiceNumber>9000456</InvoiceNumber></Header></Invoice>"),
-    ("SH_7700321.xml", "<Shipment><Header><ShipmentIdentification>7700321</ShipmentIdentification></Header></Shipment>"),
+    (
+        "SH_7700321.xml",
+        "<Shipment><Header><ShipmentIdentification>7700321</ShipmentIdentification></Header></Shipment>",
+    ),
     ("PO_4500012347.xml", "<Order><Header><PurchaseOrderNumber>4500012347</PurchaseOrderNumber></Header></Order>"),
 ];
 
 fn api_error(status: StatusCode, message: &str) -> Response {
-    let mut response = (status, Json(json!({ "error": status.canonical_reason(), "message": message }))).into_response();
+    let mut response =
+        (status, Json(json!({ "error": status.canonical_reason(), "message": message }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"".parse().unwrap());
     }
     response
 }
 
-fn authorize(server: &TokenServer, headers: &HeaderMap) -> Result<(), Response> {
+/// The refusal of a request whose bearer token the API does not accept.
+fn refusal(server: &TokenServer, headers: &HeaderMap) -> Option<Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     let Some(issued) = server.lookup(token) else {
-        return Err(api_error(StatusCode::UNAUTHORIZED, "The access token is missing, unknown or expired."));
+        return Some(api_error(StatusCode::UNAUTHORIZED, "The access token is missing, unknown or expired."));
     };
-    if !issued.api_access {
-        return Err(api_error(StatusCode::FORBIDDEN, "The application is not authorized for the SPS API."));
-    }
-    Ok(())
+    (!issued.api_access).then(|| api_error(StatusCode::FORBIDDEN, "The application is not authorized for the SPS API."))
 }
 
 /// `GET /auth-check`: 204 for a good token.
 pub(crate) async fn auth_check(State(server): State<TokenServer>, headers: HeaderMap) -> Response {
-    match authorize(&server, &headers) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(refusal) => refusal,
-    }
+    refusal(&server, &headers).unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]
@@ -77,7 +76,7 @@ pub(crate) async fn list_documents(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    if let Err(refusal) = authorize(&server, &headers) {
+    if let Some(refusal) = refusal(&server, &headers) {
         return refusal;
     }
     let limit = match query.limit.as_deref().map(str::parse::<usize>) {
@@ -98,7 +97,8 @@ pub(crate) async fn list_documents(
         .collect();
     let next = (end < DOCUMENTS.len()).then(|| page_link(&base, limit, end));
     let previous = (offset > 0).then(|| page_link(&base, limit, offset.saturating_sub(limit)));
-    Json(json!({ "results": results, "paging": { "limit": limit, "next": next, "previous": previous } })).into_response()
+    Json(json!({ "results": results, "paging": { "limit": limit, "next": next, "previous": previous } }))
+        .into_response()
 }
 
 /// `GET /transactions/v5/data/out/{name}`: one sample document.
@@ -107,7 +107,7 @@ pub(crate) async fn document(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    if let Err(refusal) = authorize(&server, &headers) {
+    if let Some(refusal) = refusal(&server, &headers) {
         return refusal;
     }
     match DOCUMENTS.iter().find(|(candidate, _)| *candidate == name) {

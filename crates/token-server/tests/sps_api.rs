@@ -14,8 +14,15 @@ async fn start(server: TokenServer) -> String {
 async fn token(base: &str, client_id: &str, client_secret: &str) -> String {
     let body = json!({ "grant_type": "client_credentials", "client_id": client_id,
         "client_secret": client_secret, "audience": AUDIENCE });
-    let answer: Value =
-        reqwest::Client::new().post(format!("{base}/oauth/token")).json(&body).send().await.unwrap().json().await.unwrap();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
 }
 

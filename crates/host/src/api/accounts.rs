@@ -99,19 +99,36 @@ pub async fn delete_account(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/sps/accounts/{id}/token`: the account's access token, for the portal's server only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenQuery {
+    #[serde(default)]
+    force_refresh: bool,
+}
+
+/// `POST /api/sps/accounts/{id}/token[?force_refresh=true]`: the account's
+/// access token, for the portal's server only. `force_refresh` skips the
+/// cached token (after SPS refused it); callers that ask at once share one exchange.
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(account_id): Path<String>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     portal_only(&state, &headers)?;
+    let Query(query) =
+        query.map_err(|_| ApiError::invalid("The only query parameter is `force_refresh` (true or false)."))?;
     let sealed = find(&state, &Caller::Portal, &account_id).await?;
-    let token = state.accounts.token(&sealed, Reuse::Any).await?;
+    let reuse = if query.force_refresh { Reuse::Fresh } else { Reuse::Any };
+    let token = state.accounts.token(&sealed, reuse).await?;
     let body = TokenBody {
         access_token: token.access_token.secret().clone(),
         token_type: "Bearer",
-        expires_at: OffsetDateTime::from(token.expires_at).replace_nanosecond(0).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default(),
+        expires_at: OffsetDateTime::from(token.expires_at)
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_default(),
     };
     Ok((NO_STORE, Json(body)).into_response())
 }

@@ -5,8 +5,8 @@ mod connect;
 mod proxy;
 mod sessions;
 
-pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 use accounts::find;
+pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 pub use connect::connect;
 pub use proxy::proxy;
 pub(crate) use proxy::relay;

@@ -7,7 +7,7 @@ use crate::sps_api::{
 };
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawPathParams, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -25,12 +25,13 @@ pub(crate) fn relay(answer: Answer) -> Response {
     response
 }
 
-/// Any method on `/api/sps/accounts/{id}/proxy/{path}`, for the portal's server only.
+/// Any method on `/api/sps/accounts/{id}/proxy/{path}`, for the portal's
+/// server only. The path is read from the raw URI, still percent-encoded:
+/// path parameters arrive decoded, which would hide an encoded slash.
 pub async fn proxy(
     State(state): State<AppState>,
     method: Method,
     uri: Uri,
-    params: RawPathParams,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -39,8 +40,11 @@ pub async fn proxy(
         return Err(ApiError::invalid(format!("The proxy does not forward {method} requests."))
             .with_status(StatusCode::METHOD_NOT_ALLOWED));
     }
-    let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value).unwrap_or_default();
-    let (account_id, path) = (param("id"), param("path"));
+    let (account_id, path) = uri
+        .path()
+        .strip_prefix("/api/sps/accounts/")
+        .and_then(|rest| rest.split_once("/proxy/"))
+        .ok_or_else(|| ApiError::invalid("The proxied path could not be read."))?;
     let api = state.accounts.api().config();
     let url = upstream_url(&api.base, path, uri.query())
         .map_err(|problem| ApiError::invalid(format!("The proxied path is refused: {}.", problem.0)))?;

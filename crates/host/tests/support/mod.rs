@@ -196,3 +196,126 @@ impl Host {
 pub fn credentials() -> serde_json::Value {
     serde_json::json!({ "environment": "sandbox", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET })
 }
+
+/// A request the recording SPS API received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// Method.
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// Headers, names lower-case.
+    pub headers: HashMap<String, String>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// An SPS API stand-in that records every request: `/auth-check` answers
+/// 204; `/status/{code}/…` answers that status (so a base URL ending in
+/// `/status/401` refuses every auth-check); `/big/{bytes}` a body that
+/// long; `/slow` after five seconds; anything else 200 with a JSON body.
+#[derive(Clone, Default)]
+pub struct RecordingApi {
+    /// What arrived, in order.
+    pub received: Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl RecordingApi {
+    /// Serves it on a free port; its base URL.
+    pub async fn start(&self) -> String {
+        let api = self.clone();
+        let router = Router::new().fallback(move |request: axum::extract::Request| {
+            let api = api.clone();
+            async move { api.answer(request).await }
+        });
+        format!("http://{}", serve(router).await)
+    }
+
+    async fn answer(&self, request: axum::extract::Request) -> axum::response::Response {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap().to_vec();
+        let target = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        self.received.lock().unwrap().push(Received { method: parts.method.to_string(), target, headers, body });
+        let path = parts.uri.path();
+        if path == "/auth-check" {
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        if let Some(rest) = path.strip_prefix("/status/") {
+            let code = rest.split('/').next().unwrap_or_default();
+            return StatusCode::from_u16(code.parse().unwrap()).unwrap().into_response();
+        }
+        if let Some(bytes) = path.strip_prefix("/big/") {
+            return "x".repeat(bytes.parse().unwrap()).into_response();
+        }
+        if path == "/slow" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        (
+            StatusCode::OK,
+            [("content-type", "application/json"), ("set-cookie", "upstream=1"), ("etag", "\"v1\"")],
+            r#"{"ok":true}"#,
+        )
+            .into_response()
+    }
+
+    /// The requests other than auth-checks.
+    pub fn calls(&self) -> Vec<Received> {
+        self.received.lock().unwrap().iter().filter(|r| r.target != "/auth-check").cloned().collect()
+    }
+}
+
+/// Sends `target` exactly as written (no client-side normalisation of `..`
+/// or escapes) and returns the status and body.
+pub async fn raw_request(url: &str, method: &str, target: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = format!("{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Content-Length: 0\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+impl Host {
+    /// Links the Sandbox demo account for `user_id`; its account id.
+    pub async fn link(&self, user_id: &str) -> String {
+        let session = self.session(user_id).await;
+        let (status, body) = self.connect(&session, credentials()).await;
+        assert!(status == 201 || status == 200, "{status}: {body}");
+        body["account"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Calls `method {path}` on the host as the portal's server (admin key).
+    pub async fn admin(&self, method: reqwest::Method, path: &str) -> (u16, serde_json::Value) {
+        let response =
+            self.http.request(method, format!("{}{path}", self.url)).bearer_auth(ADMIN_KEY).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Calls `method {path}` on the host as a portal user with `session`.
+    pub async fn as_user(&self, session: &str, method: reqwest::Method, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .header("X-Connect-Session", session)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
