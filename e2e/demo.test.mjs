@@ -15,8 +15,10 @@ import { launchChromium } from "./chromium.mjs";
 const root = new URL("..", import.meta.url).pathname;
 const SECRET = "sandbox-demo-secret-0123456789";
 const children = [];
+const ADMIN_KEY = randomBytes(32).toString("base64");
 let browser;
 let portal;
+let sps;
 let dataDir;
 
 function freePort() {
@@ -59,6 +61,8 @@ before(async () => {
     SPS_CONNECT_ADDR: `127.0.0.1:${hostPort}`,
     SPS_CONNECT_DEMO: "1",
     SPS_TOKEN_URL: `http://127.0.0.1:${tokenPort}/oauth/token`,
+    SPS_API_URL: `http://127.0.0.1:${tokenPort}`,
+    SPS_CONNECT_ADMIN_KEY: ADMIN_KEY,
     SPS_SERVICES: "transaction,shipping_label,packing_slip",
     SPS_CONNECT_DATABASE: join(dataDir, "accounts.sqlite"),
     SPS_CONNECT_STATIC_DIR: join(root, "dist"),
@@ -66,6 +70,7 @@ before(async () => {
     SPS_CONNECT_SESSION_KEY: randomBytes(32).toString("base64"),
   });
   portal = `http://127.0.0.1:${hostPort}/`;
+  sps = `http://127.0.0.1:${tokenPort}`;
   await waitFor(`http://127.0.0.1:${tokenPort}/`);
   await waitFor(portal);
   browser = await launchChromium();
@@ -76,6 +81,13 @@ after(async () => {
   for (const child of children) child.kill();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
+
+async function submit(dialog, environment, clientId, clientSecret) {
+  await dialog.getByLabel(environment).check();
+  await dialog.getByLabel("Client ID").fill(clientId);
+  await dialog.getByLabel("Client Secret").fill(clientSecret);
+  await dialog.getByRole("button", { name: "Connect" }).click();
+}
 
 async function openDialog(page, consoleLines) {
   page.on("console", (message) => consoleLines.push(message.text()));
@@ -111,7 +123,7 @@ test("a person links the demo Sandbox account and sees it on the Accounts list",
   await dialog.getByRole("button", { name: "Done" }).click();
   await dialog.waitFor({ state: "detached" });
   const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
-  await accounts.getByRole("cell", { name: "…nt01" }).waitFor();
+  await accounts.getByRole("cell", { name: "…nt01", exact: true }).waitFor();
   assert.match(await accounts.textContent(), /Transaction API, Shipping Label API, Packing Slip API/);
 
   const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + location.href);
@@ -141,10 +153,7 @@ test("a wrong secret is explained and the form comes back without it", async () 
 test("an application without access to the audience is told so", async () => {
   const page = await browser.newPage();
   const dialog = await openDialog(page, []);
-  await dialog.getByLabel("Production").check();
-  await dialog.getByLabel("Client ID").fill("spsDemoNoAudienceClient01");
-  await dialog.getByLabel("Client Secret").fill("no-audience-demo-secret-0123456789");
-  await dialog.getByRole("button", { name: "Connect" }).click();
+  await submit(dialog, "Production", "spsDemoNoAudienceClient01", "no-audience-demo-secret-0123456789");
   await dialog.getByRole("alert").waitFor();
   assert.match(await dialog.getByRole("alert").textContent(), /not authorized for the requested SPS services/);
   await page.close();
@@ -168,5 +177,85 @@ test("the white-label example embeds the widget with the custom element, branded
   await dialog.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
   await dialog.getByRole("button", { name: "Done" }).click();
   await page.getByRole("status").filter({ hasText: "Linked the sandbox account …nt01." }).waitFor();
+  await page.close();
+});
+
+function asPortalServer(path, method = "POST") {
+  return fetch(new URL(path, portal), { method, headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+}
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: join(root, "node_modules/axe-core/axe.min.js") });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+test("the Accounts page verifies, shows documents, reconnects a rotated secret and disconnects", async () => {
+  const page = await browser.newPage();
+  const dialog = await openDialog(page, []);
+  await submit(dialog, "Production", "spsDemoProductionClient01", "production-demo-secret-0123456789");
+  await dialog.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
+  const row = accounts.getByRole("row").filter({ hasText: "Production" });
+  await row.getByText("Active").waitFor();
+  const announcer = page.locator("#accounts-status");
+
+  await page.getByRole("button", { name: "Verify Production account …nt01" }).click();
+  await page.getByRole("status").filter({ hasText: "Production account …nt01 is verified and active" }).waitFor();
+
+  await page.getByRole("button", { name: "Documents Production account …nt01" }).click();
+  const documents = page.getByRole("region", { name: "Transaction API documents" });
+  await documents.getByText("/out/PO_4500012345.xml").waitFor();
+  assert.equal(await documents.getByRole("listitem").count(), 5);
+
+  const rotated = await (await fetch(`${sps}/control/clients/spsDemoProductionClient01/rotate`, { method: "POST" })).json();
+  const verifyButton = page.getByRole("button", { name: "Verify Production account …nt01" });
+  await verifyButton.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("status").filter({ hasText: "needs attention" }).waitFor();
+  await row.getByText("Needs attention").waitFor();
+  assert.match(await row.textContent(), /rotated or revoked/);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), "Verify Production account …nt01",
+    "the keyboard focus stays on the row's Verify button");
+  assert.deepEqual(await axeViolations(page), [], "the Accounts page with an account that needs attention");
+
+  await page.getByRole("button", { name: "Reconnect Production account …nt01" }).click();
+  const reconnect = page.getByRole("dialog", { name: "Connect SPS Commerce" });
+  await reconnect.waitFor();
+  assert.equal(await reconnect.getByLabel("Production").isChecked(), true);
+  await submit(reconnect, "Production", "spsDemoProductionClient01", rotated.client_secret);
+  await reconnect.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
+  await reconnect.getByRole("button", { name: "Done" }).click();
+  await reconnect.waitFor({ state: "detached" });
+  await row.getByText("Active").waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Reconnect Production account …nt01");
+  assert.equal(await accounts.getByRole("row").filter({ hasText: "Production" }).count(), 1, "reconnecting updated the row");
+
+  const accountId = await page.getByRole("button", { name: "Verify Production account …nt01" }).getAttribute("data-account");
+  const token = await asPortalServer(`/api/sps/accounts/${accountId}/token`);
+  assert.equal(token.status, 200);
+  const { access_token: accessToken, token_type: tokenType } = await token.json();
+  assert.equal(tokenType, "Bearer");
+  assert.equal((await fetch(`${sps}/auth-check`, { headers: { Authorization: `Bearer ${accessToken}` } })).status, 204);
+  const proxied = await asPortalServer(`/api/sps/accounts/${accountId}/proxy/transactions/v5/data/out/?limit=2`, "GET");
+  assert.equal(proxied.status, 200);
+  assert.equal((await proxied.json()).results.length, 2);
+
+  const disconnect = page.getByRole("button", { name: "Disconnect Production account …nt01" });
+  await disconnect.click();
+  const confirmation = page.getByRole("dialog", { name: "Disconnect this account?" });
+  await confirmation.waitFor();
+  await confirmation.getByRole("button", { name: "Cancel" }).click();
+  await confirmation.waitFor({ state: "hidden" });
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), "Disconnect Production account …nt01");
+  await disconnect.click();
+  await confirmation.getByRole("button", { name: "Disconnect" }).click();
+  await page.getByRole("status").filter({ hasText: "Production account …nt01 is disconnected" }).waitFor();
+  assert.equal(await accounts.getByRole("row").filter({ hasText: "Production" }).count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "accounts-title");
+  assert.ok((await announcer.textContent()).includes("disconnected"));
+  assert.equal((await asPortalServer(`/api/sps/accounts/${accountId}/token`)).status, 404);
   await page.close();
 });

@@ -11,19 +11,14 @@ async fn start(server: TokenServer) -> String {
     base
 }
 
+async fn post(url: &str, body: Value) -> Value {
+    reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
+}
+
 async fn token(base: &str, client_id: &str, client_secret: &str) -> String {
     let body = json!({ "grant_type": "client_credentials", "client_id": client_id,
         "client_secret": client_secret, "audience": AUDIENCE });
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{base}/oauth/token"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
+    post(&format!("{base}/oauth/token"), body).await["access_token"].as_str().unwrap().to_owned()
 }
 
 async fn get(url: &str, token: &str) -> reqwest::Response {
@@ -74,14 +69,7 @@ async fn rotating_a_secret_refuses_the_old_one_and_its_tokens() {
     let server = TokenServer::default();
     let base = start(server.clone()).await;
     let old = token(&base, "spsDemoSandboxClient01", "sandbox-demo-secret-0123456789").await;
-    let rotated: Value = reqwest::Client::new()
-        .post(format!("{base}/control/clients/spsDemoSandboxClient01/rotate"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rotated = post(&format!("{base}/control/clients/spsDemoSandboxClient01/rotate"), Value::Null).await;
     let new_secret = rotated["client_secret"].as_str().unwrap();
     assert_ne!(new_secret, "sandbox-demo-secret-0123456789");
     assert_eq!(get(&format!("{base}/auth-check"), &old).await.status(), 401);

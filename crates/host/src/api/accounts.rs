@@ -3,7 +3,7 @@
 
 use super::{portal_only, portal_or_user, summary, ApiError, AppState, Caller, NO_STORE};
 use crate::accounts::AccessError;
-use crate::store::SealedAccount;
+use crate::store::{SealedAccount, StoredAccount};
 use crate::tokens::Reuse;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -62,15 +62,23 @@ pub async fn accounts(
     Ok((NO_STORE, Json(body)).into_response())
 }
 
+/// The account named in the path, if the caller (portal's server or its owner) may touch it.
+async fn callers_account(state: &AppState, headers: &HeaderMap, account_id: &str) -> Result<SealedAccount, ApiError> {
+    let caller = portal_or_user(state, headers)?;
+    find(state, &caller, account_id).await
+}
+
+fn account_answer(account: StoredAccount) -> Response {
+    (NO_STORE, Json(AccountBody { account: summary(account) })).into_response()
+}
+
 /// `GET /api/sps/accounts/{id}`: one account.
 pub async fn account(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let caller = portal_or_user(&state, &headers)?;
-    let sealed = find(&state, &caller, &account_id).await?;
-    Ok((NO_STORE, Json(AccountBody { account: summary(sealed.account) })).into_response())
+    Ok(account_answer(callers_account(&state, &headers, &account_id).await?.account))
 }
 
 /// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.
@@ -79,10 +87,8 @@ pub async fn verify(
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let caller = portal_or_user(&state, &headers)?;
-    let sealed = find(&state, &caller, &account_id).await?;
-    let account = state.accounts.verify(&sealed).await?;
-    Ok((NO_STORE, Json(AccountBody { account: summary(account) })).into_response())
+    let sealed = callers_account(&state, &headers, &account_id).await?;
+    Ok(account_answer(state.accounts.verify(&sealed).await?))
 }
 
 /// `DELETE /api/sps/accounts/{id}`: disconnects the account.
@@ -91,8 +97,7 @@ pub async fn delete_account(
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = portal_or_user(&state, &headers)?;
-    find(&state, &caller, &account_id).await?;
+    callers_account(&state, &headers, &account_id).await?;
     if !state.accounts.disconnect(&account_id).await? {
         return Err(AccessError::NotFound.into());
     }
