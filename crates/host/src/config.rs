@@ -36,8 +36,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_ADMIN_KEY", "(none)", "bearer key for POST /api/sps/sessions; unset disables the endpoint"),
     ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds"),
     ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
-    ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session for user demo-user"),
+    ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session and documents for user demo-user"),
 ];
+
+/// Paths the host serves itself, which the connect endpoint may not take.
+const RESERVED_PATHS: &[&str] = &["/api/sps/accounts", "/api/sps/sessions", "/demo", "/white-label"];
 
 /// The backend's configuration.
 #[derive(Clone, Debug)]
@@ -107,6 +110,12 @@ impl Config {
         let endpoint = get("SPS_CONNECT_ENDPOINT");
         if !endpoint.starts_with('/') {
             return Err(ConfigError("SPS_CONNECT_ENDPOINT must start with /".into()));
+        }
+        if RESERVED_PATHS.iter().any(|reserved| endpoint == *reserved || endpoint.starts_with(&format!("{reserved}/")))
+        {
+            return Err(ConfigError(format!(
+                "SPS_CONNECT_ENDPOINT may not be {endpoint}: the host uses that path itself"
+            )));
         }
         let client_auth = match get("SPS_CLIENT_AUTH").as_str() {
             "body" => ClientAuth::RequestBody,
@@ -238,6 +247,23 @@ mod tests {
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert!(error.0.contains(name), "{name}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_connect_endpoint_cannot_take_a_path_of_the_host() {
+        for endpoint in ["/api/sps/accounts", "/api/sps/accounts/x/verify", "/api/sps/sessions", "/demo/session"] {
+            let error = config(&[("SPS_CONNECT_ENDPOINT", endpoint)]).unwrap_err();
+            assert!(error.0.contains("SPS_CONNECT_ENDPOINT"), "{endpoint}: {error}");
+        }
+        assert_eq!(config(&[("SPS_CONNECT_ENDPOINT", "/api/sps/link")]).unwrap().endpoint, "/api/sps/link");
+    }
+
+    #[test]
+    fn every_variable_is_documented_in_the_readme() {
+        let readme = include_str!("../../../README.md");
+        for (name, _, _) in VARIABLES {
+            assert!(readme.contains(&format!("| `{name}` |")), "{name} is missing from the README's table");
         }
     }
 

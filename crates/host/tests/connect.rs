@@ -288,9 +288,17 @@ async fn the_demo_portal_gets_its_session_from_the_host() {
         host.http.get(format!("{}/demo/session", host.url)).send().await.unwrap().json().await.unwrap();
     let session = grant["session_token"].as_str().unwrap();
     assert_eq!(grant["services"], json!(["transaction", "packing_slip"]));
-    let (status, _) = host.connect(session, credentials()).await;
+    let (status, linked) = host.connect(session, credentials()).await;
     assert_eq!(status, 201);
     assert_eq!(host.accounts(session).await.len(), 1);
+    let id = linked["account"]["id"].as_str().unwrap();
+    let documents = host.http.get(format!("{}/demo/accounts/{id}/documents", host.url)).send().await.unwrap();
+    assert_eq!(documents.headers()["x-sps-connect-source"], "sps");
+    let documents: serde_json::Value = documents.json().await.unwrap();
+    assert_eq!(documents["results"].as_array().unwrap().len(), 5, "the demo lists the sample documents: {documents}");
+    let stranger = host.link("someone-else").await;
+    let foreign = host.http.get(format!("{}/demo/accounts/{stranger}/documents", host.url)).send().await.unwrap();
+    assert_eq!(foreign.status(), 404, "the demo shows only demo-user's accounts");
 
     let plain = Host::start(&token_server().await, &[]).await;
     let response = plain.http.get(format!("{}/demo/session", plain.url)).send().await.unwrap();
