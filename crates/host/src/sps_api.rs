@@ -147,6 +147,7 @@ fn transport(error: &reqwest::Error) -> &'static str {
 /// `Authorization`, cookies, forwarding headers) stay behind.
 pub const FORWARDED_REQUEST_HEADERS: &[&str] = &[
     "content-type",
+    "content-encoding",
     "accept",
     "accept-language",
     "if-match",
