@@ -55,8 +55,10 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
 }
 
+/// Now, RFC 3339 to the second: fixed-length, so the store can order by it as text.
 fn now() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now).format(&Rfc3339).unwrap_or_default()
 }
 
 /// What a sealed secret is bound to: it opens only for the same user, environment and Client ID.
