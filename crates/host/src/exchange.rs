@@ -1,18 +1,23 @@
 //! The OAuth 2.0 client credentials exchange (RFC 6749 section 4.4) against
 //! SPS Commerce's authorization server, through the `oauth2` crate.
 
+use crate::breaker::{Breaker, Outcome};
 use crate::failure::SpsFailure;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError,
     TokenResponse, TokenUrl,
 };
+use reqwest::Url;
 use sps_connect_wire::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Largest token endpoint answer the host reads.
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// How the client authenticates to the token endpoint (RFC 6749 section 2.3.1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,13 +33,15 @@ pub enum ClientAuth {
 #[derive(Clone, Debug)]
 pub struct ExchangeConfig {
     /// The token endpoint.
-    pub token_url: String,
+    pub token_url: Url,
     /// The `audience` parameter SPS expects.
     pub audience: String,
     /// Client authentication style.
     pub client_auth: ClientAuth,
     /// Limit on the whole exchange.
     pub timeout: Duration,
+    /// Most exchanges in flight at once; more wait for a turn, up to `timeout`.
+    pub max_concurrent: usize,
 }
 
 /// A token was issued: the credentials work. `Debug` redacts the token.
@@ -46,29 +53,34 @@ pub struct Issued {
     pub expires_in: Option<Duration>,
 }
 
-/// Performs client credentials exchanges.
+/// Performs client credentials exchanges, at most `max_concurrent` at once,
+/// and not at all while the breaker is open.
 #[derive(Clone)]
 pub struct TokenExchange {
     config: ExchangeConfig,
     token_url: TokenUrl,
-    http: oauth2::reqwest::Client,
+    http: reqwest::Client,
+    breaker: Breaker,
+    turns: Arc<Semaphore>,
 }
 
 impl TokenExchange {
-    /// An exchanger with its own HTTP client: no redirects, timeouts on every call.
-    pub fn new(config: ExchangeConfig) -> Result<Self, String> {
-        let token_url = TokenUrl::new(config.token_url.clone()).map_err(|e| format!("invalid token URL: {e}"))?;
-        let http = oauth2::reqwest::ClientBuilder::new()
-            .redirect(oauth2::reqwest::redirect::Policy::none())
-            .connect_timeout(config.timeout)
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { config, token_url, http })
+    /// An exchanger with its own HTTP client (see [`crate::outbound`]).
+    pub fn new(config: ExchangeConfig, proxy: Option<&Url>) -> Result<Self, String> {
+        let token_url = TokenUrl::from_url(config.token_url.clone());
+        let http = crate::outbound::client(config.timeout, proxy)?;
+        let turns = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
+        Ok(Self { config, token_url, http, breaker: Breaker::default(), turns })
     }
 
     /// Asks for a token with these credentials.
     pub async fn request_token(&self, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
+        self.breaker.check()?;
+        let turn = tokio::time::timeout(self.config.timeout, Arc::clone(&self.turns).acquire_owned()).await;
+        let Ok(Ok(_turn)) = turn else {
+            return Err(failure(ErrorCode::ProviderUnavailable, "no turn for an exchange within the timeout"));
+        };
+        self.breaker.check()?;
         let auth_type = match self.config.client_auth {
             ClientAuth::RequestBody => AuthType::RequestBody,
             ClientAuth::Basic => AuthType::BasicAuth,
@@ -77,54 +89,117 @@ impl TokenExchange {
             .set_client_secret(ClientSecret::new(client_secret.to_owned()))
             .set_token_uri(self.token_url.clone())
             .set_auth_type(auth_type);
-        let http = StatusRecorder { http: self.http.clone(), status: Arc::new(AtomicU16::new(0)) };
+        let http = Recorder { http: self.http.clone(), seen: Arc::default() };
         let exchange = client
             .exchange_client_credentials()
             .add_extra_param("audience", self.config.audience.clone())
             .request_async(&http);
-        let outcome = match tokio::time::timeout(self.config.timeout, exchange).await {
+        let result = match tokio::time::timeout(self.config.timeout, exchange).await {
             Ok(outcome) => outcome,
-            Err(_) => return Err(failure(ErrorCode::ProviderUnavailable, "the token endpoint timed out")),
+            Err(_) => {
+                self.breaker.record(Outcome::Failed);
+                return Err(failure(ErrorCode::ProviderUnavailable, "the token endpoint timed out"));
+            }
         };
-        let status = http.status.load(Ordering::Relaxed);
-        match outcome {
+        let (status, retry_after) = http.seen();
+        let outcome = match result {
             Ok(token) => Ok(Issued { access_token: token.access_token().clone(), expires_in: token.expires_in() }),
             Err(RequestTokenError::ServerResponse(error)) => {
                 let code = oauth_error_code(error.error());
                 Err(failure(classify(status, Some(&code)), &format!("HTTP {status}, error {code}")))
             }
-            Err(RequestTokenError::Request(error)) => Err(failure(
-                ErrorCode::ProviderUnavailable,
-                &format!("transport failure: {}", describe_transport(&error)),
-            )),
+            Err(RequestTokenError::Request(error)) => {
+                Err(failure(ErrorCode::ProviderUnavailable, &format!("transport failure: {error}")))
+            }
             Err(RequestTokenError::Parse(_, _)) => {
                 Err(failure(classify(status, None), &format!("HTTP {status} with a body that is not OAuth 2.0 JSON")))
             }
             Err(RequestTokenError::Other(reason)) => {
                 Err(failure(classify(status, None), &format!("HTTP {status}: {reason}")))
             }
+        };
+        match &outcome {
+            Err(f) if f.code == ErrorCode::RateLimited => self.breaker.record(Outcome::Throttled(retry_after)),
+            Err(f) if f.code == ErrorCode::ProviderUnavailable => self.breaker.record(Outcome::Failed),
+            _ => self.breaker.record(Outcome::Answered),
+        }
+        outcome.map_err(|f| match f.code {
+            ErrorCode::RateLimited => {
+                let wait = retry_after.unwrap_or(crate::breaker::DEFAULT_PAUSE).min(crate::breaker::MAX_PAUSE);
+                f.retry_after(wait.as_secs().max(1))
+            }
+            _ => f,
+        })
+    }
+}
+
+/// Why the token endpoint could not be read.
+#[derive(Debug)]
+enum HttpFailure {
+    Transport(reqwest::Error),
+    TooLarge,
+    Unusable,
+}
+
+impl std::fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpFailure::Transport(e) if e.is_timeout() => f.write_str("timed out"),
+            HttpFailure::Transport(e) if e.is_connect() => f.write_str("could not connect"),
+            HttpFailure::Transport(_) => f.write_str("request failed"),
+            HttpFailure::TooLarge => write!(f, "answer larger than {MAX_TOKEN_RESPONSE_BYTES} bytes"),
+            HttpFailure::Unusable => f.write_str("answer could not be read"),
         }
     }
 }
 
-/// The HTTP client, keeping the status of the last answer: `oauth2` reports
-/// the error body but not the status, and SPS's codes need both.
-struct StatusRecorder {
-    http: oauth2::reqwest::Client,
-    status: Arc<AtomicU16>,
+impl std::error::Error for HttpFailure {}
+
+/// The HTTP client for `oauth2`: it reads at most [`MAX_TOKEN_RESPONSE_BYTES`]
+/// and keeps the status and `Retry-After` of the answer, which `oauth2` does
+/// not report but SPS's codes need.
+struct Recorder {
+    http: reqwest::Client,
+    seen: Arc<Mutex<(u16, Option<Duration>)>>,
 }
 
-type HttpError = oauth2::HttpClientError<oauth2::reqwest::Error>;
+impl Recorder {
+    fn seen(&self) -> (u16, Option<Duration>) {
+        *self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
-impl<'c> AsyncHttpClient<'c> for StatusRecorder {
-    type Error = HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>>;
+impl<'c> AsyncHttpClient<'c> for Recorder {
+    type Error = HttpFailure;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpFailure>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let response = self.http.call(request).await?;
-            self.status.store(response.status().as_u16(), Ordering::Relaxed);
-            Ok(response)
+            let request = reqwest::Request::try_from(request).map_err(HttpFailure::Transport)?;
+            let mut response = self.http.execute(request).await.map_err(HttpFailure::Transport)?;
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            *self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                (response.status().as_u16(), retry_after);
+            if response.content_length().is_some_and(|length| length > MAX_TOKEN_RESPONSE_BYTES as u64) {
+                return Err(HttpFailure::TooLarge);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(HttpFailure::Transport)? {
+                if body.len() + chunk.len() > MAX_TOKEN_RESPONSE_BYTES {
+                    return Err(HttpFailure::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut answer = oauth2::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                answer = answer.header(name, value);
+            }
+            answer.body(body).map_err(|_| HttpFailure::Unusable)
         })
     }
 }
@@ -140,14 +215,6 @@ fn oauth_error_code(error: &BasicErrorResponseType) -> String {
     }
 }
 
-fn describe_transport(error: &HttpError) -> String {
-    match error {
-        oauth2::HttpClientError::Reqwest(e) if e.is_timeout() => "timed out".into(),
-        oauth2::HttpClientError::Reqwest(e) if e.is_connect() => "could not connect".into(),
-        _ => "request failed".into(),
-    }
-}
-
 /// Maps the token endpoint's answer to the contract. SPS answers a wrong
 /// secret with `401 access_denied`, so the status decides before the code.
 pub fn classify(status: u16, oauth_error: Option<&str>) -> ErrorCode {
@@ -156,6 +223,7 @@ pub fn classify(status: u16, oauth_error: Option<&str>) -> ErrorCode {
         (429, _) => ErrorCode::RateLimited,
         (_, Some("unauthorized_client" | "unsupported_grant_type")) => ErrorCode::UnauthorizedClient,
         (_, Some("access_denied" | "invalid_scope")) => ErrorCode::AccessDenied,
+        (_, Some("invalid_request")) => ErrorCode::InvalidRequest,
         (403, _) => ErrorCode::AccessDenied,
         _ => ErrorCode::ProviderUnavailable,
     }
@@ -186,6 +254,11 @@ mod tests {
         assert_eq!(classify(429, Some("too_many_requests")), ErrorCode::RateLimited);
         assert_eq!(classify(500, None), ErrorCode::ProviderUnavailable);
         assert_eq!(classify(200, None), ErrorCode::ProviderUnavailable);
-        assert_eq!(classify(400, Some("invalid_request")), ErrorCode::ProviderUnavailable);
+    }
+
+    #[test]
+    fn an_invalid_request_is_not_retried() {
+        assert_eq!(classify(400, Some("invalid_request")), ErrorCode::InvalidRequest);
+        assert!(!ErrorCode::InvalidRequest.is_retryable());
     }
 }

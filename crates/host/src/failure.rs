@@ -11,6 +11,8 @@ pub struct SpsFailure {
     pub message: &'static str,
     /// What happened, for the log. Never holds a credential.
     pub reason: String,
+    /// Seconds the caller should wait before trying again, when known.
+    pub retry_after: Option<u64>,
 }
 
 impl SpsFailure {
@@ -23,14 +25,21 @@ impl SpsFailure {
                 "The application is not authorized for the SPS Commerce API audience or services."
             }
             ErrorCode::RateLimited => "SPS Commerce is limiting requests; wait before trying again.",
+            ErrorCode::InvalidRequest => "SPS Commerce did not accept the token request.",
             _ => "SPS Commerce could not be reached or sent an unusable answer.",
         };
-        Self { code, message, reason: reason.into() }
+        Self { code, message, reason: reason.into(), retry_after: None }
     }
 
     /// A failure of the SPS API itself.
     pub fn api(code: ErrorCode, message: &'static str, reason: impl Into<String>) -> Self {
-        Self { code, message, reason: reason.into() }
+        Self { code, message, reason: reason.into(), retry_after: None }
+    }
+
+    /// The same failure, telling the caller to wait `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Whether SPS refused the stored credentials themselves, so the account

@@ -9,11 +9,13 @@
 
 pub mod accounts;
 pub mod api;
+pub mod breaker;
 pub mod config;
 pub mod crypto;
 mod demo;
 pub mod exchange;
 pub mod failure;
+pub mod outbound;
 pub mod session;
 pub mod sps_api;
 pub mod store;
@@ -36,22 +38,23 @@ use tower_http::services::ServeDir;
 /// Builds the backend's routes over `store`.
 pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, String> {
     let sessions = Sessions::new(config.session_key.clone(), config.session_lifetime);
+    let proxy = config.outbound_proxy.as_ref();
     let accounts = LinkedAccounts::new(
         store,
-        TokenExchange::new(config.exchange.clone())?,
-        SpsApi::new(config.api.clone())?,
-        SecretBox::new(&config.encryption_key),
+        TokenExchange::new(config.exchange.clone(), proxy)?,
+        SpsApi::new(config.api.clone(), proxy)?,
+        SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone()),
         config.services.clone(),
     );
     let state = AppState { sessions, accounts, admin_key: config.admin_key.clone() };
-    let proxy = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
+    let proxied = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
     let mut router = Router::new()
         .route(&config.endpoint, post(api::connect))
         .route("/api/sps/accounts", get(api::accounts))
         .route("/api/sps/accounts/{id}", get(api::account).delete(api::delete_account))
         .route("/api/sps/accounts/{id}/verify", post(api::verify))
         .route("/api/sps/accounts/{id}/token", post(api::token))
-        .route("/api/sps/accounts/{id}/proxy/{*path}", proxy)
+        .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)
         .route("/api/sps/sessions", post(api::mint_session));
     if config.demo {
         router = router.merge(demo::routes(config));

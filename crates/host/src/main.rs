@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sps_connect_host::config::{Config, VARIABLES};
+use sps_connect_host::config::{loggable, Config, VARIABLES};
 use sps_connect_host::store::SqliteStore;
 use std::collections::HashMap;
 use std::path::Path;
@@ -75,7 +75,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = sps_connect_host::router(&config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
-    tracing::info!(token_url = %config.exchange.token_url, database = %config.database.display(), "host backend ready");
+    tracing::info!(
+        token_url = %loggable(&config.exchange.token_url),
+        api_url = %loggable(&config.api.base),
+        database = %config.database.display(),
+        "host backend ready"
+    );
     if config.demo {
         println!("SPS Commerce Connect demo portal: http://{address}/");
     } else {

@@ -7,6 +7,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,10 +17,10 @@ type HmacSha256 = Hmac<Sha256>;
 /// Longest portal user id a session may carry.
 pub const USER_ID_MAX_LEN: usize = 128;
 
-/// Mints and checks session tokens with one signing key.
-#[derive(Clone)]
+/// Mints and checks session tokens with one signing key. `Debug` redacts the key.
+#[derive(Clone, Debug)]
 pub struct Sessions {
-    key: Vec<u8>,
+    key: SecretSlice<u8>,
     lifetime: Duration,
 }
 
@@ -45,12 +46,12 @@ fn now() -> u64 {
 
 impl Sessions {
     /// Sessions signed with `key` (at least 32 bytes) that live for `lifetime`.
-    pub fn new(key: Vec<u8>, lifetime: Duration) -> Self {
+    pub fn new(key: SecretSlice<u8>, lifetime: Duration) -> Self {
         Self { key, lifetime }
     }
 
     fn mac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.key).expect("HMAC accepts keys of any length")
+        HmacSha256::new_from_slice(self.key.expose_secret()).expect("HMAC accepts keys of any length")
     }
 
     /// A token for `user_id`, and when it expires (unix seconds).
@@ -59,7 +60,7 @@ impl Sessions {
         getrandom::fill(&mut nonce).expect("the system random source works");
         let claims = Claims {
             sub: user_id.to_owned(),
-            exp: now() + self.lifetime.as_secs(),
+            exp: now().saturating_add(self.lifetime.as_secs()),
             nonce: URL_SAFE_NO_PAD.encode(nonce),
         };
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims serialize"));
@@ -101,7 +102,7 @@ mod tests {
     use super::*;
 
     fn sessions(lifetime: u64) -> Sessions {
-        Sessions::new(b"0123456789abcdef0123456789abcdef".to_vec(), Duration::from_secs(lifetime))
+        Sessions::new(SecretSlice::from(b"0123456789abcdef0123456789abcdef".to_vec()), Duration::from_secs(lifetime))
     }
 
     #[test]
@@ -114,13 +115,23 @@ mod tests {
     #[test]
     fn tokens_from_another_key_or_tampered_are_invalid() {
         let (token, _) = sessions(60).mint("user-7");
-        let other = Sessions::new(b"another-key-another-key-another-k".to_vec(), Duration::from_secs(60));
+        let other =
+            Sessions::new(SecretSlice::from(b"another-key-another-key-another-k".to_vec()), Duration::from_secs(60));
         assert_eq!(other.verify(&token), Err(SessionError::Invalid));
         let (payload, signature) = token.split_once('.').unwrap();
         let forged_payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin","exp":99999999999,"nonce":"x"}"#);
         assert_eq!(sessions(60).verify(&format!("{forged_payload}.{signature}")), Err(SessionError::Invalid));
         assert_eq!(sessions(60).verify(payload), Err(SessionError::Invalid));
         assert_eq!(sessions(60).verify(""), Err(SessionError::Invalid));
+    }
+
+    #[test]
+    fn an_absurd_lifetime_or_expiry_cannot_overflow() {
+        let (token, expires) = sessions(u64::MAX).mint("user-7");
+        assert_eq!(expires, u64::MAX);
+        assert_eq!(sessions(u64::MAX).verify(&token), Ok("user-7".into()));
+        let printed = format!("{:?}", sessions(60));
+        assert!(printed.contains("REDACTED") && !printed.contains("0123456789abcdef"), "{printed}");
     }
 
     #[test]

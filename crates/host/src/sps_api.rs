@@ -59,15 +59,9 @@ pub struct SpsApi {
 const UNREACHABLE: &str = "The SPS Commerce API could not be reached or sent an unusable answer.";
 
 impl SpsApi {
-    /// A client with its own connection pool: no redirects, the timeout on every call.
-    pub fn new(config: ApiConfig) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.timeout)
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { config, http })
+    /// A client with its own connection pool (see [`crate::outbound`]).
+    pub fn new(config: ApiConfig, proxy: Option<&Url>) -> Result<Self, String> {
+        Ok(Self { http: crate::outbound::client(config.timeout, proxy)?, config })
     }
 
     /// The configuration.

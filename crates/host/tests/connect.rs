@@ -2,8 +2,10 @@
 
 mod support;
 
+use secrecy::SecretSlice;
 use serde_json::json;
-use sps_connect_host::crypto::SecretBox;
+use sps_connect_host::crypto::{EncryptionKey, SecretBox};
+use sps_connect_host::session::Sessions;
 use sps_connect_host::store::{AccountStore, SqliteStore};
 use support::*;
 
@@ -40,7 +42,8 @@ async fn a_successful_link_is_listed_and_its_secret_is_encrypted_on_disk() {
     let store = SqliteStore::open(&host.database).unwrap();
     let sealed = store.find(account["id"].as_str().unwrap()).unwrap().unwrap().sealed_secret;
     let context = format!("user-1\nsandbox\n{CLIENT_ID}");
-    assert_eq!(SecretBox::new(&ENCRYPTION_KEY).open(&sealed, &context).unwrap(), CLIENT_SECRET);
+    let secret_box = SecretBox::new(EncryptionKey::new(ENCRYPTION_KEY), vec![]);
+    assert_eq!(secret_box.open(&sealed, &context).unwrap(), CLIENT_SECRET);
 }
 
 #[tokio::test]
@@ -221,10 +224,9 @@ async fn missing_forged_and_expired_sessions_are_refused() {
     let response = host.http.get(format!("{}/api/sps/accounts", host.url)).send().await.unwrap();
     assert_eq!(response.status(), 401);
 
-    let expiring = Host::start(&token_server().await, &[("SPS_CONNECT_SESSION_TTL_SECS", "1")]).await;
-    let session = expiring.session("user-1").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let (status, error) = expiring.connect(&session, credentials()).await;
+    let signer = Sessions::new(SecretSlice::from(SESSION_KEY.to_vec()), std::time::Duration::ZERO);
+    let (expired, _) = signer.mint("user-1");
+    let (status, error) = host.connect(&expired, credentials()).await;
     assert_eq!((status, code(&error)), (401, "session_invalid"));
     assert!(error["message"].as_str().unwrap().contains("expired"));
 }

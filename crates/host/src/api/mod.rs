@@ -34,7 +34,7 @@ pub struct AppState {
     /// The linked accounts.
     pub accounts: LinkedAccounts,
     /// Key of the portal's server.
-    pub admin_key: Option<String>,
+    pub admin_key: Option<secrecy::SecretString>,
 }
 
 /// A contract error with its HTTP status.
@@ -120,7 +120,8 @@ fn same_key(provided: &str, expected: &str, sessions: &Sessions) -> bool {
 
 fn admin(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let provided = bearer(headers).unwrap_or_default();
-    if state.admin_key.as_deref().is_some_and(|key| same_key(provided, key, &state.sessions)) {
+    use secrecy::ExposeSecret;
+    if state.admin_key.as_ref().is_some_and(|key| same_key(provided, key.expose_secret(), &state.sessions)) {
         return Ok(Caller::Portal);
     }
     Err(ApiError::new(ErrorCode::SessionInvalid, "A valid admin key is required."))

@@ -21,8 +21,10 @@ use std::time::Duration;
 pub const CLIENT_ID: &str = "spsDemoSandboxClient01";
 /// Their secret.
 pub const CLIENT_SECRET: &str = "sandbox-demo-secret-0123456789";
-/// The admin key the tests configure.
-pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+/// The admin key the tests configure: base64 of 32 bytes.
+pub const ADMIN_KEY: &str = "dGVzdC1hZG1pbi1rZXktMDEyMzQ1Njc4OWFiY2RlZmc=";
+/// The session signing key the tests configure.
+pub const SESSION_KEY: [u8; 32] = [7; 32];
 /// The encryption key the tests configure.
 pub const ENCRYPTION_KEY: [u8; 32] = [42; 32];
 
@@ -102,7 +104,7 @@ pub fn config(database: &std::path::Path, token_url: &str, overrides: &[(&str, &
         ("SPS_API_URL".into(), api_url.into()),
         ("SPS_CONNECT_DATABASE".into(), database.display().to_string()),
         ("SPS_CONNECT_ENCRYPTION_KEY".into(), STANDARD.encode(ENCRYPTION_KEY)),
-        ("SPS_CONNECT_SESSION_KEY".into(), STANDARD.encode([7u8; 32])),
+        ("SPS_CONNECT_SESSION_KEY".into(), STANDARD.encode(SESSION_KEY)),
         ("SPS_CONNECT_ADMIN_KEY".into(), ADMIN_KEY.into()),
         ("SPS_TOKEN_TIMEOUT_MS".into(), "1000".into()),
         ("SPS_SERVICES".into(), "transaction,packing_slip".into()),

@@ -1,10 +1,15 @@
 //! Configuration from environment variables.
 
-use crate::crypto::KEY_LEN;
+mod keys;
+mod urls;
+
+pub use keys::MIN_KEY_BYTES;
+pub use urls::{is_loopback, loggable};
+
+use crate::crypto::EncryptionKey;
 use crate::exchange::{ClientAuth, ExchangeConfig};
 use crate::sps_api::ApiConfig;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use secrecy::{SecretSlice, SecretString};
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,11 +35,22 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CLIENT_AUTH", "body", "how credentials are sent to the token endpoint: body or basic"),
     ("SPS_SERVICES", "transaction", "comma-separated SPS services the integration requests"),
     ("SPS_TOKEN_TIMEOUT_MS", "10000", "timeout of the token exchange, in milliseconds"),
+    ("SPS_MAX_CONCURRENT_EXCHANGES", "16", "most token exchanges in flight at once; more wait for a turn"),
     ("SPS_CONNECT_DATABASE", "sps-connect.sqlite", "SQLite file of the account store (created on first run)"),
     ("SPS_CONNECT_ENCRYPTION_KEY", "(required)", "base64 of 32 random bytes: encrypts client secrets at rest"),
+    (
+        "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
+        "(none)",
+        "comma-separated earlier encryption keys: still read, never used to seal (see rewrap)",
+    ),
     ("SPS_CONNECT_SESSION_KEY", "(required)", "base64 of at least 32 random bytes: signs session tokens"),
-    ("SPS_CONNECT_ADMIN_KEY", "(none)", "bearer key for POST /api/sps/sessions; unset disables the endpoint"),
-    ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds"),
+    (
+        "SPS_CONNECT_ADMIN_KEY",
+        "(none)",
+        "base64 of at least 32 random bytes: the portal server's bearer key; unset disables its endpoints",
+    ),
+    ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds (60 to 3600)"),
+    ("SPS_OUTBOUND_PROXY", "(none)", "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored"),
     ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
     ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session and documents for user demo-user"),
 ];
@@ -58,11 +74,15 @@ pub struct Config {
     /// SQLite file.
     pub database: PathBuf,
     /// Key that encrypts secrets at rest.
-    pub encryption_key: [u8; KEY_LEN],
+    pub encryption_key: EncryptionKey,
+    /// Earlier encryption keys, which still open what they sealed.
+    pub previous_encryption_keys: Vec<EncryptionKey>,
     /// Key that signs session tokens.
-    pub session_key: Vec<u8>,
-    /// Key that allows minting sessions, if any.
-    pub admin_key: Option<String>,
+    pub session_key: SecretSlice<u8>,
+    /// The portal server's key, if any.
+    pub admin_key: Option<SecretString>,
+    /// Proxy for calls to SPS, if any.
+    pub outbound_proxy: Option<reqwest::Url>,
     /// Lifetime of a session token.
     pub session_lifetime: Duration,
     /// Built widget to serve.
@@ -87,14 +107,8 @@ fn default_of(name: &str) -> &'static str {
     VARIABLES.iter().find(|(n, _, _)| *n == name).map(|(_, d, _)| *d).unwrap_or_default()
 }
 
-fn key(name: &str, value: Option<String>, min_len: usize) -> Result<Vec<u8>, ConfigError> {
-    let value = value.ok_or_else(|| ConfigError(format!("{name} is required (base64 of {min_len} random bytes)")))?;
-    let bytes = STANDARD.decode(value.trim()).map_err(|_| ConfigError(format!("{name} is not valid base64")))?;
-    if bytes.len() < min_len {
-        return Err(ConfigError(format!("{name} must decode to at least {min_len} bytes")));
-    }
-    Ok(bytes)
-}
+/// Bounds of `SPS_CONNECT_SESSION_TTL_SECS`.
+pub const SESSION_LIFETIME_SECS: std::ops::RangeInclusive<u64> = 60..=3600;
 
 impl Config {
     /// Reads the configuration through `var`, normally `std::env::var`.
@@ -126,16 +140,20 @@ impl Config {
             .split(',')
             .map(|s| s.trim().parse::<Service>().map_err(|e| ConfigError(format!("SPS_SERVICES: {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
+        let max_concurrent = number("SPS_MAX_CONCURRENT_EXCHANGES")?;
+        if !(1..=1024).contains(&max_concurrent) {
+            return Err(ConfigError("SPS_MAX_CONCURRENT_EXCHANGES must be between 1 and 1024".into()));
+        }
+        let max_concurrent = max_concurrent as usize;
         let timeout_ms = number("SPS_TOKEN_TIMEOUT_MS")?;
         if !(100..=120_000).contains(&timeout_ms) {
             return Err(ConfigError("SPS_TOKEN_TIMEOUT_MS must be between 100 and 120000".into()));
         }
-        let api_url = get("SPS_API_URL");
-        let api_base = reqwest::Url::parse(api_url.trim_end_matches('/'))
-            .ok()
-            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-            .filter(|url| url.query().is_none() && url.fragment().is_none() && url.username().is_empty())
-            .ok_or_else(|| ConfigError(format!("SPS_API_URL must be an http(s) URL without query, not {api_url}")))?;
+        let token_url = urls::outbound_url("SPS_TOKEN_URL", &get("SPS_TOKEN_URL"))?;
+        let api_base = urls::outbound_url("SPS_API_URL", get("SPS_API_URL").trim_end_matches('/'))?;
+        if api_base.query().is_some() {
+            return Err(ConfigError("SPS_API_URL must not have a query".into()));
+        }
         let api_timeout_ms = number("SPS_API_TIMEOUT_MS")?;
         if !(100..=300_000).contains(&api_timeout_ms) {
             return Err(ConfigError("SPS_API_TIMEOUT_MS must be between 100 and 300000".into()));
@@ -153,10 +171,26 @@ impl Config {
             max_request_bytes: size("SPS_PROXY_MAX_REQUEST_BYTES")?,
             max_response_bytes: size("SPS_PROXY_MAX_RESPONSE_BYTES")?,
         };
-        let encryption_key = key("SPS_CONNECT_ENCRYPTION_KEY", var("SPS_CONNECT_ENCRYPTION_KEY"), KEY_LEN)?;
-        let encryption_key: [u8; KEY_LEN] = encryption_key
-            .try_into()
-            .map_err(|_| ConfigError("SPS_CONNECT_ENCRYPTION_KEY must decode to exactly 32 bytes".into()))?;
+        let (encryption_key, previous_encryption_keys) =
+            keys::key_ring(var("SPS_CONNECT_ENCRYPTION_KEY"), var("SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS"))?;
+        let session_key = keys::key_bytes("SPS_CONNECT_SESSION_KEY", var("SPS_CONNECT_SESSION_KEY"), MIN_KEY_BYTES)?;
+        let admin_key = match var("SPS_CONNECT_ADMIN_KEY").filter(|k| !k.trim().is_empty()) {
+            Some(key) => {
+                keys::key_bytes("SPS_CONNECT_ADMIN_KEY", Some(key.clone()), MIN_KEY_BYTES)?;
+                Some(SecretString::from(key.trim().to_owned()))
+            }
+            None => None,
+        };
+        let session_secs = number("SPS_CONNECT_SESSION_TTL_SECS")?;
+        if !SESSION_LIFETIME_SECS.contains(&session_secs) {
+            return Err(ConfigError("SPS_CONNECT_SESSION_TTL_SECS must be between 60 and 3600".into()));
+        }
+        let outbound_proxy = match var("SPS_OUTBOUND_PROXY").filter(|p| !p.trim().is_empty()) {
+            Some(proxy) => Some(reqwest::Url::parse(proxy.trim()).map_err(|_| {
+                ConfigError("SPS_OUTBOUND_PROXY must be a URL such as http://proxy.internal:3128".into())
+            })?),
+            None => None,
+        };
         let demo = match get("SPS_CONNECT_DEMO").as_str() {
             "1" | "true" => true,
             "0" | "false" => false,
@@ -166,18 +200,21 @@ impl Config {
             listen,
             endpoint,
             exchange: ExchangeConfig {
-                token_url: get("SPS_TOKEN_URL"),
+                token_url,
                 audience: get("SPS_AUDIENCE"),
                 client_auth,
                 timeout: Duration::from_millis(timeout_ms),
+                max_concurrent,
             },
             api,
             services,
             database: PathBuf::from(get("SPS_CONNECT_DATABASE")),
             encryption_key,
-            session_key: key("SPS_CONNECT_SESSION_KEY", var("SPS_CONNECT_SESSION_KEY"), 32)?,
-            admin_key: var("SPS_CONNECT_ADMIN_KEY").filter(|k| !k.is_empty()),
-            session_lifetime: Duration::from_secs(number("SPS_CONNECT_SESSION_TTL_SECS")?),
+            previous_encryption_keys,
+            session_key: SecretSlice::from(session_key),
+            admin_key,
+            outbound_proxy,
+            session_lifetime: Duration::from_secs(session_secs),
             static_dir: var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
             demo,
         })
@@ -187,6 +224,8 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -201,7 +240,7 @@ mod tests {
     #[test]
     fn defaults_point_at_sps_production() {
         let config = config(&[]).unwrap();
-        assert_eq!(config.exchange.token_url, "https://auth.spscommerce.com/oauth/token");
+        assert_eq!(config.exchange.token_url.as_str(), "https://auth.spscommerce.com/oauth/token");
         assert_eq!(config.exchange.audience, "https://spscommerce.com");
         assert_eq!(config.api.base.as_str(), "https://api.spscommerce.com/");
         assert_eq!(config.api.timeout, Duration::from_millis(15_000));
@@ -223,7 +262,7 @@ mod tests {
             ("SPS_TOKEN_TIMEOUT_MS", "2500"),
         ])
         .unwrap();
-        assert_eq!(config.exchange.token_url, "http://127.0.0.1:9/oauth/token");
+        assert_eq!(config.exchange.token_url.as_str(), "http://127.0.0.1:9/oauth/token");
         assert_eq!(config.exchange.audience, "api://api.spscommerce.com/");
         assert_eq!(config.api.base.as_str(), "http://127.0.0.1:9/sps");
         assert_eq!(config.exchange.client_auth, ClientAuth::Basic);
@@ -261,7 +300,7 @@ mod tests {
 
     #[test]
     fn every_variable_is_documented_in_the_readme() {
-        let readme = include_str!("../../../README.md");
+        let readme = include_str!("../../../../README.md");
         for (name, _, _) in VARIABLES {
             assert!(readme.contains(&format!("| `{name}` |")), "{name} is missing from the README's table");
         }

@@ -1,0 +1,79 @@
+//! Rules for the URLs the host calls: `https`, or `http` on loopback only,
+//! and never with credentials in them.
+
+use super::ConfigError;
+use reqwest::Url;
+use std::net::IpAddr;
+
+/// Whether `url` points at this machine.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// `value` as an outbound URL, or an error naming the variable.
+pub fn outbound_url(name: &str, value: &str) -> Result<Url, ConfigError> {
+    let invalid = |why: &str| ConfigError(format!("{name} {why}"));
+    let url = Url::parse(value.trim()).map_err(|_| invalid("is not a URL"))?;
+    if !url.has_host() || !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must be an https URL"));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(invalid("must use https unless it points at loopback (127.0.0.1, ::1 or localhost)"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry credentials"));
+    }
+    if url.fragment().is_some() {
+        return Err(invalid("must not have a fragment"));
+    }
+    Ok(url)
+}
+
+/// `url` as it may be logged: scheme, host, port and path; no credentials or query.
+pub fn loggable(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_on_loopback_only() {
+        for good in [
+            "https://auth.spscommerce.com/oauth/token",
+            "http://127.0.0.1:8788/oauth/token",
+            "http://localhost:9/x",
+            "http://[::1]:9/",
+        ] {
+            assert!(outbound_url("V", good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("http://auth.spscommerce.com/oauth/token", "https"),
+            ("http://10.0.0.5/oauth/token", "https"),
+            ("ftp://127.0.0.1/", "https"),
+            ("https://user:pw@auth.example/", "credentials"),
+            ("not a url", "not a URL"),
+            ("https://auth.example/#x", "fragment"),
+        ] {
+            let error = outbound_url("SPS_TOKEN_URL", bad).unwrap_err();
+            assert!(error.0.starts_with("SPS_TOKEN_URL") && error.0.contains(why), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn logged_urls_carry_no_credentials_or_query() {
+        let url = Url::parse("https://user:pw@auth.example/oauth/token?key=abc").unwrap();
+        assert_eq!(loggable(&url), "https://auth.example/oauth/token");
+    }
+}
