@@ -16,6 +16,7 @@ mod demo;
 pub mod exchange;
 pub mod failure;
 pub mod outbound;
+pub mod server;
 pub mod session;
 pub mod sps_api;
 pub mod store;

@@ -86,10 +86,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    sps_connect_host::server::serve(listener, router, config.server, shutdown).await?;
     Ok(())
 }

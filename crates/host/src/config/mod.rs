@@ -8,6 +8,7 @@ pub use urls::{is_loopback, loggable};
 
 use crate::crypto::EncryptionKey;
 use crate::exchange::{ClientAuth, ExchangeConfig};
+use crate::server::ServerLimits;
 use crate::sps_api::ApiConfig;
 use secrecy::{SecretSlice, SecretString};
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
@@ -52,6 +53,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds (60 to 3600)"),
     ("SPS_OUTBOUND_PROXY", "(none)", "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored"),
     ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
+    ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
+    ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
+    ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
+    ("SPS_CONNECT_REQUEST_TIMEOUT_MS", "60000", "time from a request's headers to the end of its answer (then 408)"),
     ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session and documents for user demo-user"),
 ];
 
@@ -89,6 +94,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Whether to serve the demo portal.
     pub demo: bool,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub server: ServerLimits,
 }
 
 /// A variable with an unusable value.
@@ -185,6 +192,23 @@ impl Config {
         if !SESSION_LIFETIME_SECS.contains(&session_secs) {
             return Err(ConfigError("SPS_CONNECT_SESSION_TTL_SECS must be between 60 and 3600".into()));
         }
+        let millis = |name: &str| -> Result<Duration, ConfigError> {
+            let value = number(name)?;
+            if !(100..=600_000).contains(&value) {
+                return Err(ConfigError(format!("{name} must be between 100 and 600000")));
+            }
+            Ok(Duration::from_millis(value))
+        };
+        let max_connections = number("SPS_CONNECT_MAX_CONNECTIONS")?;
+        if !(1..=100_000).contains(&max_connections) {
+            return Err(ConfigError("SPS_CONNECT_MAX_CONNECTIONS must be between 1 and 100000".into()));
+        }
+        let server = ServerLimits {
+            header_read_timeout: millis("SPS_CONNECT_HEADER_TIMEOUT_MS")?,
+            body_read_timeout: millis("SPS_CONNECT_BODY_TIMEOUT_MS")?,
+            request_timeout: millis("SPS_CONNECT_REQUEST_TIMEOUT_MS")?,
+            max_connections: max_connections as usize,
+        };
         let outbound_proxy = match var("SPS_OUTBOUND_PROXY").filter(|p| !p.trim().is_empty()) {
             Some(proxy) => Some(reqwest::Url::parse(proxy.trim()).map_err(|_| {
                 ConfigError("SPS_OUTBOUND_PROXY must be a URL such as http://proxy.internal:3128".into())
@@ -217,6 +241,7 @@ impl Config {
             session_lifetime: Duration::from_secs(session_secs),
             static_dir: var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
             demo,
+            server,
         })
     }
 }

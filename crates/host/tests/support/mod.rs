@@ -127,7 +127,10 @@ impl Host {
     pub async fn start_on(config: Config) -> Host {
         let store = Arc::new(SqliteStore::open(&config.database).unwrap());
         let router = sps_connect_host::router(&config, store).unwrap();
-        let address = serve(router).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let limits = config.server;
+        tokio::spawn(sps_connect_host::server::serve(listener, router, limits, std::future::pending()));
         Host {
             url: format!("http://{address}"),
             database: config.database.clone(),
