@@ -15,6 +15,7 @@ pub mod crypto;
 mod demo;
 pub mod exchange;
 pub mod failure;
+pub mod limits;
 pub mod outbound;
 pub mod server;
 pub mod session;
@@ -30,6 +31,7 @@ use axum::Router;
 use config::Config;
 use crypto::SecretBox;
 use exchange::TokenExchange;
+use limits::FailureLimiter;
 use session::Sessions;
 use sps_api::SpsApi;
 use std::sync::Arc;
@@ -47,7 +49,13 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
         SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone()),
         config.services.clone(),
     );
-    let state = AppState { sessions, accounts, admin_key: config.admin_key.clone() };
+    let state = AppState {
+        sessions,
+        accounts,
+        admin_key: config.admin_key.clone(),
+        limiter: Arc::new(FailureLimiter::new(config.limits)),
+        client_ip_header: config.client_ip_header.clone(),
+    };
     let proxied = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
     let mut router = Router::new()
         .route(&config.endpoint, post(api::connect))
@@ -60,7 +68,10 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
     if config.demo {
         router = router.merge(demo::routes(config));
     }
-    let mut router = router.layer(DefaultBodyLimit::max(BODY_LIMIT)).with_state(state);
+    let mut router = router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard))
+        .with_state(state);
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }

@@ -113,6 +113,7 @@ struct Shared {
     clients: Mutex<Vec<Client>>,
     tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicU64,
+    requests: AtomicU64,
     lifetime: Duration,
 }
 
@@ -143,6 +144,7 @@ impl TokenServer {
                 clients: Mutex::new(clients.collect()),
                 tokens: Mutex::new(HashMap::new()),
                 issued: AtomicU64::new(0),
+                requests: AtomicU64::new(0),
                 lifetime: lifetime.max(Duration::from_secs(1)),
             }),
         }
@@ -165,6 +167,11 @@ impl TokenServer {
         self.shared.issued.load(Ordering::SeqCst)
     }
 
+    /// How many requests its token endpoint has answered, issued or refused.
+    pub fn token_requests(&self) -> u64 {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
     /// Gives the client a new secret, returned, and revokes its tokens, as
     /// when an application's keys are regenerated. `None` for an unknown client.
     pub fn rotate_secret(&self, client_id: &str) -> Option<String> {
@@ -180,6 +187,10 @@ impl TokenServer {
     /// Revokes every token issued so far; clients keep their secrets.
     pub fn revoke_tokens(&self) {
         lock(&self.shared.tokens).clear();
+    }
+
+    fn count_request(&self) {
+        self.shared.requests.fetch_add(1, Ordering::SeqCst);
     }
 
     fn authenticate(&self, client_id: &str, client_secret: &str) -> Option<DemoClient> {

@@ -23,6 +23,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 }
 
 pub(crate) async fn token(State(server): State<TokenServer>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    server.count_request();
     let Some(mut request) = parse_body(&headers, &body) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The body must be JSON or form-encoded.");
     };

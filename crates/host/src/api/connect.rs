@@ -1,16 +1,20 @@
 //! `POST {endpoint}`: the widget's connect request.
 
-use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, NO_STORE};
-use crate::store::Saved;
+use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, ClientIp, NO_STORE};
+use crate::accounts::AccessError;
+use crate::failure::SpsFailure;
+use crate::limits::Subject;
+use crate::store::{Saved, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use sps_connect_wire::{
-    check_client_id, check_client_secret, is_valid_account_id, ConnectRequest, ConnectResponse, ConnectStatus,
-    FieldProblem, ACCOUNT_ID_MAX_LEN,
+    check_client_id, check_client_secret, client_id_hint, is_valid_account_id, ConnectRequest, ConnectResponse,
+    ConnectStatus, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
 };
 
 fn describe(field: &str, problem: FieldProblem) -> String {
@@ -34,10 +38,17 @@ fn check_request(request: &ConnectRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether SPS's answer counts as a failed attempt: it refused the
+/// credentials or the request, rather than failing itself.
+fn counts_as_failure(failure: &SpsFailure) -> bool {
+    failure.needs_attention() || failure.code == ErrorCode::InvalidRequest
+}
+
 /// `POST {endpoint}`: confirms the credentials with SPS (token, then
 /// auth-check) and saves the link.
 pub async fn connect(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -45,7 +56,24 @@ pub async fn connect(
     let body = read_json_body(&headers, body)?;
     let request: ConnectRequest = parse(&body)?;
     check_request(&request)?;
-    let (account, saved) = state.accounts.link(user_id, request).await?;
+    let subjects = [Subject::User(user_id.clone()), Subject::Address(ip), Subject::ClientId(request.client_id.clone())];
+    if let Err(seconds) = state.limiter.check(&subjects) {
+        tracing::warn!(address = %ip, client_id = %client_id_hint(&request.client_id), "connect refused: too many failures");
+        let message =
+            format!("Too many failed attempts to link an account; wait {seconds} seconds before trying again.");
+        return Err(ApiError::rate_limited(message, seconds));
+    }
+    if let Some(account_id) = &request.account_id {
+        state.accounts.find(account_id, Some(&user_id)).await.map_err(|_| StoreError::UnknownAccount)?;
+    }
+    let linked = state.accounts.link(user_id, request).await;
+    if let Err(AccessError::Sps(failure)) = &linked {
+        if counts_as_failure(failure) {
+            let counted = if failure.code == ErrorCode::InvalidClient { &subjects[..] } else { &subjects[..2] };
+            state.limiter.record(counted);
+        }
+    }
+    let (account, saved) = linked?;
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };
     let response = ConnectResponse { status: ConnectStatus::Connected, account: summary(account) };
     Ok((status, NO_STORE, Json(response)).into_response())

@@ -2,17 +2,20 @@
 
 mod accounts;
 mod connect;
+mod guard;
 mod proxy;
 mod sessions;
 
 use accounts::find;
 pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 pub use connect::connect;
+pub use guard::{guard, ClientIp};
 pub use proxy::proxy;
 pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
 
 use crate::accounts::{AccessError, LinkedAccounts};
+use crate::limits::FailureLimiter;
 use crate::session::{SessionError, Sessions};
 use crate::store::{StoreError, StoredAccount};
 use axum::body::Bytes;
@@ -22,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use sps_connect_wire::{client_id_hint, ErrorBody, ErrorCode, LinkedAccount, Provider, SESSION_HEADER};
+use std::sync::Arc;
 
 /// Largest request body the API reads, but for the proxy's.
 pub const BODY_LIMIT: usize = 8 * 1024;
@@ -35,6 +39,10 @@ pub struct AppState {
     pub accounts: LinkedAccounts,
     /// Key of the portal's server.
     pub admin_key: Option<secrecy::SecretString>,
+    /// Failure counts for connects and authentications.
+    pub limiter: Arc<FailureLimiter>,
+    /// Header that carries the client's address when a trusted proxy sets it.
+    pub client_ip_header: Option<header::HeaderName>,
 }
 
 /// A contract error with its HTTP status.
@@ -42,13 +50,28 @@ pub struct AppState {
 pub struct ApiError {
     status: StatusCode,
     body: ErrorBody,
+    retry_after: Option<u64>,
+    auth_refused: bool,
 }
+
+/// Marks an answer that refused an admin key or a session, for [`guard`].
+#[derive(Clone, Copy, Debug)]
+pub struct AuthRefused;
 
 impl ApiError {
     /// An error with the contract's status for `code`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self { status, body: ErrorBody::new(code, message) }
+        Self { status, body: ErrorBody::new(code, message), retry_after: None, auth_refused: false }
+    }
+
+    /// `429 rate_limited` with `Retry-After: seconds`.
+    pub fn rate_limited(message: impl Into<String>, seconds: u64) -> Self {
+        Self { retry_after: Some(seconds), ..Self::new(ErrorCode::RateLimited, message) }
+    }
+
+    fn auth(message: &str) -> Self {
+        Self { auth_refused: true, ..Self::new(ErrorCode::SessionInvalid, message) }
     }
 
     fn invalid(message: impl Into<String>) -> Self {
@@ -63,7 +86,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, [(header::CACHE_CONTROL, "no-store")], Json(self.body)).into_response()
+        let mut response = (self.status, NO_STORE, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        if self.auth_refused {
+            response.extensions_mut().insert(AuthRefused);
+        }
+        response
     }
 }
 
@@ -84,7 +114,9 @@ impl From<AccessError> for ApiError {
     fn from(error: AccessError) -> Self {
         match error {
             AccessError::NotFound => ApiError::new(ErrorCode::NotFound, "No linked account has this id."),
-            AccessError::Sps(failure) => ApiError::new(failure.code, failure.message),
+            AccessError::Sps(failure) => {
+                ApiError { retry_after: failure.retry_after, ..ApiError::new(failure.code, failure.message) }
+            }
             AccessError::Store(error) => error.into(),
         }
     }
@@ -124,15 +156,14 @@ fn admin(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     if state.admin_key.as_ref().is_some_and(|key| same_key(provided, key.expose_secret(), &state.sessions)) {
         return Ok(Caller::Portal);
     }
-    Err(ApiError::new(ErrorCode::SessionInvalid, "A valid admin key is required."))
+    Err(ApiError::auth("A valid admin key is required."))
 }
 
 /// The portal's server only: a connect session is refused even beside the key,
 /// so that nothing a browser holds can reach tokens or the proxy.
 pub(crate) fn portal_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if headers.contains_key(SESSION_HEADER) {
-        return Err(ApiError::new(
-            ErrorCode::SessionInvalid,
+        return Err(ApiError::auth(
             "This endpoint is for the portal's server with the admin key; connect sessions are refused.",
         ));
     }
@@ -151,14 +182,14 @@ pub(crate) fn portal_or_user(state: &AppState, headers: &HeaderMap) -> Result<Ca
 pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if token.is_empty() {
-        return Err(ApiError::new(ErrorCode::SessionInvalid, "The X-Connect-Session header is missing."));
+        return Err(ApiError::auth("The X-Connect-Session header is missing."));
     }
     state.sessions.verify(token).map_err(|error| {
         let message = match error {
             SessionError::Expired => "The connect session has expired.",
             SessionError::Invalid => "The connect session is not valid.",
         };
-        ApiError::new(ErrorCode::SessionInvalid, message)
+        ApiError::auth(message)
     })
 }
 

@@ -8,6 +8,7 @@ pub use urls::{is_loopback, loggable};
 
 use crate::crypto::EncryptionKey;
 use crate::exchange::{ClientAuth, ExchangeConfig};
+use crate::limits::Limits;
 use crate::server::ServerLimits;
 use crate::sps_api::ApiConfig;
 use secrecy::{SecretSlice, SecretString};
@@ -53,6 +54,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds (60 to 3600)"),
     ("SPS_OUTBOUND_PROXY", "(none)", "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored"),
     ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
+    (
+        "SPS_CONNECT_CLIENT_IP_HEADER",
+        "(none)",
+        "header in which a trusted reverse proxy puts the client's address (its last entry counts)",
+    ),
     ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
     ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
     ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
@@ -96,6 +102,10 @@ pub struct Config {
     pub demo: bool,
     /// Timeouts and the connection cap of the HTTP server.
     pub server: ServerLimits,
+    /// Failure limits for connects and authentications.
+    pub limits: Limits,
+    /// Header with the client's address, set by a trusted reverse proxy.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 /// A variable with an unusable value.
@@ -209,6 +219,12 @@ impl Config {
             request_timeout: millis("SPS_CONNECT_REQUEST_TIMEOUT_MS")?,
             max_connections: max_connections as usize,
         };
+        let client_ip_header = match var("SPS_CONNECT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
+            Some(name) => Some(axum::http::HeaderName::try_from(name.trim().to_ascii_lowercase()).map_err(|_| {
+                ConfigError("SPS_CONNECT_CLIENT_IP_HEADER must be a header name such as X-Forwarded-For".into())
+            })?),
+            None => None,
+        };
         let outbound_proxy = match var("SPS_OUTBOUND_PROXY").filter(|p| !p.trim().is_empty()) {
             Some(proxy) => Some(reqwest::Url::parse(proxy.trim()).map_err(|_| {
                 ConfigError("SPS_OUTBOUND_PROXY must be a URL such as http://proxy.internal:3128".into())
@@ -242,6 +258,8 @@ impl Config {
             static_dir: var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
             demo,
             server,
+            limits: Limits::default(),
+            client_ip_header,
         })
     }
 }

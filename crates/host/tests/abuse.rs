@@ -1,0 +1,257 @@
+//! Abuse limits over real HTTP on loopback: failed connects per user, per
+//! address and per Client ID, refused authentications, the breaker in front
+//! of SPS, the cap on concurrent exchanges, and ownership before exchange.
+
+mod support;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use reqwest::Method;
+use serde_json::{json, Value};
+use sps_token_server::TokenServer;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::*;
+
+fn code(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or_default()
+}
+
+fn wrong(client_id: &str) -> Value {
+    json!({ "environment": "sandbox", "client_id": client_id, "client_secret": "not-the-right-secret-0123" })
+}
+
+async fn connect_raw(host: &Host, session: &str, body: Value) -> reqwest::Response {
+    host.http
+        .post(format!("{}/api/sps/connect", host.url))
+        .header("X-Connect-Session", session)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_user_past_ten_refused_connects_waits_without_calling_sps() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(&token_url, &[]).await;
+    let session = host.session("guesser").await;
+    for attempt in 0..10 {
+        assert_eq!(host.connect(&session, wrong(&format!("guessClient{attempt:04}"))).await.0, 401);
+    }
+    let before = server.token_requests();
+    let refused = connect_raw(&host, &session, credentials()).await;
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((800..=900).contains(&wait), "{wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!((code(&body), body["retryable"].as_bool()), ("rate_limited", Some(true)));
+    assert_eq!(server.token_requests(), before, "SPS was not called");
+    let other = host.session("someone-else").await;
+    assert_eq!(host.connect(&other, credentials()).await.0, 201, "other users are not affected");
+}
+
+#[tokio::test]
+async fn a_client_id_is_locked_after_five_invalid_client_answers() {
+    let host = Host::start(&token_server().await, &[]).await;
+    for user in 0..5 {
+        let session = host.session(&format!("user-{user}")).await;
+        assert_eq!(host.connect(&session, wrong(CLIENT_ID)).await.0, 401);
+    }
+    let fresh = host.session("fresh-user").await;
+    let (status, body) = host.connect(&fresh, credentials()).await;
+    assert_eq!((status, code(&body)), (429, "rate_limited"), "{body}");
+    assert_eq!(
+        host.connect(
+            &fresh,
+            json!({ "environment": "production", "client_id": "spsDemoProductionClient01",
+        "client_secret": "production-demo-secret-0123456789" })
+        )
+        .await
+        .0,
+        201,
+        "other Client IDs still link"
+    );
+}
+
+#[tokio::test]
+async fn an_address_past_thirty_refused_connects_waits() {
+    let host = Host::start(&token_server().await, &[]).await;
+    for attempt in 0..30 {
+        let session = host.session(&format!("user-{}", attempt / 3)).await;
+        assert_eq!(host.connect(&session, wrong(&format!("guessClient{attempt:04}"))).await.0, 401);
+    }
+    let fresh = host.session("fresh-user").await;
+    assert_eq!(host.connect(&fresh, credentials()).await.0, 429);
+}
+
+#[tokio::test]
+async fn sixty_four_users_behind_one_address_all_link_at_once() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(&token_url, &[]).await;
+    let mut sessions = Vec::new();
+    for user in 0..64 {
+        sessions.push(host.session(&format!("colleague-{user}")).await);
+    }
+    let linked = futures::future::join_all(sessions.iter().map(|s| host.connect(s, credentials()))).await;
+    assert!(linked.iter().all(|(status, _)| *status == 201), "{linked:?}");
+    assert_eq!(server.tokens_issued(), 64);
+}
+
+#[tokio::test]
+async fn an_address_with_many_refused_authentications_is_refused_even_with_the_key() {
+    let host = Host::start(&token_server().await, &[]).await;
+    for _ in 0..20 {
+        let response = host
+            .http
+            .post(format!("{}/api/sps/sessions", host.url))
+            .bearer_auth("wrong")
+            .json(&json!({"user_id": "u"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    let (status, body) = host.admin(Method::GET, "/api/sps/accounts?user_id=u").await;
+    assert_eq!((status, code(&body)), (429, "rate_limited"), "{body}");
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_the_configured_header_behind_a_proxy() {
+    let host = Host::start(&token_server().await, &[("SPS_CONNECT_CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
+    let refuse = |address: &'static str| {
+        host.http
+            .get(format!("{}/api/sps/accounts", host.url))
+            .header("X-Forwarded-For", format!("203.0.113.9, {address}"))
+            .send()
+    };
+    for _ in 0..20 {
+        assert_eq!(refuse("198.51.100.1").await.unwrap().status(), 401);
+    }
+    assert_eq!(refuse("198.51.100.1").await.unwrap().status(), 429);
+    assert_eq!(refuse("198.51.100.2").await.unwrap().status(), 401, "another client behind the same proxy");
+}
+
+/// A token endpoint that counts its calls and answers `status` with `body` and `headers`.
+async fn counting_upstream(
+    status: StatusCode,
+    headers: Vec<(&'static str, &'static str)>,
+    body: String,
+) -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let router = Router::new().route(
+        "/oauth/token",
+        post(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let (headers, body) = (headers.clone(), body.clone());
+            async move {
+                let mut response = (status, [("content-type", "application/json")], body).into_response();
+                for (name, value) in headers {
+                    response.headers_mut().insert(name, value.parse().unwrap());
+                }
+                response
+            }
+        }),
+    );
+    (format!("http://{}/oauth/token", serve(router).await), calls)
+}
+
+#[tokio::test]
+async fn a_429_from_sps_pauses_every_call_for_its_retry_after() {
+    let (url, calls) = counting_upstream(
+        StatusCode::TOO_MANY_REQUESTS,
+        vec![("retry-after", "7")],
+        r#"{"error":"too_many_requests"}"#.into(),
+    )
+    .await;
+    let host = Host::start(&url, &[]).await;
+    let first = connect_raw(&host, &host.session("u1").await, credentials()).await;
+    assert_eq!((first.status().as_u16(), first.headers()["retry-after"].to_str().unwrap()), (429, "7"));
+    let second = connect_raw(&host, &host.session("u2").await, credentials()).await;
+    assert_eq!(second.status(), 429);
+    let wait: u64 = second.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=7).contains(&wait), "{wait}");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the second user did not reach SPS");
+}
+
+#[tokio::test]
+async fn repeated_sps_failures_pause_calls_and_answer_provider_unavailable_at_once() {
+    let (url, calls) = counting_upstream(StatusCode::SERVICE_UNAVAILABLE, vec![], "<h1>down</h1>".into()).await;
+    let host = Host::start(&url, &[]).await;
+    for user in 0..6 {
+        let (status, body) = host.connect(&host.session(&format!("u{user}")).await, credentials()).await;
+        assert_eq!((status, code(&body)), (502, "provider_unavailable"));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 5, "the sixth call was answered without SPS");
+}
+
+#[tokio::test]
+async fn an_invalid_request_from_sps_is_not_retryable() {
+    let (url, _) = counting_upstream(StatusCode::BAD_REQUEST, vec![], r#"{"error":"invalid_request"}"#.into()).await;
+    let host = Host::start(&url, &[]).await;
+    let (status, body) = host.connect(&host.session("u1").await, credentials()).await;
+    assert_eq!((status, code(&body), body["retryable"].as_bool()), (400, "invalid_request", Some(false)));
+}
+
+#[tokio::test]
+async fn a_huge_token_answer_is_cut_off() {
+    let huge = format!(r#"{{"access_token":"{}","token_type":"Bearer","expires_in":60}}"#, "x".repeat(200_000));
+    let (url, _) = counting_upstream(StatusCode::OK, vec![], huge).await;
+    let host = Host::start(&url, &[]).await;
+    let (status, body) = host.connect(&host.session("u1").await, credentials()).await;
+    assert_eq!((status, code(&body)), (502, "provider_unavailable"));
+}
+
+#[tokio::test]
+async fn exchanges_in_flight_never_exceed_the_cap() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, peak) = (Arc::clone(&in_flight), Arc::clone(&most));
+    let router = Router::new().route(
+        "/oauth/token",
+        post(move || {
+            let (now, peak) = (Arc::clone(&now), Arc::clone(&peak));
+            async move {
+                peak.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                (
+                    [("content-type", "application/json")],
+                    r#"{"access_token":"t","token_type":"Bearer","expires_in":60}"#,
+                )
+            }
+        }),
+    );
+    let token_url = format!("http://{}/oauth/token", serve(router).await);
+    let api = RecordingApi::default();
+    let api_url = api.start().await;
+    let host = Host::start(
+        &token_url,
+        &[("SPS_API_URL", &api_url), ("SPS_MAX_CONCURRENT_EXCHANGES", "2"), ("SPS_TOKEN_TIMEOUT_MS", "5000")],
+    )
+    .await;
+    let mut sessions = Vec::new();
+    for user in 0..8 {
+        sessions.push(host.session(&format!("u{user}")).await);
+    }
+    let linked = futures::future::join_all(sessions.iter().map(|s| host.connect(s, credentials()))).await;
+    assert!(linked.iter().all(|(status, _)| *status == 201), "{linked:?}");
+    assert_eq!(most.load(Ordering::SeqCst), 2, "at most two exchanges at once, and the cap was reached");
+}
+
+#[tokio::test]
+async fn another_users_account_id_is_refused_before_any_exchange() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(&token_url, &[]).await;
+    let id = host.link("owner").await;
+    let before = server.token_requests();
+    let mut body = credentials();
+    body["account_id"] = json!(id);
+    let (status, error) = host.connect(&host.session("stranger").await, body).await;
+    assert_eq!((status, code(&error)), (400, "invalid_request"));
+    assert_eq!(server.token_requests(), before, "SPS was not asked");
+}
