@@ -16,7 +16,7 @@ pub struct ClientIp(pub IpAddr);
 
 fn client_ip(state: &AppState, request: &Request) -> IpAddr {
     let forwarded = state.client_ip_header.as_ref().and_then(|name| {
-        let value = request.headers().get_all(name).iter().last()?.to_str().ok()?;
+        let value = request.headers().get_all(name).iter().next_back()?.to_str().ok()?;
         value.rsplit(',').next()?.trim().parse().ok()
     });
     let peer = || request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
