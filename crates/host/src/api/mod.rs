@@ -204,9 +204,23 @@ pub(crate) fn read_json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejec
     read_body(body, BODY_LIMIT)
 }
 
+/// Whether reading the body failed because the client sent it too slowly.
+fn timed_out(rejection: &BytesRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 pub(crate) fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        if timed_out(&rejection) {
+            ApiError::invalid("The request body was not sent in time.").with_status(StatusCode::REQUEST_TIMEOUT)
+        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::invalid(format!("The request body is larger than {limit} bytes."))
                 .with_status(StatusCode::PAYLOAD_TOO_LARGE)
         } else {

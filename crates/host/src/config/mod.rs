@@ -350,6 +350,46 @@ mod tests {
     }
 
     #[test]
+    fn a_weak_admin_key_stops_the_host_and_names_the_variable() {
+        for weak in ["letmein", "c2hvcnQ=", "not base64 at all!"] {
+            let error = config(&[("SPS_CONNECT_ADMIN_KEY", weak)]).unwrap_err();
+            assert!(error.0.starts_with("SPS_CONNECT_ADMIN_KEY"), "{weak}: {error}");
+        }
+        let strong = STANDARD.encode([9u8; 32]);
+        assert!(config(&[("SPS_CONNECT_ADMIN_KEY", &strong)]).unwrap().admin_key.is_some());
+    }
+
+    #[test]
+    fn session_lifetimes_are_bounded() {
+        for bad in ["0", "59", "3601", "18446744073709551615"] {
+            let error = config(&[("SPS_CONNECT_SESSION_TTL_SECS", bad)]).unwrap_err();
+            assert!(error.0.contains("SPS_CONNECT_SESSION_TTL_SECS"), "{bad}: {error}");
+        }
+        assert_eq!(config(&[("SPS_CONNECT_SESSION_TTL_SECS", "3600")]).unwrap().session_lifetime.as_secs(), 3600);
+    }
+
+    #[test]
+    fn sps_urls_must_be_https_unless_on_loopback() {
+        for name in ["SPS_TOKEN_URL", "SPS_API_URL"] {
+            let error = config(&[(name, "http://auth.example.com/x")]).unwrap_err();
+            assert!(error.0.starts_with(name) && error.0.contains("https"), "{error}");
+            assert!(config(&[(name, "http://127.0.0.1:9/x")]).is_ok());
+        }
+    }
+
+    #[test]
+    fn debug_output_holds_no_key() {
+        let admin = STANDARD.encode([9u8; 32]);
+        let config = config(&[("SPS_CONNECT_ADMIN_KEY", &admin)]).unwrap();
+        let printed = format!("{config:?}");
+        for secret in [admin, STANDARD.encode([1u8; 32]), STANDARD.encode([2u8; 32])] {
+            assert!(!printed.contains(&secret), "{printed}");
+        }
+        assert!(!printed.contains("1, 1, 1, 1") && !printed.contains("2, 2, 2, 2"), "{printed}");
+        assert!(printed.contains("REDACTED"));
+    }
+
+    #[test]
     fn keys_are_required() {
         let error = Config::from_vars(|_| None).unwrap_err();
         assert!(error.0.contains("SPS_CONNECT_ENCRYPTION_KEY is required"), "{error}");

@@ -135,7 +135,7 @@ impl Host {
             url: format!("http://{address}"),
             database: config.database.clone(),
             config,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder().no_proxy().build().unwrap(),
             _dir: None,
         }
     }
