@@ -62,7 +62,7 @@ fn now() -> String {
 }
 
 /// What a sealed secret is bound to: it opens only for the same user, environment and Client ID.
-fn secret_context(user_id: &str, environment: Environment, client_id: &str) -> String {
+pub fn secret_context(user_id: &str, environment: Environment, client_id: &str) -> String {
     format!("{user_id}\n{}\n{client_id}", environment.as_str())
 }
 

@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod failure;
 pub mod limits;
 pub mod outbound;
+pub mod rewrap;
 pub mod server;
 pub mod session;
 pub mod sps_api;

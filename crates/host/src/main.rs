@@ -4,9 +4,11 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sps_connect_host::config::{loggable, Config, VARIABLES};
+use sps_connect_host::crypto::SecretBox;
 use sps_connect_host::store::SqliteStore;
 use std::collections::HashMap;
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 const DEMO_DIR: &str = ".demo";
@@ -14,9 +16,11 @@ const DEMO_DIR: &str = ".demo";
 fn help() -> String {
     let mut text = String::from(
         "sps-connect-host: reference host backend of SPS Commerce Connect\n\n\
-         Usage: sps-connect-host [--demo]\n\n\
+         Usage: sps-connect-host [--demo] [rewrap]\n\n\
          --demo   serve the demo portal at / against the local token server, with keys\n         \
-         generated in .demo/ (any variable below still wins)\n\nEnvironment:\n",
+         generated in .demo/ (any variable below still wins)\n\
+         rewrap   re-seal every stored secret under SPS_CONNECT_ENCRYPTION_KEY, so that the keys in\n         \
+         SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS can be removed; safe to interrupt and run again\n\nEnvironment:\n",
     );
     for (name, default, meaning) in VARIABLES {
         text.push_str(&format!("  {name:<30} {meaning}\n  {:<30} default: {default}\n", ""));
@@ -57,21 +61,35 @@ fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sps-connect-host: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", help());
         return Ok(());
     }
-    if let Some(unknown) = args.iter().find(|a| *a != "--demo") {
+    if let Some(unknown) = args.iter().find(|a| *a != "--demo" && *a != "rewrap") {
         return Err(format!("unknown argument {unknown}; see --help").into());
     }
-    let defaults = if args.is_empty() { HashMap::new() } else { demo_defaults()? };
+    let demo = args.iter().any(|a| a == "--demo");
+    let defaults = if demo { demo_defaults()? } else { HashMap::new() };
     let config = Config::from_vars(|name| std::env::var(name).ok().or_else(|| defaults.get(name).cloned()))?;
+    let store = Arc::new(SqliteStore::open(&config.database).map_err(|e| format!("{e:?}"))?);
+    if args.iter().any(|a| a == "rewrap") {
+        return rewrap(&config, store.as_ref());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let store = Arc::new(SqliteStore::open(&config.database).map_err(|e| format!("{e:?}"))?);
     let router = sps_connect_host::router(&config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
@@ -90,5 +108,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = tokio::signal::ctrl_c().await;
     };
     sps_connect_host::server::serve(listener, router, config.server, shutdown).await?;
+    Ok(())
+}
+
+fn rewrap(config: &Config, store: &SqliteStore) -> Result<(), Box<dyn std::error::Error>> {
+    let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
+    let report = sps_connect_host::rewrap::rewrap(store, &secret_box).map_err(|e| format!("{e:?}"))?;
+    println!(
+        "re-sealed {} account(s) under key {}; {} already were",
+        report.rewrapped,
+        config.encryption_key.id(),
+        report.current
+    );
+    if !report.unreadable.is_empty() {
+        return Err(format!(
+            "no configured key opens the secret of {} account(s): {}",
+            report.unreadable.len(),
+            report.unreadable.join(", ")
+        )
+        .into());
+    }
     Ok(())
 }

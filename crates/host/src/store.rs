@@ -117,6 +117,11 @@ pub trait AccountStore: Send + Sync + 'static {
         -> Result<Option<StoredAccount>, StoreError>;
     /// Removes the account and its secret; whether there was one.
     fn delete(&self, account_id: &str) -> Result<bool, StoreError>;
+    /// The ids of every account, of every user.
+    fn all_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// Replaces the account's sealed secret with `new` if it is still `old`;
+    /// whether it was replaced. The credentials themselves do not change.
+    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError>;
 }
 
 /// The SQLite account store.
@@ -341,6 +346,22 @@ impl AccountStore for SqliteStore {
         let connection = self.connection();
         Ok(connection.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0)
     }
+
+    fn all_ids(&self) -> Result<Vec<String>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare("SELECT id FROM accounts ORDER BY id")?;
+        let ids = statement.query_map([], |row| row.get(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
+    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
+        let connection = self.connection();
+        let changed = connection.execute(
+            "UPDATE accounts SET client_secret_sealed = ?1 WHERE id = ?2 AND client_secret_sealed = ?3",
+            params![new, account_id, old],
+        )?;
+        Ok(changed > 0)
+    }
 }
 
 #[cfg(test)]
@@ -455,6 +476,17 @@ mod tests {
         assert!(store.find(&account.id).unwrap().is_none());
         assert!(store.list("u1").unwrap().is_empty());
         assert!(!store.delete(&account.id).unwrap());
+    }
+
+    #[test]
+    fn a_sealed_secret_is_replaced_only_if_unchanged() {
+        let (_dir, store) = store();
+        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
+        assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
+        assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
+        assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());
+        let found = store.find(&account.id).unwrap().unwrap();
+        assert_eq!((found.sealed_secret, found.account.revision), (vec![4, 5], account.revision));
     }
 
     #[test]
