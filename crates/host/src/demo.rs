@@ -5,9 +5,10 @@
 
 use crate::api::{grant, relay, ApiError, AppState};
 use crate::config::Config;
+use crate::headers::page_policy;
 use crate::sps_api::{upstream_url, Outbound};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,12 +21,45 @@ pub const DEMO_USER: &str = "demo-user";
 const PAGE: &str = include_str!("demo/portal.html");
 const WHITE_LABEL_PAGE: &str = include_str!("../../../examples/white-label-portal.html");
 
+/// Serves `html` with a policy that allows exactly its own inline scripts.
+fn page(html: &'static str) -> axum::routing::MethodRouter<AppState> {
+    let policy = page_policy(html);
+    get(move || {
+        let policy = policy.clone();
+        async move { ([policy, (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"))], Html(html)) }
+    })
+}
+
+/// Whether `host` (a `Host` header) names this machine: the demo hands a
+/// session to anyone who asks, so it answers only requests addressed to
+/// loopback, which a page on another site cannot make through DNS rebinding.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => {
+            host.rsplit_once(':').map_or(host, |(name, port)| if port.parse::<u16>().is_ok() { name } else { host })
+        }
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses, in demo mode, any request whose `Host` is not loopback.
+pub(crate) async fn loopback_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !is_loopback_host(host) {
+        tracing::warn!(host, "demo mode refused a request addressed to another host name");
+        let message = "The demo answers only requests addressed to 127.0.0.1, [::1] or localhost.";
+        return (StatusCode::MISDIRECTED_REQUEST, [(header::CACHE_CONTROL, "no-store")], message).into_response();
+    }
+    next.run(request).await
+}
+
 pub(crate) fn routes(config: &Config) -> Router<AppState> {
     let services: Vec<&'static str> = config.services.iter().map(|s: &Service| s.as_str()).collect();
     let endpoint = config.endpoint.clone();
     Router::new()
-        .route("/", get(|| async { Html(PAGE) }))
-        .route("/white-label", get(|| async { Html(WHITE_LABEL_PAGE) }))
+        .route("/", page(PAGE))
+        .route("/white-label", page(WHITE_LABEL_PAGE))
         .route(
             "/demo/session",
             get(move |State(state): State<AppState>| async move {
@@ -52,4 +86,21 @@ async fn documents(State(state): State<AppState>, Path(account_id): Path<String>
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     let outbound = Outbound { method: Method::GET, url, headers, body: Default::default() };
     Ok(relay(state.accounts.forward(&sealed, &outbound).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_host_names_reach_the_demo() {
+        for host in ["127.0.0.1:8787", "localhost:8787", "LOCALHOST", "[::1]:8787", "127.0.0.2"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in
+            ["", "evil.example", "evil.example:8787", "127.0.0.1.evil.example", "localhost.evil.example:80", "[::2]:1"]
+        {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod crypto;
 mod demo;
 pub mod exchange;
 pub mod failure;
+pub mod headers;
 pub mod limits;
 pub mod outbound;
 pub mod rewrap;
@@ -58,7 +59,7 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
         client_ip_header: config.client_ip_header.clone(),
     };
     let proxied = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
-    let mut router = Router::new()
+    let router = Router::new()
         .route(&config.endpoint, post(api::connect))
         .route("/api/sps/accounts", get(api::accounts))
         .route("/api/sps/accounts/{id}", get(api::account).delete(api::delete_account))
@@ -66,15 +67,16 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
         .route("/api/sps/accounts/{id}/token", post(api::token))
         .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)
         .route("/api/sps/sessions", post(api::mint_session));
+    let mut router = headers::api_layers(router);
     if config.demo {
         router = router.merge(demo::routes(config));
     }
-    let mut router = router
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard))
-        .with_state(state);
     if let Some(dir) = &config.static_dir {
-        router = router.fallback_service(ServeDir::new(dir));
+        router = router.fallback_service(headers::static_layers(Router::new().fallback_service(ServeDir::new(dir))));
     }
-    Ok(router)
+    let router = router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard));
+    let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
+    Ok(headers::global_layers(router).with_state(state))
 }

@@ -3,10 +3,12 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sps_connect_host::config::{loggable, Config, VARIABLES};
+use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::crypto::SecretBox;
 use sps_connect_host::store::SqliteStore;
 use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -33,16 +35,12 @@ fn demo_key(name: &str) -> std::io::Result<String> {
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return Ok(existing.trim().to_owned());
     }
-    std::fs::create_dir_all(DEMO_DIR)?;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(DEMO_DIR)?;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
     let key = STANDARD.encode(bytes);
-    std::fs::write(&path, &key)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    file.write_all(key.as_bytes())?;
     Ok(key)
 }
 
@@ -83,6 +81,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let demo = args.iter().any(|a| a == "--demo");
     let defaults = if demo { demo_defaults()? } else { HashMap::new() };
     let config = Config::from_vars(|name| std::env::var(name).ok().or_else(|| defaults.get(name).cloned()))?;
+    if demo && config.static_dir.as_deref().is_some_and(|dir| is_inside(dir, Path::new(DEMO_DIR))) {
+        return Err(format!("SPS_CONNECT_STATIC_DIR contains {DEMO_DIR}, which holds the demo's keys").into());
+    }
     let store = Arc::new(SqliteStore::open(&config.database).map_err(|e| format!("{e:?}"))?);
     if args.iter().any(|a| a == "rewrap") {
         return rewrap(&config, store.as_ref());

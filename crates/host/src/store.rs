@@ -3,6 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -153,10 +154,19 @@ const COLUMNS: &str =
     "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
 
 impl SqliteStore {
-    /// Opens the database file, creating it and bringing its schema up to date.
+    /// Opens the database file, creating it and bringing its schema up to
+    /// date. The file is readable by its owner only (SQLite gives its
+    /// `-wal` and `-shm` files the same permissions).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(e.to_string()))?;
+        let io = |e: std::io::Error| StoreError::Database(format!("{}: {e}", path.display()));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(io)?;
+        }
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(io)?;
+        for file in [path.to_path_buf(), with_suffix(path, "-wal"), with_suffix(path, "-shm")] {
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
         }
         let mut connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -168,6 +178,12 @@ impl SqliteStore {
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
 
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
@@ -476,6 +492,25 @@ mod tests {
         assert!(store.find(&account.id).unwrap().is_none());
         assert!(store.list("u1").unwrap().is_empty());
         assert!(!store.delete(&account.id).unwrap());
+    }
+
+    #[test]
+    fn the_database_and_its_journal_are_readable_by_the_owner_only() {
+        let (dir, store) = store();
+        store.save(link("u1", "clientA", None)).unwrap();
+        let database = dir.path().join("nested/accounts.sqlite");
+        for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        let folder = std::fs::metadata(dir.path().join("nested")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(folder, 0o700);
+
+        let loose = dir.path().join("loose.sqlite");
+        std::fs::write(&loose, b"").unwrap();
+        std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
+        SqliteStore::open(&loose).unwrap();
+        assert_eq!(std::fs::metadata(&loose).unwrap().permissions().mode() & 0o777, 0o600, "tightened on open");
     }
 
     #[test]

@@ -108,6 +108,24 @@ pub struct Config {
     pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
+/// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
+pub fn is_inside(dir: &std::path::Path, path: &std::path::Path) -> bool {
+    fn resolved(path: &std::path::Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut existing = absolute.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
+            rest.push(name.to_owned());
+            existing = parent;
+        }
+        let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+        resolved.extend(rest.iter().rev());
+        resolved
+    }
+    resolved(path).starts_with(resolved(dir))
+}
+
 /// A variable with an unusable value.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -135,7 +153,7 @@ impl Config {
         let number = |name: &str| -> Result<u64, ConfigError> {
             get(name).trim().parse().map_err(|_| ConfigError(format!("{name} must be a whole number")))
         };
-        let listen = get("SPS_CONNECT_ADDR")
+        let listen: SocketAddr = get("SPS_CONNECT_ADDR")
             .parse()
             .map_err(|_| ConfigError("SPS_CONNECT_ADDR must be an address such as 127.0.0.1:8787".into()))?;
         let endpoint = get("SPS_CONNECT_ENDPOINT");
@@ -236,6 +254,28 @@ impl Config {
             "0" | "false" => false,
             other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
         };
+        let static_dir = var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+        let database = PathBuf::from(get("SPS_CONNECT_DATABASE"));
+        if let Some(dir) = &static_dir {
+            if is_inside(dir, &database) {
+                return Err(ConfigError(
+                    "SPS_CONNECT_STATIC_DIR contains SPS_CONNECT_DATABASE: the host would serve its own database"
+                        .into(),
+                ));
+            }
+        }
+        if demo {
+            let remote = [
+                ("SPS_CONNECT_ADDR", listen.ip().is_loopback()),
+                ("SPS_TOKEN_URL", is_loopback(&token_url)),
+                ("SPS_API_URL", is_loopback(&api.base)),
+            ];
+            if let Some((name, _)) = remote.iter().find(|(_, loopback)| !loopback) {
+                return Err(ConfigError(format!(
+                    "demo mode hands a session to anyone, so it runs only on loopback: {name} is not a loopback address"
+                )));
+            }
+        }
         Ok(Self {
             listen,
             endpoint,
@@ -248,14 +288,14 @@ impl Config {
             },
             api,
             services,
-            database: PathBuf::from(get("SPS_CONNECT_DATABASE")),
+            database,
             encryption_key,
             previous_encryption_keys,
             session_key: SecretSlice::from(session_key),
             admin_key,
             outbound_proxy,
             session_lifetime: Duration::from_secs(session_secs),
-            static_dir: var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
+            static_dir,
             demo,
             server,
             limits: Limits::default(),
@@ -387,6 +427,47 @@ mod tests {
         }
         assert!(!printed.contains("1, 1, 1, 1") && !printed.contains("2, 2, 2, 2"), "{printed}");
         assert!(printed.contains("REDACTED"));
+    }
+
+    #[test]
+    fn demo_mode_runs_only_on_loopback() {
+        let demo = |pair: (&str, &str)| {
+            config(&[
+                ("SPS_CONNECT_DEMO", "1"),
+                ("SPS_TOKEN_URL", "http://127.0.0.1:9/t"),
+                ("SPS_API_URL", "http://127.0.0.1:9"),
+                pair,
+            ])
+        };
+        assert!(demo(("SPS_CONNECT_ADDR", "127.0.0.1:8787")).is_ok());
+        for (name, value) in [
+            ("SPS_CONNECT_ADDR", "0.0.0.0:8787"),
+            ("SPS_TOKEN_URL", "https://auth.spscommerce.com/oauth/token"),
+            ("SPS_API_URL", "https://api.spscommerce.com"),
+        ] {
+            let error = demo((name, value)).unwrap_err();
+            assert!(error.0.contains(name) && error.0.contains("loopback"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_static_directory_may_not_hold_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let static_dir = dir.path().join("dist");
+        std::fs::create_dir(&static_dir).unwrap();
+        let inside = static_dir.join("nested/../accounts.sqlite");
+        let error = config(&[
+            ("SPS_CONNECT_STATIC_DIR", static_dir.to_str().unwrap()),
+            ("SPS_CONNECT_DATABASE", inside.to_str().unwrap()),
+        ])
+        .unwrap_err();
+        assert!(error.0.contains("SPS_CONNECT_STATIC_DIR"), "{error}");
+        let beside = dir.path().join("accounts.sqlite");
+        assert!(config(&[
+            ("SPS_CONNECT_STATIC_DIR", static_dir.to_str().unwrap()),
+            ("SPS_CONNECT_DATABASE", beside.to_str().unwrap()),
+        ])
+        .is_ok());
     }
 
     #[test]
