@@ -210,7 +210,8 @@ impl ConnectOptions {
         if !is_usable_endpoint(&self.endpoint) {
             return fail(
                 "endpoint",
-                "must be a path starting with `/` or an `https://` URL (`http://` only for localhost)",
+                "must be a path on this page's origin (one `/` first), or an `https://` URL (`http://` only for \
+                 localhost), without backslashes, `@`, encoded slashes or whitespace",
             );
         }
         if let Some(token) = &self.session_token {
@@ -250,25 +251,36 @@ impl ConnectOptions {
     }
 }
 
+/// Whether `endpoint` is a path on the page's own origin, an `https://` URL,
+/// or `http://` on loopback. Anything a browser could read as another host is
+/// refused: backslashes (read as slashes), `//` at the start
+/// (protocol-relative), `@` (credentials before a host), encoded
+/// slashes and backslashes, whitespace and control characters (which URL
+/// parsers drop).
 fn is_usable_endpoint(endpoint: &str) -> bool {
-    if endpoint.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let lower = endpoint.to_ascii_lowercase();
+    let tricky = endpoint.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\' || c == '@')
+        || ["%2f", "%5c", "%09", "%0a", "%0d"].iter().any(|encoded| lower.contains(encoded));
+    if tricky {
         return false;
     }
-    if endpoint.starts_with('/') {
-        return !endpoint.starts_with("//");
+    if let Some(path) = endpoint.strip_prefix('/') {
+        return !path.starts_with('/');
     }
-    if endpoint.strip_prefix("https://").is_some_and(|rest| !rest.is_empty()) {
-        return true;
-    }
-    let Some(rest) = endpoint.strip_prefix("http://") else {
-        return false;
+    let (secure, rest) = match (lower.strip_prefix("https://"), lower.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return false,
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
         .rsplit_once(':')
-        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map_or(host, |(host, _)| host);
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+        .filter(|(host, port)| !host.ends_with(':') && port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(authority, |(host, _)| host);
+    let plain_host = !host.is_empty()
+        && (host.starts_with('[') && host.ends_with(']')
+            || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    plain_host && (secure || matches!(host, "localhost" | "127.0.0.1" | "[::1]"))
 }
 
 #[cfg(test)]
@@ -369,5 +381,35 @@ mod tests {
             assert!(is_usable_endpoint(endpoint), "{endpoint}");
         }
         assert!(!is_usable_endpoint("http://localhost.evil.example/api"));
+    }
+
+    #[test]
+    fn endpoints_a_browser_would_send_to_another_host_are_refused() {
+        for trick in [
+            "/\\evil.example/x",
+            "\\\\evil.example/x",
+            "//evil.example/x",
+            "/%5Cevil.example/x",
+            "/%2f%2fevil.example/x",
+            "/\t/evil.example/x",
+            "https://portal.example@evil.example/x",
+            "https://portal.example%2F@evil.example/x",
+            "http://localhost@evil.example/x",
+            "https:evil.example/x",
+            "https:///evil.example",
+            "https://evil.example\\@portal.example/",
+            "javascript:alert(1)",
+            "HTTP://evil.example/x",
+        ] {
+            assert!(!is_usable_endpoint(trick), "{trick:?} was accepted");
+        }
+        for fine in [
+            "/api/sps/connect",
+            "/api/sps/connect?tenant=a",
+            "https://api.portal.example/sps",
+            "HTTPS://API.PORTAL.EXAMPLE:8443/x",
+        ] {
+            assert!(is_usable_endpoint(fine), "{fine:?} was refused");
+        }
     }
 }

@@ -99,6 +99,8 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
         (r#"{"endpont":"/api"}"#, "`endpont`"),
         (r#"{"services":["labels"]}"#, "labels"),
         (r#"{"endpoint":"ftp://example.com"}"#, "endpoint"),
+        (r#"{"endpoint":"/\\evil.example/x"}"#, "endpoint"),
+        (r#"{"endpoint":"https://portal.example@evil.example/x"}"#, "endpoint"),
         (r#"{"whiteLabel":{"appName":""}}"#, "whiteLabel.appName"),
         (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`"),
     ] {

@@ -45,6 +45,11 @@ async fn secrets_never_reach_the_logs() {
     let renewed_token = renewed["access_token"].as_str().unwrap().to_owned();
     server.rotate_secret(CLIENT_ID).unwrap();
     assert_eq!(host.admin(reqwest::Method::POST, &format!("/api/sps/accounts/{id}/verify")).await.0, 200);
+    let wrong_admin_key = "V3JvbmdBZG1pbktleVZhbHVlMDEyMzQ1Njc4OWFiY2Q=";
+    let refused = host.http.post(format!("{}/api/sps/accounts/{id}/token", host.url)).bearer_auth(wrong_admin_key);
+    assert_eq!(refused.send().await.unwrap().status(), 401);
+    let forged_session = format!("{}.Zm9yZ2Vk", session.split('.').next().unwrap());
+    assert_eq!(host.as_user(&forged_session, reqwest::Method::GET, "/api/sps/accounts").await.0, 401);
     let mut wrong = credentials();
     wrong["client_secret"] = json!("Wrong-Secret-Value-0123456789");
     assert_eq!(host.connect(&session, wrong).await.0, 401);
@@ -56,8 +61,14 @@ async fn secrets_never_reach_the_logs() {
     assert!(logs.contains("account linked"), "the capture works: {logs}");
     assert!(logs.contains("link not confirmed"), "failures are logged: {logs}");
     assert!(logs.contains("renewing it once") && logs.contains("needs attention"), "token events are logged: {logs}");
+    assert!(logs.matches("authentication refused").count() >= 2, "refused authentications are logged: {logs}");
     let tokens = [access_token.as_str(), renewed_token.as_str()];
-    for secret in [CLIENT_SECRET, "Wrong-Secret-Value-0123456789", session.as_str(), ADMIN_KEY].iter().chain(&tokens) {
+    let refused = [wrong_admin_key, forged_session.as_str()];
+    for secret in [CLIENT_SECRET, "Wrong-Secret-Value-0123456789", session.as_str(), ADMIN_KEY]
+        .iter()
+        .chain(&tokens)
+        .chain(&refused)
+    {
         assert!(!logs.contains(secret), "{secret} appears in the logs");
     }
     assert!(!logs.contains("access_token"), "a token response reached the logs");
