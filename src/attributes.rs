@@ -145,7 +145,8 @@ mod tests {
             (vec![("app-name", " ")], "`app-name`"),
             (vec![("timeout-ms", "soon")], "`timeout-ms`"),
             (vec![("account-id", "a b")], "`account-id`"),
-            (vec![("brand-color", "red;x")], "`theme`"),
+            (vec![("brand-color", "red;x")], "`brand-color`"),
+            (vec![("font", "url(x)")], "`font`"),
         ] {
             let error = options(&pairs).unwrap_err();
             assert!(error.contains(&format!("attribute {attribute}")), "{pairs:?}: {error}");

@@ -160,17 +160,10 @@ fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsErro
 }
 
 fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), String> {
-    let theme = &options.theme;
-    let checks = [
-        ("theme.brand", "color", &theme.brand),
-        ("theme.brandContrast", "color", &theme.brand_contrast),
-        ("theme.radius", "border-radius", &theme.radius),
-        ("theme.font", "font-family", &theme.font),
-    ];
-    for (option, property, value) in checks {
-        let Some(value) = value else { continue };
-        if !web_sys::css::supports_with_value(property, value).unwrap_or(false) {
-            return Err(format!("invalid option `{option}`: `{value}` is not a valid CSS {property}"));
+    for (token, value) in options.theme.values() {
+        if !web_sys::css::supports_with_value(token.css_property, value).unwrap_or(false) {
+            let (key, property) = (token.key, token.css_property);
+            return Err(format!("invalid option `theme.{key}`: `{value}` is not a valid CSS {property}"));
         }
     }
     Ok(())

@@ -79,18 +79,46 @@ pub struct Theme {
     pub font: Option<String>,
 }
 
+/// A theme token: its option key, the custom property it sets and the CSS
+/// property its value must be valid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThemeToken {
+    /// Key under `theme`, such as `brand`.
+    pub key: &'static str,
+    /// The custom property on the widget's root, such as `--spsc-brand`.
+    pub custom_property: &'static str,
+    /// The CSS property a value is checked against in the browser.
+    pub css_property: &'static str,
+}
+
+/// Every theme token, in one place.
+pub const THEME_TOKENS: [ThemeToken; 4] = [
+    ThemeToken { key: "brand", custom_property: "--spsc-brand", css_property: "color" },
+    ThemeToken { key: "brandContrast", custom_property: "--spsc-brand-contrast", css_property: "color" },
+    ThemeToken { key: "radius", custom_property: "--spsc-radius", css_property: "border-radius" },
+    ThemeToken { key: "font", custom_property: "--spsc-font", css_property: "font-family" },
+];
+
 impl Theme {
-    /// The tokens that are set, as (CSS custom property, value).
+    /// Each token with the value the host set, in [`THEME_TOKENS`] order.
+    pub fn values(&self) -> impl Iterator<Item = (ThemeToken, &str)> {
+        let values = [&self.brand, &self.brand_contrast, &self.radius, &self.font];
+        THEME_TOKENS.into_iter().zip(values).filter_map(|(token, value)| value.as_deref().map(|v| (token, v)))
+    }
+
+    /// The custom properties to set on the widget's root.
     pub fn tokens(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("--spsc-brand", &self.brand),
-            ("--spsc-brand-contrast", &self.brand_contrast),
-            ("--spsc-radius", &self.radius),
-            ("--spsc-font", &self.font),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
-        .collect()
+        self.values().map(|(token, value)| (token.custom_property, value)).collect()
+    }
+
+    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "brand" => Some(&mut self.brand),
+            "brandContrast" => Some(&mut self.brand_contrast),
+            "radius" => Some(&mut self.radius),
+            "font" => Some(&mut self.font),
+            _ => None,
+        }
     }
 }
 
@@ -104,16 +132,11 @@ fn parse_scheme(value: &str) -> Result<Scheme, String> {
     }
 }
 
-fn css_token(name: &str, value: &serde_json::Value) -> Result<String, String> {
-    let Some(text) = value.as_str() else {
-        return Err(format!("`{name}` must be a string"));
-    };
-    let text = text.trim();
-    let unsafe_char = text.chars().any(|c| c.is_control() || ";{}<>\\".contains(c));
-    if text.is_empty() || text.len() > 100 || unsafe_char || text.to_ascii_lowercase().contains("url(") {
-        return Err(format!("`{name}` must be a plain CSS value of 1 to 100 characters"));
-    }
-    Ok(text.to_owned())
+/// Whether `value` is a plain CSS value: nothing that could end the
+/// declaration or load a resource.
+fn is_plain_css(value: &str) -> bool {
+    let unsafe_char = value.chars().any(|c| c.is_control() || ";{}<>\\".contains(c));
+    !value.is_empty() && value.len() <= 100 && !unsafe_char && !value.to_ascii_lowercase().contains("url(")
 }
 
 impl TryFrom<serde_json::Value> for Theme {
@@ -128,14 +151,15 @@ impl TryFrom<serde_json::Value> for Theme {
         };
         let mut theme = Theme::default();
         for (key, value) in fields {
-            match key.as_str() {
-                "scheme" => theme.scheme = parse_scheme(value.as_str().ok_or("`scheme` must be a string")?)?,
-                "brand" => theme.brand = Some(css_token(key, value)?),
-                "brandContrast" => theme.brand_contrast = Some(css_token(key, value)?),
-                "radius" => theme.radius = Some(css_token(key, value)?),
-                "font" => theme.font = Some(css_token(key, value)?),
-                other => return Err(format!("unknown token `{other}`, {THEME_SHAPE}")),
+            let text = value.as_str().ok_or_else(|| format!("`{key}` must be a string"));
+            if key == "scheme" {
+                theme.scheme = parse_scheme(text?)?;
+                continue;
             }
+            let Some(slot) = theme.slot(key) else {
+                return Err(format!("unknown token `{key}`, {THEME_SHAPE}"));
+            };
+            *slot = Some(text?.trim().to_owned());
         }
         Ok(theme)
     }
@@ -217,6 +241,11 @@ impl ConnectOptions {
         if let Some(token) = &self.session_token {
             if token.is_empty() || token.len() > 4096 || !token.chars().all(|c| c.is_ascii_graphic()) {
                 return fail("sessionToken", "must be 1 to 4096 visible ASCII characters");
+            }
+        }
+        for (token, value) in self.theme.values() {
+            if !is_plain_css(value) {
+                return fail(&format!("theme.{}", token.key), "must be a plain CSS value of 1 to 100 characters");
             }
         }
         if self.services.is_empty() {
@@ -338,9 +367,9 @@ mod tests {
             (r#"{"accountId":"acc 1"}"#, "`accountId`"),
             (r#"{"mode":"popup"}"#, "`mode`"),
             (r#"{"theme":"sepia"}"#, "`theme`"),
-            (r#"{"theme":{"brand":"red;}body{display:none"}}"#, "`theme`"),
+            (r#"{"theme":{"brand":"red;}body{display:none"}}"#, "`theme.brand`"),
             (r#"{"theme":{"background":"red"}}"#, "`theme`"),
-            (r#"{"theme":{"font":"url(x)"}}"#, "`theme`"),
+            (r#"{"theme":{"font":"url(x)"}}"#, "`theme.font`"),
             (r#"{"lockEnvironment":"yes"}"#, "`lockEnvironment`"),
         ] {
             let error = parse(json).unwrap_err();

@@ -23,7 +23,7 @@ async fn empty_form_shows_a_message_next_to_each_field_and_sends_nothing() {
     assert_eq!(widget.field_error("Client ID").as_deref(), Some("Enter the Client ID."));
     assert_eq!(widget.field_error("Client Secret").as_deref(), Some("Enter the Client Secret."));
     assert_eq!(widget.input("Client ID").get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert!(widget.text().contains("2 field(s) need attention"));
+    assert!(widget.text().contains("2 fields need your attention"));
     assert!(is(&focused(), &widget.input("Client ID").unchecked_into()));
     assert!(requests().is_empty());
 }

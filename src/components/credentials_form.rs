@@ -1,7 +1,6 @@
 use super::{CredentialField, CredentialKind, EnvironmentPicker};
 use crate::controller::Controller;
 use crate::flow::Phase;
-use crate::i18n::fill;
 use leptos::prelude::*;
 
 /// The environment choice, both credentials and the Connect button.
@@ -18,7 +17,7 @@ pub fn CredentialsForm(
             return messages.connecting_status.to_owned();
         }
         match controller.errors.get().map(|errors| errors.count()).filter(|&count| count > 0) {
-            Some(count) => fill(messages.fields_need_attention, &[("count", &count.to_string())]),
+            Some(count) => messages.count(&messages.fields_need_attention, count),
             None => String::new(),
         }
     };

@@ -1,4 +1,4 @@
-use super::Messages;
+use super::{Messages, Plural};
 
 /// German. Names of things in the SPS Dev Center stay as SPS writes them.
 pub static DE: Messages = Messages {
@@ -41,7 +41,10 @@ pub static DE: Messages = Messages {
     connect: "Verbinden",
     connecting: "Wird verbunden…",
     connecting_status: "Verbindung zu SPS Commerce wird hergestellt…",
-    fields_need_attention: "Bitte prüfen Sie das Formular: {count} Feld(er) brauchen Ihre Aufmerksamkeit.",
+    fields_need_attention: Plural {
+        one: "Bitte prüfen Sie das Formular: 1 Feld braucht Ihre Aufmerksamkeit.",
+        other: "Bitte prüfen Sie das Formular: {count} Felder brauchen Ihre Aufmerksamkeit.",
+    },
 
     field_missing: "{field} fehlt. Bitte ausfüllen.",
     field_too_short: "{field} ist zu kurz: mindestens {min} Zeichen.",
@@ -76,4 +79,5 @@ pub static DE: Messages = Messages {
     reconnect_notice: "Sie aktualisieren eine bestehende Verknüpfung mit SPS Commerce. Geben Sie deren Client ID und ein neues Client Secret ein: Das gespeicherte Secret wird nie angezeigt.",
     new_secret_placeholder: "Neues Client Secret eingeben",
     attribution: "Bereitgestellt von SPS Connect",
+    is_singular: |count| count == 1,
 };

@@ -1,4 +1,4 @@
-use super::Messages;
+use super::{Messages, Plural};
 
 /// English, the default and fallback language.
 pub static EN: Messages = Messages {
@@ -41,7 +41,10 @@ pub static EN: Messages = Messages {
     connect: "Connect",
     connecting: "Connecting…",
     connecting_status: "Connecting to SPS Commerce…",
-    fields_need_attention: "Check the form: {count} field(s) need attention.",
+    fields_need_attention: Plural {
+        one: "Check the form: 1 field needs your attention.",
+        other: "Check the form: {count} fields need your attention.",
+    },
 
     field_missing: "Enter the {field}.",
     field_too_short: "The {field} is too short: it has at least {min} characters.",
@@ -76,4 +79,5 @@ pub static EN: Messages = Messages {
     reconnect_notice: "You are updating an existing SPS Commerce link. Enter its Client ID and a new Client Secret: the stored secret is never shown.",
     new_secret_placeholder: "Enter a new Client Secret",
     attribution: "Powered by SPS Connect",
+    is_singular: |count| count == 1,
 };

@@ -98,7 +98,7 @@ pub struct Messages {
     /// Announcement while the request is in flight.
     pub connecting_status: &'static str,
     /// Announcement when validation fails; `{count}` is the number of fields.
-    pub fields_need_attention: &'static str,
+    pub fields_need_attention: Plural,
 
     /// `{field}` is required.
     pub field_missing: &'static str,
@@ -163,9 +163,26 @@ pub struct Messages {
     pub new_secret_placeholder: &'static str,
     /// Vendor attribution under the dialog.
     pub attribution: &'static str,
+    /// The language's plural rule: whether `count` takes the singular form.
+    pub is_singular: fn(usize) -> bool,
+}
+
+/// A message that depends on a count, in the forms the language needs.
+#[derive(Debug)]
+pub struct Plural {
+    /// For a count the language treats as singular; may hold `{count}`.
+    pub one: &'static str,
+    /// For every other count; holds `{count}`.
+    pub other: &'static str,
 }
 
 impl Messages {
+    /// `plural` for `count`, with `{count}` filled in.
+    pub fn count(&self, plural: &Plural, count: usize) -> String {
+        let template = if (self.is_singular)(count) { plural.one } else { plural.other };
+        fill(template, &[("count", &count.to_string())])
+    }
+
     /// The name of an environment in this language.
     pub fn environment_name(&self, environment: sps_connect_wire::Environment) -> &'static str {
         match environment {
@@ -217,30 +234,56 @@ mod tests {
         assert!(catalog("fr").is_none());
     }
 
+    /// Every message of a catalog by path (`field` or `field.form`), read from
+    /// its pretty `Debug` output so that a new message is covered without a list.
+    fn messages_of(messages: &Messages) -> Vec<(String, String)> {
+        let text = format!("{messages:#?}");
+        let mut found = Vec::new();
+        let mut group = String::new();
+        for line in text.lines() {
+            let depth = line.len() - line.trim_start().len();
+            let Some((name, value)) = line.trim().split_once(": ") else { continue };
+            if value.ends_with('{') {
+                group = name.to_owned();
+            } else if let Some(value) = value.strip_prefix('"') {
+                let path = if depth > 4 { format!("{group}.{name}") } else { name.to_owned() };
+                found.push((path, value.trim_end_matches(',').trim_end_matches('"').to_owned()));
+            }
+        }
+        found
+    }
+
     #[test]
     fn every_catalog_fills_every_message_with_the_same_slots() {
         let slots = |text: &str| {
             let mut found: Vec<String> =
                 text.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
             found.sort();
+            found.dedup();
             found
         };
+        let english = messages_of(&EN);
+        let paths: Vec<&str> = english.iter().map(|(path, _)| path.as_str()).collect();
+        assert!(paths.contains(&"fields_need_attention.other") && paths.contains(&"attribution"), "{paths:?}");
         for messages in CATALOGS {
-            let text = format!("{messages:?}");
-            assert!(!text.contains(": \"\""), "{} has an empty message", messages.lang);
+            let translated = messages_of(messages);
+            assert_eq!(translated.len(), english.len(), "{}", messages.lang);
+            for ((path, en), (other_path, text)) in english.iter().zip(&translated) {
+                assert_eq!(path, other_path);
+                assert!(!text.is_empty(), "{}: {path} is empty", messages.lang);
+                if path != "lang" && !path.ends_with(".one") {
+                    assert_eq!(slots(en), slots(text), "{}: {path}", messages.lang);
+                }
+            }
         }
-        let pairs = [
-            (EN.configure_body, DE.configure_body),
-            (EN.fields_need_attention, DE.fields_need_attention),
-            (EN.field_missing, DE.field_missing),
-            (EN.field_too_short, DE.field_too_short),
-            (EN.field_too_long, DE.field_too_long),
-            (EN.error_invalid_client, DE.error_invalid_client),
-            (EN.error_unexpected, DE.error_unexpected),
-        ];
-        for (en, de) in pairs {
-            assert_eq!(slots(en), slots(de), "{de}");
-        }
+    }
+
+    #[test]
+    fn counts_take_the_languages_plural_forms() {
+        assert_eq!(EN.count(&EN.fields_need_attention, 1), "Check the form: 1 field needs your attention.");
+        assert_eq!(EN.count(&EN.fields_need_attention, 2), "Check the form: 2 fields need your attention.");
+        assert_eq!(DE.count(&DE.fields_need_attention, 1), "Bitte prüfen Sie das Formular: 1 Feld braucht Ihre Aufmerksamkeit.");
+        assert_eq!(DE.count(&DE.fields_need_attention, 2), "Bitte prüfen Sie das Formular: 2 Felder brauchen Ihre Aufmerksamkeit.");
     }
 
     #[test]
