@@ -1,9 +1,11 @@
 //! The `<sps-connect>` custom element, for hosts without a JS framework.
 //!
-//! The element mounts the widget when it joins the document, remounts it
-//! when an attribute changes (reopening a dialog that was open), and
-//! destroys it when it leaves. It has `open()` and `close()` methods; an
-//! invalid attribute raises `sps-connect:error` with code `invalid_options`.
+//! The element mounts the widget once when it joins the document (an element
+//! upgraded from HTML, whose attributes all arrive at once, mounts once),
+//! remounts it once per task after any number of attribute changes (reopening
+//! a dialog that was open), and destroys it when it leaves. It has `open()`
+//! and `close()` methods; an invalid attribute raises `sps-connect:error`
+//! with code `invalid_options`, once per remount.
 
 use crate::attributes::{name_attribute, observed, options_from_attributes, OPEN_ATTRIBUTE};
 use crate::controller::{dispatch_widget_event, to_js, Callbacks};
@@ -20,14 +22,25 @@ export function define_sps_connect(tag, observed, mountElement) {
   if (customElements.get(tag)) return;
   customElements.define(tag, class extends HTMLElement {
     #handle = null;
+    #scheduled = false;
+    #openWhenMounted = false;
     static get observedAttributes() { return observed; }
-    connectedCallback() { this.#remount(); }
+    connectedCallback() { this.#schedule(); }
     disconnectedCallback() { this.#unmount(); }
-    attributeChangedCallback(name, before, after) {
-      if (this.isConnected && before !== after && this.#handle !== undefined) this.#remount();
+    attributeChangedCallback(name, before, after) { if (before !== after) this.#schedule(); }
+    open() {
+      if (this.#handle && !this.#scheduled) this.#handle.open();
+      else this.#openWhenMounted = true;
     }
-    open() { this.#handle?.open(); }
-    close() { this.#handle?.close(); }
+    close() { this.#openWhenMounted = false; this.#handle?.close(); }
+    #schedule() {
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        if (this.isConnected) this.#remount();
+      });
+    }
     #unmount() {
       if (!this.#handle) return;
       this.#handle.destroy();
@@ -35,7 +48,8 @@ export function define_sps_connect(tag, observed, mountElement) {
       this.#handle = null;
     }
     #remount() {
-      const reopen = this.#handle?.isOpen ?? false;
+      const reopen = (this.#handle?.isOpen ?? false) || this.#openWhenMounted;
+      this.#openWhenMounted = false;
       this.#unmount();
       this.#handle = mountElement(this);
       if (reopen) this.#handle?.open();

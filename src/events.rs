@@ -2,8 +2,9 @@
 //! from the flow's events, which never hold the secret.
 
 use crate::failure::Failure;
-use crate::flow::Event;
+use crate::flow::{Event, Phase};
 use crate::i18n::Messages;
+use crate::validation::Field;
 use serde_json::{json, Value};
 use sps_connect_wire::{Environment, LinkedAccount};
 
@@ -17,7 +18,7 @@ pub enum HostEvent {
     /// The form passed validation and was sent.
     Submitted(Environment),
     /// The form was refused before sending; the fields at fault.
-    ValidationFailed(Vec<&'static str>),
+    ValidationFailed(Vec<Field>),
     /// The attempt failed.
     Failed {
         /// Stable code, as in [`Failure::code`].
@@ -33,11 +34,33 @@ pub enum HostEvent {
     Closed,
 }
 
+/// The summary notifications, each with its DOM event and callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Summary {
+    /// `sps-connect:success` and `onSuccess`.
+    Success,
+    /// `sps-connect:error` and `onError`.
+    Error,
+    /// `sps-connect:close` and `onClose`.
+    Close,
+}
+
+impl Summary {
+    /// The DOM event's name after the `sps-connect:` prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Summary::Success => "success",
+            Summary::Error => "error",
+            Summary::Close => "close",
+        }
+    }
+}
+
 /// The account summary as hosts receive it, in camelCase.
 pub fn account_payload(account: &LinkedAccount) -> Value {
     json!({
         "id": account.id,
-        "provider": "sps_commerce",
+        "provider": account.provider.as_str(),
         "environment": account.environment.as_str(),
         "clientIdHint": account.client_id_hint,
         "services": account.services.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
@@ -46,11 +69,17 @@ pub fn account_payload(account: &LinkedAccount) -> Value {
 }
 
 impl HostEvent {
-    /// The event a flow transition announces, if any.
-    pub fn for_transition(event: &Event, environment: Environment, messages: &Messages) -> Option<HostEvent> {
+    /// The event a flow transition into `next` announces, if any.
+    pub fn for_transition(
+        event: &Event,
+        next: &Phase,
+        environment: Environment,
+        messages: &Messages,
+    ) -> Option<HostEvent> {
         Some(match event {
             Event::Open => HostEvent::Opened,
             Event::Submit => HostEvent::Submitted(environment),
+            Event::Retry if *next == Phase::Submitting => HostEvent::Submitted(environment),
             Event::Succeeded(account) => HostEvent::Connected(account.clone()),
             Event::Failed(failure) => HostEvent::failed(failure, environment, messages),
             Event::Close => HostEvent::Closed,
@@ -86,7 +115,9 @@ impl HostEvent {
             HostEvent::EnvironmentChanged(environment) | HostEvent::Submitted(environment) => {
                 json!({ "environment": environment.as_str() })
             }
-            HostEvent::ValidationFailed(fields) => json!({ "fields": fields }),
+            HostEvent::ValidationFailed(fields) => {
+                json!({ "fields": fields.iter().map(|field| field.name()).collect::<Vec<_>>() })
+            }
             HostEvent::Failed { code, message, retryable } => {
                 json!({ "code": code, "message": message, "retryable": retryable })
             }
@@ -96,12 +127,14 @@ impl HostEvent {
         payload
     }
 
-    /// The summary notification it also raises: `success`, `error` or `close`, with its detail.
-    pub fn summary(&self) -> Option<(&'static str, Value)> {
+    /// The summary notification it also raises, with its detail.
+    pub fn summary(&self) -> Option<(Summary, Value)> {
         match self {
-            HostEvent::Connected(account) => Some(("success", json!({ "account": account_payload(account) }))),
-            HostEvent::Failed { code, message, .. } => Some(("error", json!({ "code": code, "message": message }))),
-            HostEvent::Closed => Some(("close", json!({}))),
+            HostEvent::Connected(account) => Some((Summary::Success, json!({ "account": account_payload(account) }))),
+            HostEvent::Failed { code, message, .. } => {
+                Some((Summary::Error, json!({ "code": code, "message": message })))
+            }
+            HostEvent::Closed => Some((Summary::Close, json!({}))),
             _ => None,
         }
     }
@@ -118,10 +151,12 @@ mod tests {
         let kinds: Vec<_> =
             [Event::Open, Event::Submit, Event::Succeeded(account()), Event::Failed(Failure::TimedOut), Event::Close]
                 .iter()
-                .map(|e| HostEvent::for_transition(e, Environment::Sandbox, &EN).unwrap().kind())
+                .map(|e| HostEvent::for_transition(e, &Phase::Editing, Environment::Sandbox, &EN).unwrap().kind())
                 .collect();
         assert_eq!(kinds, ["opened", "submitted", "connected", "failed", "closed"]);
-        assert_eq!(HostEvent::for_transition(&Event::Retry, Environment::Sandbox, &EN), None);
+        assert_eq!(HostEvent::for_transition(&Event::Retry, &Phase::Editing, Environment::Sandbox, &EN), None);
+        let resent = HostEvent::for_transition(&Event::Retry, &Phase::Submitting, Environment::Production, &EN);
+        assert_eq!(resent, Some(HostEvent::Submitted(Environment::Production)), "try again is a new submission");
     }
 
     #[test]
@@ -132,16 +167,18 @@ mod tests {
         assert_eq!(payload["account"]["clientIdHint"], "…9f3a");
         assert_eq!(payload["account"]["environment"], "production");
         let (name, detail) = event.summary().unwrap();
-        assert_eq!(name, "success");
+        assert_eq!(name, Summary::Success);
         assert_eq!(detail["account"]["id"], "acc_1");
     }
 
     #[test]
     fn failures_raise_error_with_code_and_message() {
-        let event = HostEvent::for_transition(&Event::Failed(Failure::Unreachable), Environment::Sandbox, &EN).unwrap();
+        let failed = Event::Failed(Failure::Unreachable);
+        let event = HostEvent::for_transition(&failed, &Phase::Failed(Failure::Unreachable), Environment::Sandbox, &EN)
+            .unwrap();
         assert_eq!(event.payload()["retryable"], true);
         let (name, detail) = event.summary().unwrap();
-        assert_eq!((name, detail["code"].as_str()), ("error", Some("network_error")));
+        assert_eq!((name, detail["code"].as_str()), (Summary::Error, Some("network_error")));
         assert!(detail["message"].as_str().unwrap().contains("could not be reached"));
     }
 
@@ -149,9 +186,9 @@ mod tests {
     fn stream_only_events_raise_no_summary() {
         assert_eq!(HostEvent::Opened.summary(), None);
         assert_eq!(
-            HostEvent::ValidationFailed(vec!["client_id"]).payload(),
+            HostEvent::ValidationFailed(vec![Field::ClientId]).payload(),
             json!({"type": "validation_failed", "fields": ["client_id"]})
         );
-        assert_eq!(HostEvent::Closed.summary().unwrap().0, "close");
+        assert_eq!(HostEvent::Closed.summary().unwrap().0, Summary::Close);
     }
 }

@@ -89,12 +89,16 @@ impl Failure {
         fill(template, &[("environment", environment)])
     }
 
-    /// The backend's explanation, if it gave one.
-    pub fn detail(&self) -> Option<&str> {
-        match self {
-            Failure::Rejected { detail, .. } => detail.as_deref(),
-            _ => None,
-        }
+    /// The backend's own words, where they add to the catalog's message: for
+    /// a malformed request (which field) and for errors the catalog can only
+    /// call generic. They are English, so only an English dialog shows them.
+    pub fn detail(&self, messages: &Messages) -> Option<&str> {
+        let Failure::Rejected { code, detail, .. } = self else { return None };
+        let adds_something = matches!(
+            code,
+            ErrorCode::InvalidRequest | ErrorCode::InternalError | ErrorCode::NotFound | ErrorCode::Unknown
+        );
+        detail.as_deref().filter(|_| adds_something && messages.lang == "en")
     }
 
     /// A stable code for hosts and logs.
@@ -111,6 +115,7 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::DE;
     use crate::i18n::EN;
     use std::collections::HashSet;
 
@@ -164,7 +169,7 @@ mod tests {
     #[test]
     fn long_details_are_cut() {
         let body = format!(r#"{{"error":"invalid_request","message":"{}","retryable":false}}"#, "x".repeat(1000));
-        let detail = classify(400, &body).unwrap_err().detail().unwrap().to_owned();
+        let detail = classify(400, &body).unwrap_err().detail(&EN).unwrap().to_owned();
         assert_eq!(detail.chars().count(), DETAIL_MAX_CHARS + 1);
     }
 
@@ -193,5 +198,19 @@ mod tests {
     fn invalid_client_names_the_chosen_environment() {
         let failure = classify(401, &rejected("invalid_client", false)).unwrap_err();
         assert!(failure.message(&EN, Environment::Production).contains("Production keys"));
+    }
+
+    #[test]
+    fn the_backends_words_show_only_where_they_add_something_and_only_in_english() {
+        let rejected =
+            |code| Failure::Rejected { code, detail: Some("`client_id` is required.".into()), retryable: false };
+        assert_eq!(rejected(ErrorCode::InvalidRequest).detail(&EN), Some("`client_id` is required."));
+        assert_eq!(rejected(ErrorCode::InternalError).detail(&EN), Some("`client_id` is required."));
+        assert_eq!(rejected(ErrorCode::InvalidRequest).detail(&DE), None, "no English inside a German dialog");
+        for code in
+            [ErrorCode::InvalidClient, ErrorCode::AccessDenied, ErrorCode::RateLimited, ErrorCode::ProviderUnavailable]
+        {
+            assert_eq!(rejected(code).detail(&EN), None, "{code:?}: the catalog's message says it all");
+        }
     }
 }

@@ -30,7 +30,7 @@ pub enum Event {
     Succeeded(LinkedAccount),
     /// The attempt failed.
     Failed(Failure),
-    /// The user went back to the form after a failure.
+    /// The user chose the failure's way forward: send again, or edit.
     Retry,
     /// The user or the host closed the dialog.
     Close,
@@ -69,7 +69,13 @@ impl Phase {
             (Phase::Submitting, Event::Succeeded(account)) => {
                 Some((Phase::Connected(account), &[ClearSecret, FocusPhase]))
             }
+            (Phase::Submitting, Event::Failed(failure)) if failure.is_retryable() => {
+                Some((Phase::Failed(failure), &[FocusPhase]))
+            }
             (Phase::Submitting, Event::Failed(failure)) => Some((Phase::Failed(failure), &[ClearSecret, FocusPhase])),
+            (Phase::Failed(failure), Event::Retry) if failure.is_retryable() => {
+                Some((Phase::Submitting, &[SendRequest]))
+            }
             (Phase::Failed(_), Event::Retry) => Some((Phase::Editing, &[FocusPhase])),
             _ => None,
         }
@@ -119,12 +125,25 @@ mod tests {
         assert_eq!(effects, &[ClearSecret, FocusPhase]);
     }
 
+    fn refused() -> Failure {
+        Failure::Rejected { code: sps_connect_wire::ErrorCode::InvalidClient, detail: None, retryable: false }
+    }
+
     #[test]
-    fn failure_then_retry_returns_to_editing_without_the_secret() {
-        let (failed, effects) = Phase::Submitting.on(Event::Failed(Failure::Unreachable)).unwrap();
-        assert_eq!(failed, Phase::Failed(Failure::Unreachable));
-        assert!(effects.contains(&ClearSecret));
+    fn a_refusal_forgets_the_secret_and_returns_to_the_form() {
+        let (failed, effects) = Phase::Submitting.on(Event::Failed(refused())).unwrap();
+        assert_eq!((failed.clone(), effects), (Phase::Failed(refused()), &[ClearSecret, FocusPhase][..]));
         assert_eq!(failed.on(Event::Retry), Some((Phase::Editing, &[FocusPhase][..])));
+    }
+
+    #[test]
+    fn a_passing_fault_keeps_the_secret_and_try_again_sends_the_same_request() {
+        for fault in [Failure::Unreachable, Failure::TimedOut, Failure::Unexpected { status: 503 }] {
+            let (failed, effects) = Phase::Submitting.on(Event::Failed(fault.clone())).unwrap();
+            assert_eq!((failed.clone(), effects), (Phase::Failed(fault), &[FocusPhase][..]));
+            assert_eq!(failed.on(Event::Retry), Some((Phase::Submitting, &[SendRequest][..])));
+            assert!(failed.on(Event::Close).unwrap().1.contains(&ClearSecret), "closing still forgets it");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl ConnectHandle {
     /// Whether the widget is showing.
     #[wasm_bindgen(getter = isOpen)]
     pub fn is_open(&self) -> bool {
-        self.mounted.is_some() && self.controller.phase.with_untracked(|phase| phase.is_open())
+        self.mounted.is_some() && self.controller.phase().with_untracked(|phase| phase.is_open())
     }
 
     /// Closes the dialog and removes every node and listener the widget added.
@@ -58,7 +58,7 @@ impl ConnectHandle {
     }
 
     pub(crate) fn mode(&self) -> Mode {
-        self.controller.options.with_value(|options| options.mode)
+        self.controller.with_options(|options| options.mode)
     }
 
     fn live(&self) -> Result<&Controller, JsError> {

@@ -14,6 +14,36 @@ pub struct Draft {
     pub client_secret: String,
 }
 
+/// A credential field of the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The Client ID, shown in clear.
+    ClientId,
+    /// The Client Secret, masked unless revealed.
+    ClientSecret,
+}
+
+impl Field {
+    /// Both fields, in form order.
+    pub const ALL: [Field; 2] = [Field::ClientId, Field::ClientSecret];
+
+    /// The field's name on the wire and in host events.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::ClientId => "client_id",
+            Field::ClientSecret => "client_secret",
+        }
+    }
+
+    /// The field's part of element ids.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Field::ClientId => "client-id",
+            Field::ClientSecret => "client-secret",
+        }
+    }
+}
+
 /// Why one field cannot be sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldIssue {
@@ -33,9 +63,22 @@ pub struct FieldErrors {
 }
 
 impl FieldErrors {
+    /// The issue of `field`, if any.
+    pub fn of(&self, field: Field) -> Option<FieldIssue> {
+        match field {
+            Field::ClientId => self.client_id,
+            Field::ClientSecret => self.client_secret,
+        }
+    }
+
+    /// The fields with an issue, in form order.
+    pub fn fields(&self) -> Vec<Field> {
+        Field::ALL.into_iter().filter(|field| self.of(*field).is_some()).collect()
+    }
+
     /// How many fields have an issue.
     pub fn count(&self) -> usize {
-        usize::from(self.client_id.is_some()) + usize::from(self.client_secret.is_some())
+        self.fields().len()
     }
 }
 

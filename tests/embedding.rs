@@ -203,6 +203,85 @@ async fn the_custom_element_mounts_follows_its_attributes_and_cleans_up() {
     assert_eq!(element.child_element_count(), 0, "leaving the document destroys the widget");
 }
 
+/// Places `html` in a new container on the page, as a parser would.
+fn parse_into_page(html: &str) -> HtmlElement {
+    sps_connect::define_element();
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    container.set_inner_html(html);
+    container
+}
+
+// Regression: an element written in HTML mounted once per attribute (eleven shadow roots for one element).
+#[wasm_bindgen_test]
+async fn an_element_written_in_html_mounts_once_and_batches_attribute_changes() {
+    let (shadow_roots, stop) = shadow_root_counter();
+    let container = parse_into_page(
+        r##"<sps-connect white-label app-name="Acme Freight" hide-attribution theme="dark" brand-color="#f59e0b"
+            brand-contrast="#111827" radius="4px" font="Georgia, serif" locale="de" services="transaction"></sps-connect>"##,
+    );
+    let element = container.first_element_child().unwrap();
+    settle().await;
+    assert_eq!(shadow_roots(), 1, "one element, one shadow root");
+    for (name, value) in
+        [("locale", "en"), ("theme", "light"), ("radius", "2px"), ("app-name", "Acme"), ("font", "serif")]
+    {
+        element.set_attribute(name, value).unwrap();
+    }
+    settle().await;
+    assert_eq!(shadow_roots(), 2, "five attribute changes in one task, one remount");
+    assert_eq!(element.child_element_count(), 1);
+    stop.call0(&JsValue::NULL).unwrap();
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_attributes_raise_one_error_per_change() {
+    let container = parse_into_page("<div></div>");
+    let seen = events_on(&container, &["sps-connect:error"]);
+    container.set_inner_html(r#"<sps-connect environment="staging" theme="sepia" timeout-ms="soon"></sps-connect>"#);
+    settle().await;
+    assert_eq!(seen.length(), 1, "three bad attributes, one error");
+    let element = container.first_element_child().unwrap();
+    element.set_attribute("mode", "sideways").unwrap();
+    element.set_attribute("locale", "x y").unwrap();
+    settle().await;
+    assert_eq!(seen.length(), 2, "two more bad attributes in one task, one more error");
+    for name in ["mode", "locale", "environment", "theme", "timeout-ms"] {
+        element.remove_attribute(name).unwrap();
+    }
+    element.set_attribute("brand-color", "red;x").unwrap();
+    settle().await;
+    let message = field(&seen.get(2).unchecked_into(), &["detail", "message"]).as_string().unwrap();
+    assert!(message.contains("attribute `brand-color`"), "{message}");
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_open_attribute_opens_the_dialog_once_mounted() {
+    let container = parse_into_page(r#"<sps-connect open></sps-connect>"#);
+    let element = container.first_element_child().unwrap();
+    settle().await;
+    let shadow = shadow_of(&element).expect("mounted");
+    assert!(shadow.query_selector("[role='dialog']").unwrap().is_some(), "the dialog is open");
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn open_right_after_an_attribute_change_opens_the_remounted_dialog() {
+    let container = parse_into_page(r#"<sps-connect locale="de"></sps-connect>"#);
+    let element: HtmlElement = container.first_element_child().unwrap().unchecked_into();
+    settle().await;
+    element.set_attribute("locale", "en").unwrap();
+    let open: js_sys::Function = js_sys::Reflect::get(&element, &"open".into()).unwrap().unchecked_into();
+    open.call0(&element).unwrap();
+    settle().await;
+    let shadow = shadow_of(&element).unwrap();
+    let title = shadow.query_selector("[role='dialog'] h2").unwrap().map(|h| h.text_content().unwrap());
+    assert_eq!(title.as_deref(), Some("Connect SPS Commerce"));
+    container.remove();
+}
+
 #[wasm_bindgen_test]
 async fn a_hostile_host_stylesheet_leaves_the_widget_intact() {
     let widget = Widget::open(r#"{"mode":"inline"}"#).await;
@@ -335,6 +414,7 @@ async fn reconnect_updates_the_link_without_showing_the_stored_secret() {
     assert!(body.contains(r#""account_id":"acc_42""#), "{body}");
 }
 
+// Regression: the test clicked a disabled radio, which tests the browser, not the lock.
 #[wasm_bindgen_test]
 async fn a_locked_environment_cannot_be_changed() {
     let (on_event, stream) = recorder();
@@ -344,11 +424,55 @@ async fn a_locked_environment_cannot_be_changed() {
     widget.handle.open().unwrap();
     settle().await;
     assert!(widget.input("Production").checked() && widget.input("Production").disabled());
-    assert!(widget.input("Sandbox").disabled());
-    widget.input("Sandbox").click();
+    let sandbox = widget.input("Sandbox");
+    assert!(sandbox.disabled());
+    sandbox.remove_attribute("disabled").unwrap();
+    sandbox.click();
     settle().await;
-    assert!(widget.input("Production").checked());
-    assert_eq!(types(&stream), ["opened"]);
+    assert!(widget.input("Production").checked(), "the lock holds even when the radio is enabled by hand");
+    answer_json(201, CONNECTED);
+    widget.connect_with_valid_credentials().await;
+    until("the request", || !requests().is_empty()).await;
+    let body = field(&requests()[0], &["body"]).as_string().unwrap();
+    assert!(body.contains(r#""environment":"production""#), "{body}");
+    assert!(!types(&stream).contains(&"environment_changed".to_owned()), "{:?}", types(&stream));
+}
+
+#[wasm_bindgen_test]
+async fn a_german_dialog_shows_german_text_and_never_the_backends_english() {
+    let widget = Widget::open(r#"{"locale":"de"}"#).await;
+    answer_json(
+        400,
+        r#"{"error":"invalid_request","message":"Backend says client_id is required.","retryable":false}"#,
+    );
+    widget.connect_with_valid_credentials_labelled("Verbinden").await;
+    until("the failure", || widget.find_by_role("alert", "").is_some()).await;
+    let alert = widget.find_by_role("alert", "").unwrap().text_content().unwrap();
+    assert!(alert.contains("Die Verbindungsanfrage wurde nicht angenommen"), "{alert}");
+    assert!(!alert.contains("Backend says"), "{alert}");
+}
+
+#[wasm_bindgen_test]
+async fn a_host_callback_that_throws_does_not_stop_the_widget() {
+    let thrower = js_sys::Function::new_no_args("throw new Error('the host broke')");
+    let options = js_sys::JSON::parse("{}").unwrap();
+    for name in ["onEvent", "onSuccess", "onClose"] {
+        js_sys::Reflect::set(&options, &name.into(), &thrower).unwrap();
+    }
+    let widget = Widget::mount_with(options).unwrap();
+    let seen = events_on(&widget.root, &["sps-connect:success", "sps-connect:close"]);
+    widget.handle.open().unwrap();
+    settle().await;
+    answer_json(201, CONNECTED);
+    widget.connect_with_valid_credentials().await;
+    until("the confirmation", || widget.find_by_role("heading", "SPS Commerce account connected").is_some()).await;
+    widget.click("Done");
+    settle().await;
+    assert!(widget.dialog().is_none(), "the dialog still closes");
+    assert_eq!(seen.length(), 2, "the DOM events still fire");
+    widget.handle.open().unwrap();
+    settle().await;
+    assert!(widget.dialog().is_some(), "and it opens again");
 }
 
 #[wasm_bindgen_test]

@@ -41,6 +41,7 @@ async fn malformed_values_are_explained_and_fixing_them_clears_the_message() {
     settle().await;
     assert_eq!(widget.field_error("Client ID"), None);
     assert_eq!(widget.input("Client ID").get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert!(widget.text().contains("1 field needs your attention"), "the singular form: {}", widget.text());
 }
 
 #[wasm_bindgen_test]
@@ -105,7 +106,12 @@ async fn each_backend_error_gets_its_own_actionable_message() {
         until(code, || widget.find_by_role("alert", "").is_some()).await;
         let alert = widget.find_by_role("alert", "").unwrap().text_content().unwrap();
         assert!(alert.contains(message), "{code}: {alert}");
-        assert!(alert.contains(&format!("Backend says {code}.")), "{code}: {alert}");
+        let shows_backend = alert.contains(&format!("Backend says {code}."));
+        assert_eq!(
+            shows_backend,
+            code == "invalid_request",
+            "{code}: the backend's words only where they add: {alert}"
+        );
         widget.by_role("button", action);
     }
 }
@@ -137,13 +143,8 @@ async fn a_backend_that_never_answers_times_out() {
     let widget = Widget::open(r#"{"timeoutMs":1000}"#).await;
     answer_with(201, CONNECTED, "application/json", 60_000);
     widget.connect_with_valid_credentials().await;
-    for _ in 0..10 {
-        if widget.find_by_role("alert", "").is_some() {
-            break;
-        }
-        gloo_timers::future::TimeoutFuture::new(200).await;
-    }
-    let alert = widget.find_by_role("alert", "").expect("a timeout alert").text_content().unwrap();
+    until_long("the timeout", || widget.find_by_role("alert", "").is_some()).await;
+    let alert = widget.find_by_role("alert", "").unwrap().text_content().unwrap();
     assert!(alert.contains("took too long"), "{alert}");
     assert_eq!(aborted(), 1);
 }
@@ -182,7 +183,8 @@ async fn escape_closes_and_returns_focus_to_the_opener() {
     let widget = Widget::open("{}").await;
     until("focus in the dialog", || focused().is_some_and(|e| widget.dialog().unwrap().contains(Some(&e)))).await;
     widget.type_into("Client Secret", CLIENT_SECRET);
-    assert!(widget.press("Escape", false));
+    widget.input("Client Secret").focus().unwrap();
+    assert!(widget.press("Escape", false), "the widget handled the key");
     settle().await;
     assert!(widget.dialog().is_none());
     assert!(is(&focused(), &widget.opener));
@@ -191,20 +193,96 @@ async fn escape_closes_and_returns_focus_to_the_opener() {
     assert_eq!(widget.input("Client Secret").value(), "", "the secret is forgotten on close");
 }
 
+// Regression: the fake used to drop its answer on abort, so no late answer ever reached the widget.
 #[wasm_bindgen_test]
-async fn closing_during_submit_aborts_the_request_and_ignores_its_answer() {
+async fn an_answer_that_arrives_after_close_is_ignored() {
     let widget = Widget::open("{}").await;
-    answer_with(201, CONNECTED, "application/json", 300);
+    answer_by_hand();
     widget.connect_with_valid_credentials().await;
+    until("the request", || pending() == 1).await;
     widget.click("Close");
     settle().await;
     assert!(widget.dialog().is_none());
     assert_eq!(aborted(), 1);
-    gloo_timers::future::TimeoutFuture::new(400).await;
+    deliver(0, 201, CONNECTED);
+    settle().await;
     widget.handle.open().unwrap();
     settle().await;
     widget.by_role("button", "Connect");
     assert!(widget.find_by_role("heading", "SPS Commerce account connected").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_to_an_older_attempt_is_never_taken_for_the_current_one() {
+    let widget = Widget::open("{}").await;
+    answer_by_hand();
+    widget.connect_with_valid_credentials().await;
+    until("the first request", || pending() == 1).await;
+    widget.click("Close");
+    widget.handle.open().unwrap();
+    settle().await;
+    widget.connect_with_valid_credentials().await;
+    until("the second request", || pending() == 2).await;
+    deliver(0, 201, CONNECTED);
+    settle().await;
+    assert!(widget.find_by_role("heading", "SPS Commerce account connected").is_none(), "the first answer was stale");
+    widget.by_role("button", "Connecting…");
+    deliver(1, 401, r#"{"error":"invalid_client","message":"","retryable":false}"#);
+    until("the second answer", || widget.find_by_role("alert", "").is_some()).await;
+}
+
+#[wasm_bindgen_test]
+async fn try_again_after_a_passing_fault_sends_the_same_request_without_retyping() {
+    let widget = Widget::open("{}").await;
+    answer_by_hand();
+    widget.connect_with_valid_credentials().await;
+    until("the request", || pending() == 1).await;
+    deliver(0, 503, r#"{"error":"provider_unavailable","message":"SPS is down.","retryable":true}"#);
+    until("the failure", || widget.find_by_role("alert", "").is_some()).await;
+    widget.click("Try again");
+    until("a second request", || pending() == 2).await;
+    let bodies: Vec<String> = requests().iter().map(|r| field(r, &["body"]).as_string().unwrap()).collect();
+    assert_eq!(bodies[0], bodies[1], "the same request again");
+    assert!(bodies[1].contains(CLIENT_SECRET));
+    deliver(1, 201, CONNECTED);
+    until("the confirmation", || widget.find_by_role("heading", "SPS Commerce account connected").is_some()).await;
+    widget.click("Done");
+    widget.handle.open().unwrap();
+    settle().await;
+    assert_eq!(widget.input("Client Secret").value(), "", "the secret is gone after success");
+}
+
+#[wasm_bindgen_test]
+async fn a_secret_kept_for_try_again_is_forgotten_on_close() {
+    let widget = Widget::open("{}").await;
+    answer_with(0, "", "", 5);
+    widget.connect_with_valid_credentials().await;
+    until("the failure", || widget.find_by_role("alert", "").is_some()).await;
+    widget.click("Close");
+    widget.handle.open().unwrap();
+    settle().await;
+    assert_eq!(widget.input("Client Secret").value(), "");
+    assert_eq!(widget.input("Client ID").value(), CLIENT_ID);
+}
+
+#[wasm_bindgen_test]
+async fn destroy_while_a_request_is_in_flight_aborts_it_and_ignores_its_answer() {
+    let (on_success, successes) = recorder();
+    let options = js_sys::JSON::parse("{}").unwrap();
+    js_sys::Reflect::set(&options, &"onSuccess".into(), &on_success).unwrap();
+    let mut widget = Widget::mount_with(options).unwrap();
+    widget.handle.open().unwrap();
+    settle().await;
+    answer_by_hand();
+    widget.connect_with_valid_credentials().await;
+    until("the request", || pending() == 1).await;
+    widget.handle.destroy();
+    assert_eq!(aborted(), 1);
+    deliver(0, 201, CONNECTED);
+    settle().await;
+    assert_eq!(successes.length(), 0, "no success from a destroyed widget");
+    assert_eq!(widget.root.child_element_count(), 0);
+    assert!(widget.handle.open().is_err());
 }
 
 #[wasm_bindgen_test]

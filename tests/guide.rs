@@ -101,6 +101,8 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
         (r#"{"endpoint":"ftp://example.com"}"#, "endpoint"),
         (r#"{"endpoint":"/\\evil.example/x"}"#, "endpoint"),
         (r#"{"endpoint":"https://portal.example@evil.example/x"}"#, "endpoint"),
+        (r#"{"theme":{"brand":"red;x"}}"#, "`theme.brand`"),
+        (r#"{"theme":{"radius":"notaradius"}}"#, "`theme.radius`"),
         (r#"{"whiteLabel":{"appName":""}}"#, "whiteLabel.appName"),
         (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`"),
     ] {

@@ -26,9 +26,9 @@ pub fn ConnectDialog(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let is_open = Memo::new(move |_| controller.phase.with(Phase::is_open));
+    let is_open = Memo::new(move |_| controller.phase().with(Phase::is_open));
     let stage = Memo::new(move |_| {
-        controller.phase.with(|phase| match phase {
+        controller.phase().with(|phase| match phase {
             Phase::Connected(_) => Stage::Connected,
             Phase::Failed(_) => Stage::Failed,
             _ => Stage::Form,
@@ -42,7 +42,7 @@ pub fn ConnectDialog(
             controller.close();
         }
         "Tab" => {
-            if let Some(dialog) = controller.dialog.get_untracked() {
+            if let Some(dialog) = controller.dialog().get_untracked() {
                 keep_focus_inside(&dialog, &ev);
             }
         }
@@ -51,8 +51,8 @@ pub fn ConnectDialog(
     let title_id = controller.id("title");
     let description_id = controller.id("description");
     let inline = controller.is_inline();
-    let attribution = (!controller.options.with_value(|options| options.white_label.hide_attribution))
-        .then_some(messages.attribution);
+    let attribution =
+        (!controller.with_options(|options| options.white_label.hide_attribution)).then_some(messages.attribution);
     let panel = move || {
         view! {
             <div
@@ -63,7 +63,7 @@ pub fn ConnectDialog(
                 aria-labelledby=title_id.clone()
                 aria-describedby=description_id.clone()
                 lang=messages.lang
-                node_ref=controller.dialog
+                node_ref=controller.dialog()
                 on:keydown=on_keydown
             >
                 <div class="spsc-header">

@@ -1,25 +1,7 @@
 use crate::controller::Controller;
 use crate::flow::Phase;
-use crate::validation::FieldErrors;
+use crate::validation::Field;
 use leptos::prelude::*;
-
-/// Which credential a [`CredentialField`] edits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CredentialKind {
-    /// The Client ID, shown in clear.
-    ClientId,
-    /// The Client Secret, masked unless revealed.
-    ClientSecret,
-}
-
-impl CredentialKind {
-    fn slug(self) -> &'static str {
-        match self {
-            CredentialKind::ClientId => "client-id",
-            CredentialKind::ClientSecret => "client-secret",
-        }
-    }
-}
 
 /// A labelled credential input with its validation message; the secret gets a reveal toggle.
 #[component]
@@ -27,24 +9,19 @@ pub fn CredentialField(
     /// The dialog's controller.
     controller: Controller,
     /// Which credential this field edits.
-    kind: CredentialKind,
+    kind: Field,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let is_secret = kind == CredentialKind::ClientSecret;
+    let is_secret = kind == Field::ClientSecret;
     let label = if is_secret { messages.client_secret } else { messages.client_id };
     let input_id = controller.id(kind.slug());
     let error_id = controller.id(&format!("{}-error", kind.slug()));
-    let issue = Memo::new(move |_| {
-        controller.errors.with(|errors| {
-            errors
-                .and_then(|FieldErrors { client_id, client_secret }| if is_secret { client_secret } else { client_id })
-        })
-    });
+    let issue = Memo::new(move |_| controller.errors().with(|errors| errors.and_then(|errors| errors.of(kind))));
     let value =
-        move || controller.draft.with(|d| if is_secret { d.client_secret.clone() } else { d.client_id.clone() });
-    let submitting = move || controller.phase.with(|phase| *phase == Phase::Submitting);
-    let input_type = move || if is_secret && !controller.secret_revealed.get() { "password" } else { "text" };
-    let updating = controller.options.with_value(|options| options.account_id.is_some());
+        move || controller.draft().with(|d| if is_secret { d.client_secret.clone() } else { d.client_id.clone() });
+    let submitting = move || controller.phase().with(|phase| *phase == Phase::Submitting);
+    let input_type = move || if is_secret && !controller.secret_revealed().get() { "password" } else { "text" };
+    let updating = controller.with_options(|options| options.account_id.is_some());
     let placeholder = (is_secret && updating).then_some(messages.new_secret_placeholder);
     let reveal = is_secret.then(|| {
         view! {
@@ -52,9 +29,9 @@ pub fn CredentialField(
                 type="button"
                 class="spsc-reveal"
                 aria-controls=input_id.clone()
-                on:click=move |_| controller.secret_revealed.update(|shown| *shown = !*shown)
+                on:click=move |_| controller.toggle_secret()
             >
-                {move || if controller.secret_revealed.get() { messages.hide_secret } else { messages.show_secret }}
+                {move || if controller.secret_revealed().get() { messages.hide_secret } else { messages.show_secret }}
             </button>
         }
     });

@@ -1,6 +1,7 @@
-use super::{CredentialField, CredentialKind, EnvironmentPicker};
+use super::{CredentialField, EnvironmentPicker};
 use crate::controller::Controller;
 use crate::flow::Phase;
+use crate::validation::Field;
 use leptos::prelude::*;
 
 /// The environment choice, both credentials and the Connect button.
@@ -10,13 +11,13 @@ pub fn CredentialsForm(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let updating = controller.options.with_value(|options| options.account_id.is_some());
-    let submitting = Memo::new(move |_| controller.phase.with(|phase| *phase == Phase::Submitting));
+    let updating = controller.with_options(|options| options.account_id.is_some());
+    let submitting = Memo::new(move |_| controller.phase().with(|phase| *phase == Phase::Submitting));
     let status = move || {
         if submitting.get() {
             return messages.connecting_status.to_owned();
         }
-        match controller.errors.get().map(|errors| errors.count()).filter(|&count| count > 0) {
+        match controller.errors().get().map(|errors| errors.count()).filter(|&count| count > 0) {
             Some(count) => messages.count(&messages.fields_need_attention, count),
             None => String::new(),
         }
@@ -33,8 +34,8 @@ pub fn CredentialsForm(
         >
             {updating.then(|| view! { <p class="spsc-info" role="note">{messages.reconnect_notice}</p> })}
             <EnvironmentPicker controller />
-            <CredentialField controller kind=CredentialKind::ClientId />
-            <CredentialField controller kind=CredentialKind::ClientSecret />
+            <CredentialField controller kind=Field::ClientId />
+            <CredentialField controller kind=Field::ClientSecret />
             <p class="spsc-visually-hidden" role="status" aria-live="polite">
                 {status}
             </p>

@@ -11,8 +11,8 @@ pub fn EnvironmentPicker(
 ) -> impl IntoView {
     let messages = controller.messages;
     let group = controller.id("environment");
-    let locked = controller.options.with_value(|options| options.lock_environment);
-    let unavailable = move || locked || controller.phase.with(|phase| *phase == Phase::Submitting);
+    let locked = controller.with_options(|options| options.lock_environment);
+    let unavailable = move || locked || controller.phase().with(|phase| *phase == Phase::Submitting);
     let choices = Environment::ALL
         .into_iter()
         .map(|environment| {
@@ -31,7 +31,7 @@ pub fn EnvironmentPicker(
                         value=environment.as_str()
                         aria-describedby=hint_id.clone()
                         disabled=unavailable
-                        prop:checked=move || controller.draft.with(|d| d.environment == environment)
+                        prop:checked=move || controller.draft().with(|d| d.environment == environment)
                         on:change=move |_| controller.choose_environment(environment)
                     />
                     <label for=id>

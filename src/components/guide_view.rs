@@ -11,7 +11,7 @@ pub fn GuideView(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let (requested, white_label, app_name) = controller.options.with_value(|options| {
+    let (requested, white_label, app_name) = controller.with_options(|options| {
         (options.requested_services(), options.white_label.enabled, options.white_label.app_name().to_owned())
     });
     let sections = visible_sections(SPS_GUIDE, GuideFilter { requested: &requested, white_label });

@@ -11,7 +11,7 @@ mod rich_message;
 mod success_view;
 
 pub use connect_dialog::ConnectDialog;
-pub use credential_field::{CredentialField, CredentialKind};
+pub use credential_field::CredentialField;
 pub use credentials_form::CredentialsForm;
 pub use environment_picker::EnvironmentPicker;
 pub use failure_view::FailureView;

@@ -11,7 +11,7 @@ pub fn SuccessView(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let Phase::Connected(account) = controller.phase.get_untracked() else {
+    let Phase::Connected(account) = controller.phase().get_untracked() else {
         return ().into_any();
     };
     let environment = messages.environment_name(account.environment);

@@ -282,8 +282,14 @@ mod tests {
     fn counts_take_the_languages_plural_forms() {
         assert_eq!(EN.count(&EN.fields_need_attention, 1), "Check the form: 1 field needs your attention.");
         assert_eq!(EN.count(&EN.fields_need_attention, 2), "Check the form: 2 fields need your attention.");
-        assert_eq!(DE.count(&DE.fields_need_attention, 1), "Bitte prüfen Sie das Formular: 1 Feld braucht Ihre Aufmerksamkeit.");
-        assert_eq!(DE.count(&DE.fields_need_attention, 2), "Bitte prüfen Sie das Formular: 2 Felder brauchen Ihre Aufmerksamkeit.");
+        assert_eq!(
+            DE.count(&DE.fields_need_attention, 1),
+            "Bitte prüfen Sie das Formular: 1 Feld braucht Ihre Aufmerksamkeit."
+        );
+        assert_eq!(
+            DE.count(&DE.fields_need_attention, 2),
+            "Bitte prüfen Sie das Formular: 2 Felder brauchen Ihre Aufmerksamkeit."
+        );
     }
 
     #[test]

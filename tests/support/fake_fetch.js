@@ -50,7 +50,8 @@ export function aborted_requests() {
 }
 
 export function press_key(target, key, shift) {
-  const event = new KeyboardEvent("keydown", { key, shiftKey: shift, bubbles: true, cancelable: true });
+  // composed, as a key press of a real keyboard is: it leaves the shadow root.
+  const event = new KeyboardEvent("keydown", { key, shiftKey: shift, bubbles: true, cancelable: true, composed: true });
   target.dispatchEvent(event);
   return event.defaultPrevented;
 }
@@ -75,4 +76,41 @@ export function spy_console_warn() {
   const original = console.warn;
   console.warn = (...args) => { warnings.push(args.join(" ")); original.apply(console, args); };
   return { warnings, restore: () => { console.warn = original; } };
+}
+
+export function count_shadow_roots() {
+  const counter = { count: 0 };
+  const original = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    counter.count += 1;
+    return original.call(this, init);
+  };
+  counter.restore = () => { Element.prototype.attachShadow = original; };
+  return counter;
+}
+
+// Answers only when the test says so, and even after the page aborted: an
+// answer can be on its way when the widget closes, and must then be ignored.
+export function answer_by_hand() {
+  if (original === null) original = globalThis.fetch;
+  globalThis.__spscRequests = [];
+  globalThis.__spscAborted = 0;
+  globalThis.__spscPending = [];
+  globalThis.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    record(request, await request.clone().text());
+    return new Promise((resolve) => {
+      request.signal.addEventListener("abort", () => { globalThis.__spscAborted += 1; });
+      globalThis.__spscPending.push((status, body) =>
+        resolve(new Response(body, { status, headers: { "Content-Type": "application/json" } })));
+    });
+  };
+}
+
+export function deliver(index, status, body) {
+  globalThis.__spscPending[index](status, body);
+}
+
+export function pending_count() {
+  return (globalThis.__spscPending || []).length;
 }

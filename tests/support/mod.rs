@@ -19,6 +19,36 @@ extern "C" {
     fn record_events(target: &Element, names: Vec<String>) -> js_sys::Array;
     fn make_recorder() -> JsValue;
     fn spy_console_warn() -> JsValue;
+    fn count_shadow_roots() -> JsValue;
+    #[wasm_bindgen(js_name = answer_by_hand)]
+    fn script_answer_by_hand();
+    #[wasm_bindgen(js_name = deliver)]
+    fn deliver_answer(index: u32, status: u16, body: &str);
+    fn pending_count() -> u32;
+}
+
+/// From now on every fetch waits until the test delivers its answer, which it
+/// may do even after the page aborted the request.
+pub fn answer_by_hand() {
+    script_answer_by_hand();
+}
+
+/// Answers the `index`th request (from 0) with a JSON body.
+pub fn deliver(index: u32, status: u16, body: &str) {
+    deliver_answer(index, status, body);
+}
+
+/// How many requests wait for [`deliver`].
+pub fn pending() -> u32 {
+    pending_count()
+}
+
+/// Counts the shadow roots attached from now on: `(count, stop)`.
+pub fn shadow_root_counter() -> (impl Fn() -> u32, js_sys::Function) {
+    let counter = count_shadow_roots();
+    let restore = js_sys::Reflect::get(&counter, &"restore".into()).unwrap().unchecked_into();
+    let count = move || js_sys::Reflect::get(&counter, &"count".into()).unwrap().as_f64().unwrap() as u32;
+    (count, restore)
 }
 
 /// A JS function that records its argument: `(function, calls)`.
@@ -84,9 +114,21 @@ pub async fn settle() {
     }
 }
 
-/// Waits up to two seconds for `condition`, failing the test with `what` otherwise.
+/// Waits up to ten seconds for `condition`, failing the test with `what` otherwise.
 pub async fn until(what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..1000 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Waits up to thirty seconds for `condition`: for the widget's own timers,
+/// which no test can hurry. A busy machine makes it slower, never wrong.
+pub async fn until_long(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..3000 {
         if condition() {
             return;
         }

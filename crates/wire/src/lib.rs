@@ -94,12 +94,30 @@ pub enum ConnectStatus {
     Connected,
 }
 
+impl ConnectStatus {
+    /// The identifier used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectStatus::Connected => "connected",
+        }
+    }
+}
+
 /// The provider an account belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     /// SPS Commerce.
     SpsCommerce,
+}
+
+impl Provider {
+    /// The identifier used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::SpsCommerce => "sps_commerce",
+        }
+    }
 }
 
 /// Body of a successful connect: 201 for a new link, 200 for an update.
@@ -207,6 +225,22 @@ mod tests {
         assert!(!is_valid_account_id("acc 1"));
         assert!(!is_valid_account_id("acc/1"));
         assert!(!is_valid_account_id(&"a".repeat(ACCOUNT_ID_MAX_LEN + 1)));
+    }
+
+    #[test]
+    fn every_enum_names_itself_as_it_is_serialized() {
+        let named = |value: serde_json::Value, name: &str| assert_eq!(value, serde_json::json!(name));
+        named(serde_json::to_value(Provider::SpsCommerce).unwrap(), Provider::SpsCommerce.as_str());
+        named(serde_json::to_value(ConnectStatus::Connected).unwrap(), ConnectStatus::Connected.as_str());
+        for status in [AccountStatus::Active, AccountStatus::NeedsAttention] {
+            named(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        for environment in Environment::ALL {
+            named(serde_json::to_value(environment).unwrap(), environment.as_str());
+        }
+        for service in Service::ALL {
+            named(serde_json::to_value(service).unwrap(), service.as_str());
+        }
     }
 
     #[test]
