@@ -166,7 +166,7 @@ async fn retry_keeps_the_client_id_but_never_shows_the_secret_again() {
 #[wasm_bindgen_test]
 async fn connect_cannot_be_submitted_twice() {
     let widget = Widget::open("{}").await;
-    answer_with(201, CONNECTED, "application/json", 300);
+    answer_by_hand();
     widget.connect_with_valid_credentials().await;
     let button = widget.by_role("button", "Connecting…");
     assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("true"));
@@ -174,6 +174,8 @@ async fn connect_cannot_be_submitted_twice() {
     button.click();
     widget.input("Client Secret").form().unwrap().request_submit().unwrap();
     settle().await;
+    assert_eq!(pending(), 1, "the second and third submits sent nothing");
+    deliver(0, 201, CONNECTED);
     until("the confirmation", || widget.find_by_role("heading", "SPS Commerce account connected").is_some()).await;
     assert_eq!(requests().len(), 1);
 }
