@@ -1,6 +1,8 @@
 //! The `<sps-connect>` element's attributes: kebab-case mirrors of the options.
 
+use crate::options::OptionError;
 use serde_json::{json, Map, Value};
+use std::fmt;
 
 /// Each attribute and the option path it sets.
 pub const ATTRIBUTES: &[(&str, &str)] = &[
@@ -34,8 +36,37 @@ pub fn observed() -> Vec<&'static str> {
     ATTRIBUTES.iter().map(|(name, _)| *name).chain([OPEN_ATTRIBUTE]).collect()
 }
 
+/// An attribute with a value the widget cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeError {
+    /// The attribute's name, such as `brand-color`.
+    pub attribute: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for AttributeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid attribute `{}`: {}", self.attribute, self.problem)
+    }
+}
+
+impl From<OptionError> for AttributeError {
+    /// The attribute that sets the option (for `services[1]`, `services`; for
+    /// `theme`, the first attribute of the group), else the option's own path.
+    fn from(error: OptionError) -> Self {
+        let option = error.option.as_str();
+        let attribute = ATTRIBUTES
+            .iter()
+            .find(|(_, path)| *path == option || option.starts_with(&format!("{path}[")))
+            .or_else(|| ATTRIBUTES.iter().find(|(_, path)| path.split('.').next() == Some(option)))
+            .map_or(option, |(name, _)| name);
+        AttributeError { attribute: attribute.to_owned(), problem: error.problem }
+    }
+}
+
 /// The options object the attributes describe; `attribute` reads one by name.
-pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<Value, String> {
+pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<Value, AttributeError> {
     let mut options = Map::new();
     for (name, path) in ATTRIBUTES {
         let Some(raw) = attribute(name) else { continue };
@@ -44,10 +75,10 @@ pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Re
         } else if *name == "services" {
             json!(raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
         } else if *name == "timeout-ms" {
-            json!(raw
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| format!("invalid attribute `{name}`: must be a whole number"))?)
+            json!(raw.trim().parse::<u64>().map_err(|_| AttributeError {
+                attribute: (*name).to_owned(),
+                problem: "must be a whole number".to_owned(),
+            })?)
         } else {
             json!(raw)
         };
@@ -64,26 +95,6 @@ pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Re
     Ok(Value::Object(options))
 }
 
-/// Rewrites an option error so that it names the attribute instead.
-pub fn name_attribute(message: &str) -> String {
-    let Some(start) = message.find("option `").map(|i| i + "option `".len()) else {
-        return message.to_owned();
-    };
-    let Some(end) = message[start..].find('`').map(|i| start + i) else {
-        return message.to_owned();
-    };
-    let option = &message[start..end];
-    let attribute = ATTRIBUTES
-        .iter()
-        .find(|(_, path)| *path == option || option.starts_with(&format!("{path}[")))
-        .or_else(|| ATTRIBUTES.iter().find(|(_, path)| path.split('.').next() == Some(option)))
-        .map(|(name, _)| *name);
-    match attribute {
-        Some(name) => format!("{}attribute `{name}`{}", &message[..start - "option `".len()], &message[end + 1..]),
-        None => message.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,8 +103,9 @@ mod tests {
 
     fn options(pairs: &[(&str, &str)]) -> Result<ConnectOptions, String> {
         let attributes: HashMap<&str, &str> = pairs.iter().copied().collect();
-        let tree = options_from_attributes(|name| attributes.get(name).map(|v| v.to_string()))?;
-        ConnectOptions::from_json(tree).map_err(|e| name_attribute(&e.to_string()))
+        let tree =
+            options_from_attributes(|name| attributes.get(name).map(|v| v.to_string())).map_err(|e| e.to_string())?;
+        ConnectOptions::from_json(tree).map_err(|e| AttributeError::from(e).to_string())
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! and `close()` methods; an invalid attribute raises `sps-connect:error`
 //! with code `invalid_options`, once per remount.
 
-use crate::attributes::{name_attribute, observed, options_from_attributes, OPEN_ATTRIBUTE};
+use crate::attributes::{observed, options_from_attributes, AttributeError, OPEN_ATTRIBUTE};
 use crate::controller::{dispatch_widget_event, to_js, Callbacks};
-use crate::mount::mount_parsed;
+use crate::mount::{mount_parsed, MountError};
 use crate::options::{ConnectOptions, Mode};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -69,14 +69,17 @@ pub fn define_element() {
     mount.forget();
 }
 
-fn read_options(element: &HtmlElement) -> Result<ConnectOptions, String> {
+fn read_options(element: &HtmlElement) -> Result<ConnectOptions, AttributeError> {
     let tree = options_from_attributes(|name| element.get_attribute(name))?;
-    ConnectOptions::from_json(tree).map_err(|e| name_attribute(&e.to_string()))
+    Ok(ConnectOptions::from_json(tree)?)
 }
 
 fn mount_element(element: HtmlElement) -> JsValue {
-    let mounted = read_options(&element).and_then(|options| {
-        mount_parsed(element.clone(), options, Callbacks::default()).map_err(|e| name_attribute(&e))
+    let mounted = read_options(&element).map_err(|e| e.to_string()).and_then(|options| {
+        mount_parsed(element.clone(), options, Callbacks::default()).map_err(|error| match error {
+            MountError::Option(error) => AttributeError::from(error).to_string(),
+            page => page.to_string(),
+        })
     });
     match mounted {
         Ok(handle) => {

@@ -19,6 +19,33 @@ pub mod rich_text;
 pub mod validation;
 
 #[cfg(test)]
+mod pure_model {
+    /// The pure model, which must build and run without a browser.
+    const SOURCES: [(&str, &str); 11] = [
+        ("attributes.rs", include_str!("attributes.rs")),
+        ("events.rs", include_str!("events.rs")),
+        ("failure.rs", include_str!("failure.rs")),
+        ("flow.rs", include_str!("flow.rs")),
+        ("guide.rs", include_str!("guide.rs")),
+        ("options.rs", include_str!("options.rs")),
+        ("rich_text.rs", include_str!("rich_text.rs")),
+        ("validation.rs", include_str!("validation.rs")),
+        ("i18n/mod.rs", include_str!("i18n/mod.rs")),
+        ("i18n/en.rs", include_str!("i18n/en.rs")),
+        ("i18n/de.rs", include_str!("i18n/de.rs")),
+    ];
+
+    #[test]
+    fn the_pure_model_imports_no_browser_or_view_crate() {
+        for (file, source) in SOURCES {
+            for crate_name in ["web_sys", "js_sys", "wasm_bindgen", "leptos", "gloo"] {
+                assert!(!source.contains(&format!("{crate_name}::")), "{file} uses {crate_name}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod test_fixtures {
     use sps_connect_wire::{Environment, LinkedAccount, Provider, Service};
 

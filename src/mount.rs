@@ -6,7 +6,7 @@
 use crate::components::ConnectDialog;
 use crate::controller::{Callbacks, Controller};
 use crate::i18n::catalog;
-use crate::options::{ConnectOptions, Mode, Scheme};
+use crate::options::{ConnectOptions, Mode, OptionError, Scheme};
 use leptos::prelude::*;
 use std::any::Any;
 use std::cell::Cell;
@@ -18,6 +18,24 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 const STYLES: &str = include_str!("../style/connect.css");
 
 const CALLBACKS: [&str; 4] = ["onSuccess", "onClose", "onError", "onEvent"];
+
+/// Why the widget could not mount.
+#[derive(Debug)]
+pub enum MountError {
+    /// An option has a value the widget cannot use.
+    Option(OptionError),
+    /// The page refused a DOM operation.
+    Page(String),
+}
+
+impl std::fmt::Display for MountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MountError::Option(error) => error.fmt(f),
+            MountError::Page(reason) => write!(f, "SPS Connect could not mount: {reason}"),
+        }
+    }
+}
 
 /// A mounted widget, returned by [`mount`].
 #[wasm_bindgen]
@@ -78,7 +96,7 @@ impl ConnectHandle {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<ConnectHandle, JsError> {
     let (options, callbacks) = parse_options(options)?;
-    mount_parsed(element, options, callbacks).map_err(|message| JsError::new(&message))
+    mount_parsed(element, options, callbacks).map_err(|error| JsError::new(&error.to_string()))
 }
 
 /// Mounts with options already read; the error says what is wrong.
@@ -86,14 +104,14 @@ pub(crate) fn mount_parsed(
     element: HtmlElement,
     options: ConnectOptions,
     callbacks: Callbacks,
-) -> Result<ConnectHandle, String> {
-    check_theme_in_browser(&options)?;
+) -> Result<ConnectHandle, MountError> {
+    check_theme_in_browser(&options).map_err(MountError::Option)?;
     if catalog(&options.locale).is_none() {
         web_sys::console::warn_1(
             &format!("SPS Connect: no translation for locale `{}`; using English", options.locale).into(),
         );
     }
-    let document = element.owner_document().ok_or("the element is not in a document")?;
+    let document = element.owner_document().ok_or_else(|| MountError::Page("the element has no document".into()))?;
     let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
     shell.set_attribute("data-sps-connect", "").map_err(js_error)?;
     let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
@@ -118,15 +136,15 @@ pub(crate) fn mount_parsed(
         exported.set(Some(controller));
         view! { <ConnectDialog controller /> }
     });
-    let controller = slot.take().ok_or("the widget failed to mount")?;
+    let controller = slot.take().ok_or_else(|| MountError::Page("the view did not render".into()))?;
     if inline {
         controller.open();
     }
     Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)) })
 }
 
-fn js_error(error: JsValue) -> String {
-    format!("SPS Connect could not mount: {error:?}")
+fn js_error(error: JsValue) -> MountError {
+    MountError::Page(format!("{error:?}"))
 }
 
 fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
@@ -159,11 +177,13 @@ fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsErro
     Ok((options, callbacks))
 }
 
-fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), String> {
+fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), OptionError> {
     for (token, value) in options.theme.values() {
         if !web_sys::css::supports_with_value(token.css_property, value).unwrap_or(false) {
-            let (key, property) = (token.key, token.css_property);
-            return Err(format!("invalid option `theme.{key}`: `{value}` is not a valid CSS {property}"));
+            return Err(OptionError {
+                option: format!("theme.{}", token.key),
+                problem: format!("`{value}` is not a valid CSS {}", token.css_property),
+            });
         }
     }
     Ok(())
