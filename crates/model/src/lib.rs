@@ -1,0 +1,41 @@
+//! The pure model of the SPS Connect widget: the connect flow as a state
+//! machine ([`flow`]), form validation ([`validation`]), the reading of the
+//! backend's answers ([`failure`]), the provider guide as data ([`guide`]),
+//! the host's options and the element's attributes ([`options`],
+//! [`attributes`]), what the host page hears ([`events`]), light markup
+//! ([`rich_text`]) and the message catalogs ([`i18n`]).
+//!
+//! It depends on no browser or view crate, so it builds and is tested
+//! natively in a moment; the widget crate renders it.
+
+#![warn(missing_docs)]
+
+pub mod attributes;
+pub mod events;
+pub mod failure;
+pub mod flow;
+pub mod guide;
+pub mod i18n;
+pub mod options;
+pub mod rich_text;
+pub mod validation;
+
+#[cfg(test)]
+mod test_fixtures {
+    use sps_connect_wire::{Environment, LinkedAccount, Provider, Service};
+
+    /// A linked Production account, as the backend reports it.
+    pub(crate) fn account() -> LinkedAccount {
+        LinkedAccount {
+            id: "acc_1".into(),
+            provider: Provider::SpsCommerce,
+            environment: Environment::Production,
+            client_id_hint: "…9f3a".into(),
+            services: vec![Service::Transaction],
+            connected_at: "2026-11-29T10:00:00Z".into(),
+            status: Default::default(),
+            status_reason: None,
+            last_verified_at: None,
+        }
+    }
+}
