@@ -8,8 +8,10 @@ use crate::failure::SpsFailure;
 use crate::sps_api::{Answer, Outbound, SpsApi};
 use crate::store::{AccountStore, Check, NewLink, Saved, SealedAccount, StoreError, StoredAccount};
 use crate::tokens::{CachedToken, Reuse, TokenCache};
+use crate::webhooks::{EventType, Webhooks};
 use reqwest::StatusCode;
-use sps_connect_wire::{client_id_hint, ConnectRequest, Environment, Service};
+use serde_json::json;
+use sps_connect_wire::{client_id_hint, AccountStatus, ConnectRequest, Environment, Service};
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -46,6 +48,7 @@ pub struct LinkedAccounts {
     tokens: TokenCache,
     secret_box: SecretBox,
     services: Vec<Service>,
+    webhooks: Webhooks,
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -74,8 +77,23 @@ impl LinkedAccounts {
         api: SpsApi,
         secret_box: SecretBox,
         services: Vec<Service>,
+        webhooks: Webhooks,
     ) -> Self {
-        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services }
+        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services, webhooks }
+    }
+
+    /// The portal's notifications.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
+    }
+
+    /// Tells the portal's server about `account`.
+    pub async fn notify(&self, kind: EventType, account: &StoredAccount, extra: serde_json::Value) {
+        let mut data = json!({ "user_id": account.user_id, "account": crate::api::summary(account.clone()) });
+        if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
+            data.extend(extra.clone());
+        }
+        self.webhooks.emit(kind, data).await;
     }
 
     /// The SPS API client.
@@ -110,6 +128,8 @@ impl LinkedAccounts {
         let (account, saved) = blocking(move || store.save(link)).await?;
         self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
         tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account linked");
+        let kind = if saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
+        self.notify(kind, &account, json!({})).await;
         Ok((account, saved))
     }
 
@@ -133,7 +153,12 @@ impl LinkedAccounts {
         if let Check::Refused(code) = &check {
             tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
         }
-        blocking(move || store.record_check(&id, revision, &check)).await?.ok_or(AccessError::NotFound)
+        let (after, changed) =
+            blocking(move || store.record_check(&id, revision, &check)).await?.ok_or(AccessError::NotFound)?;
+        if changed && after.status == AccountStatus::NeedsAttention {
+            self.notify(EventType::AccountNeedsAttention, &after, json!({})).await;
+        }
+        Ok(after)
     }
 
     /// A token for the account, from the cache when `reuse` allows. If SPS
@@ -168,12 +193,14 @@ impl LinkedAccounts {
     /// refusal is a verdict (the account comes back `needs_attention`); a
     /// passing fault (SPS down, throttling) is an error and changes nothing.
     pub async fn verify(&self, sealed: &SealedAccount) -> Result<StoredAccount, AccessError> {
-        let verdict = match self.token(sealed, Reuse::Fresh).await {
-            Ok(token) => self.api.auth_check(&token.access_token).await,
-            Err(AccessError::Sps(failure)) if failure.needs_attention() => Err(failure),
+        let token = match self.token(sealed, Reuse::Fresh).await {
+            Ok(token) => token,
+            Err(AccessError::Sps(failure)) if failure.needs_attention() => {
+                return Ok(self.find(&sealed.account.id, None).await?.account);
+            }
             Err(other) => return Err(other),
         };
-        match verdict {
+        match self.api.auth_check(&token.access_token).await {
             Ok(()) => self.record(&sealed.account, Check::Passed(now())).await,
             Err(failure) if failure.needs_attention() => {
                 self.tokens.forget(&sealed.account.id);
@@ -197,13 +224,14 @@ impl LinkedAccounts {
     }
 
     /// Removes the account, its secret and its token.
-    pub async fn disconnect(&self, account_id: &str) -> Result<bool, AccessError> {
+    pub async fn disconnect(&self, account: &StoredAccount) -> Result<bool, AccessError> {
         let store = Arc::clone(&self.store);
-        let id = account_id.to_owned();
+        let id = account.id.clone();
         let removed = blocking(move || store.delete(&id)).await?;
-        self.tokens.forget(account_id);
+        self.tokens.forget(&account.id);
         if removed {
-            tracing::info!(account = %account_id, "account disconnected");
+            tracing::info!(account = %account.id, "account disconnected");
+            self.notify(EventType::AccountDeleted, account, json!({})).await;
         }
         Ok(removed)
     }

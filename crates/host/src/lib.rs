@@ -16,7 +16,9 @@ mod demo;
 pub mod exchange;
 pub mod failure;
 pub mod headers;
+pub mod hosted;
 pub mod limits;
+pub mod links;
 pub mod outbound;
 pub mod rewrap;
 pub mod server;
@@ -24,6 +26,7 @@ pub mod session;
 pub mod sps_api;
 pub mod store;
 pub mod tokens;
+pub mod webhooks;
 
 use accounts::LinkedAccounts;
 use api::{AppState, BODY_LIMIT};
@@ -37,19 +40,24 @@ use limits::FailureLimiter;
 use session::Sessions;
 use sps_api::SpsApi;
 use std::sync::Arc;
-use store::AccountStore;
+use store::{AccountStore, EventOutbox, LinkStore, Store};
 use tower_http::services::ServeDir;
+use webhooks::Webhooks;
 
-/// Builds the backend's routes over `store`.
-pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, String> {
+/// Builds the backend's routes over `store`, and starts delivering its
+/// webhook events.
+pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> {
     let sessions = Sessions::new(config.session_key.clone(), config.session_lifetime);
     let proxy = config.outbound_proxy.as_ref();
+    let webhooks = Webhooks::new(config.webhook.clone(), Arc::clone(&store) as Arc<dyn EventOutbox>, proxy)?;
+    webhooks.spawn_deliverer();
     let accounts = LinkedAccounts::new(
-        store,
+        Arc::clone(&store) as Arc<dyn AccountStore>,
         TokenExchange::new(config.exchange.clone(), proxy)?,
         SpsApi::new(config.api.clone(), proxy)?,
         SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone()),
         config.services.clone(),
+        webhooks,
     );
     let state = AppState {
         sessions,
@@ -57,6 +65,10 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
         admin_key: config.admin_key.clone(),
         limiter: Arc::new(FailureLimiter::new(config.limits)),
         client_ip_header: config.client_ip_header.clone(),
+        links: store as Arc<dyn LinkStore>,
+        hosted: Arc::new(config.hosted.clone()),
+        endpoint: config.endpoint.clone(),
+        services: config.services.clone(),
     };
     let proxied = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
     let router = Router::new()
@@ -66,7 +78,12 @@ pub fn router(config: &Config, store: Arc<dyn AccountStore>) -> Result<Router, S
         .route("/api/sps/accounts/{id}/verify", post(api::verify))
         .route("/api/sps/accounts/{id}/token", post(api::token))
         .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)
-        .route("/api/sps/sessions", post(api::mint_session));
+        .route("/api/sps/sessions", post(api::mint_session))
+        .route("/api/sps/links", post(api::mint_link).get(api::list_links))
+        .route("/api/sps/links/session", post(api::link_session))
+        .route("/api/sps/links/{id}", axum::routing::delete(api::revoke_link))
+        .route("/connect/{token}", get(api::page))
+        .route(hosted::SCRIPT_PATH, get(api::page_script));
     let mut router = headers::api_layers(router);
     if config.demo {
         router = router.merge(demo::routes(config));

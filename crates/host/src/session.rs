@@ -38,6 +38,17 @@ struct Claims {
     sub: String,
     exp: u64,
     nonce: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lnk: Option<String>,
+}
+
+/// A verified session: whose it is, and the hosted link it came from, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The portal user.
+    pub user_id: String,
+    /// The hosted link the session was traded for.
+    pub link_id: Option<String>,
 }
 
 fn now() -> u64 {
@@ -56,12 +67,23 @@ impl Sessions {
 
     /// A token for `user_id`, and when it expires (unix seconds).
     pub fn mint(&self, user_id: &str) -> (String, u64) {
+        self.mint_with(user_id, None, u64::MAX)
+    }
+
+    /// A token for `user_id` from the hosted link `link_id`, living no longer
+    /// than the link (`link_expires`, unix seconds).
+    pub fn mint_for_link(&self, user_id: &str, link_id: &str, link_expires: u64) -> (String, u64) {
+        self.mint_with(user_id, Some(link_id.to_owned()), link_expires)
+    }
+
+    fn mint_with(&self, user_id: &str, lnk: Option<String>, not_after: u64) -> (String, u64) {
         let mut nonce = [0u8; 16];
         getrandom::fill(&mut nonce).expect("the system random source works");
         let claims = Claims {
             sub: user_id.to_owned(),
-            exp: now().saturating_add(self.lifetime.as_secs()),
+            exp: now().saturating_add(self.lifetime.as_secs()).min(not_after),
             nonce: URL_SAFE_NO_PAD.encode(nonce),
+            lnk,
         };
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims serialize"));
         let mut mac = self.mac();
@@ -78,8 +100,8 @@ impl Sessions {
         mac.finalize().into_bytes().to_vec()
     }
 
-    /// The portal user a token was minted for, if it is genuine and current.
-    pub fn verify(&self, token: &str) -> Result<String, SessionError> {
+    /// The session a token stands for, if it is genuine and current.
+    pub fn verify(&self, token: &str) -> Result<Session, SessionError> {
         let (payload, signature) = token.split_once('.').ok_or(SessionError::Invalid)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| SessionError::Invalid)?;
         let mut mac = self.mac();
@@ -93,7 +115,7 @@ impl Sessions {
         if claims.exp <= now() {
             return Err(SessionError::Expired);
         }
-        Ok(claims.sub)
+        Ok(Session { user_id: claims.sub, link_id: claims.lnk })
     }
 }
 
@@ -108,7 +130,7 @@ mod tests {
     #[test]
     fn a_minted_token_names_its_user() {
         let (token, expires) = sessions(60).mint("user-7");
-        assert_eq!(sessions(60).verify(&token), Ok("user-7".into()));
+        assert_eq!(sessions(60).verify(&token).unwrap().user_id, "user-7");
         assert!(expires > now());
     }
 
@@ -129,9 +151,19 @@ mod tests {
     fn an_absurd_lifetime_or_expiry_cannot_overflow() {
         let (token, expires) = sessions(u64::MAX).mint("user-7");
         assert_eq!(expires, u64::MAX);
-        assert_eq!(sessions(u64::MAX).verify(&token), Ok("user-7".into()));
+        assert_eq!(sessions(u64::MAX).verify(&token).unwrap().user_id, "user-7");
         let printed = format!("{:?}", sessions(60));
         assert!(printed.contains("REDACTED") && !printed.contains("0123456789abcdef"), "{printed}");
+    }
+
+    #[test]
+    fn a_link_session_names_its_link_and_lives_no_longer_than_it() {
+        let link_expires = now() + 30;
+        let (token, expires) = sessions(900).mint_for_link("user-7", "lnk_1", link_expires);
+        assert_eq!(expires, link_expires);
+        let session = sessions(900).verify(&token).unwrap();
+        assert_eq!((session.user_id.as_str(), session.link_id.as_deref()), ("user-7", Some("lnk_1")));
+        assert_eq!(sessions(900).verify(&sessions(900).mint("u").0).unwrap().link_id, None);
     }
 
     #[test]

@@ -97,8 +97,8 @@ pub async fn delete_account(
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    callers_account(&state, &headers, &account_id).await?;
-    if !state.accounts.disconnect(&account_id).await? {
+    let sealed = callers_account(&state, &headers, &account_id).await?;
+    if !state.accounts.disconnect(&sealed.account).await? {
         return Err(AccessError::NotFound.into());
     }
     Ok(StatusCode::NO_CONTENT)

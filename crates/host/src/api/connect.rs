@@ -1,10 +1,12 @@
 //! `POST {endpoint}`: the widget's connect request.
 
+use super::links::usable_link;
 use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, ClientIp, NO_STORE};
-use crate::accounts::AccessError;
+use crate::accounts::{blocking, AccessError};
 use crate::failure::SpsFailure;
 use crate::limits::Subject;
 use crate::store::{Saved, StoreError};
+use crate::webhooks::EventType;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -52,10 +54,20 @@ pub async fn connect(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let user_id = authenticate(&state, &headers)?;
+    let session = authenticate(&state, &headers)?;
+    let user_id = session.user_id.clone();
     let body = read_json_body(&headers, body)?;
     let request: ConnectRequest = parse(&body)?;
     check_request(&request)?;
+    if let Some(link_id) = &session.link_id {
+        let link = usable_link(&state, link_id).await?;
+        if link.account_id.is_some() && request.account_id != link.account_id {
+            return Err(ApiError::invalid("This link updates one account: `account_id` must be that account."));
+        }
+        if link.environment.is_some_and(|environment| environment != request.environment) {
+            return Err(ApiError::invalid("This link is for the other environment's keys."));
+        }
+    }
     let subjects = [Subject::User(user_id.clone()), Subject::Address(ip), Subject::ClientId(request.client_id.clone())];
     if let Err(seconds) = state.limiter.check(&subjects) {
         tracing::warn!(address = %ip, client_id = %client_id_hint(&request.client_id), "connect refused: too many failures");
@@ -74,6 +86,14 @@ pub async fn connect(
         }
     }
     let (account, saved) = linked?;
+    if let Some(link_id) = &session.link_id {
+        let store = std::sync::Arc::clone(&state.links);
+        let (id, now) = (link_id.clone(), time::OffsetDateTime::now_utc().unix_timestamp());
+        if blocking(move || store.use_link(&id, now)).await? {
+            tracing::info!(link = %link_id, account = %account.id, "hosted link used");
+            state.accounts.notify(EventType::LinkUsed, &account, serde_json::json!({ "link_id": link_id })).await;
+        }
+    }
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };
     let response = ConnectResponse { status: ConnectStatus::Connected, account: summary(account) };
     Ok((status, NO_STORE, Json(response)).into_response())

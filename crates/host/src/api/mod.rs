@@ -3,6 +3,7 @@
 mod accounts;
 mod connect;
 mod guard;
+mod links;
 mod proxy;
 mod sessions;
 
@@ -10,13 +11,14 @@ use accounts::find;
 pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 pub use connect::connect;
 pub use guard::{guard, ClientIp};
+pub use links::{create_link, link_session, list_links, mint_link, page, page_script, revoke_link};
 pub use proxy::proxy;
 pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
 
 use crate::accounts::{AccessError, LinkedAccounts};
 use crate::limits::FailureLimiter;
-use crate::session::{SessionError, Sessions};
+use crate::session::{Session, SessionError, Sessions};
 use crate::store::{StoreError, StoredAccount};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -43,6 +45,14 @@ pub struct AppState {
     pub limiter: Arc<FailureLimiter>,
     /// Header that carries the client's address when a trusted proxy sets it.
     pub client_ip_header: Option<header::HeaderName>,
+    /// Hosted links.
+    pub links: Arc<dyn crate::store::LinkStore>,
+    /// The hosted page's look and the links' base URL.
+    pub hosted: Arc<crate::hosted::HostedConfig>,
+    /// Path of the connect endpoint, for the hosted page's widget.
+    pub endpoint: String,
+    /// Services the integration requests.
+    pub services: Vec<sps_connect_wire::Service>,
 }
 
 /// A contract error with its HTTP status.
@@ -175,11 +185,11 @@ pub(crate) fn portal_or_user(state: &AppState, headers: &HeaderMap) -> Result<Ca
     if headers.contains_key(header::AUTHORIZATION) {
         return admin(state, headers);
     }
-    authenticate(state, headers).map(Caller::User)
+    authenticate(state, headers).map(|session| Caller::User(session.user_id))
 }
 
-/// The user of the request's connect session.
-pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+/// The request's connect session.
+pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if token.is_empty() {
         return Err(ApiError::auth("The X-Connect-Session header is missing."));

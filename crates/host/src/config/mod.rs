@@ -8,9 +8,11 @@ pub use urls::{is_loopback, loggable};
 
 use crate::crypto::EncryptionKey;
 use crate::exchange::{ClientAuth, ExchangeConfig};
+use crate::hosted::HostedConfig;
 use crate::limits::Limits;
 use crate::server::ServerLimits;
 use crate::sps_api::ApiConfig;
+use crate::webhooks::WebhookConfig;
 use secrecy::{SecretSlice, SecretString};
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
 use std::net::SocketAddr;
@@ -59,6 +61,25 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "(none)",
         "header in which a trusted reverse proxy puts the client's address (its last entry counts)",
     ),
+    (
+        "SPS_CONNECT_PUBLIC_URL",
+        "(http://SPS_CONNECT_ADDR)",
+        "the host's public base URL, for the hosted links it hands out",
+    ),
+    (
+        "SPS_CONNECT_RETURN_ORIGINS",
+        "(none)",
+        "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
+    ),
+    ("SPS_CONNECT_APP_NAME", "SPS Commerce Connect", "the portal's name on the hosted connect page"),
+    ("SPS_CONNECT_BRAND_COLOR", "(none)", "the hosted page's brand colour, such as #0b5cad"),
+    ("SPS_CONNECT_LOGO_URL", "(none)", "an https URL of the portal's logo for the hosted page"),
+    ("SPS_CONNECT_THEME", "light", "the hosted page's colour scheme: light or dark"),
+    ("SPS_CONNECT_LOCALE", "en", "the hosted page's language when the link does not set one"),
+    ("SPS_CONNECT_WEBHOOK_URL", "(none)", "the portal server's webhook receiver (https, or http on loopback)"),
+    ("SPS_CONNECT_WEBHOOK_SECRET", "(none)", "base64 of at least 32 random bytes: signs webhook events"),
+    ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "2000", "wait after a failed delivery, doubled after each further one"),
+    ("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS", "10", "deliveries tried before an event is given up"),
     ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
     ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
     ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
@@ -67,7 +88,15 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
 ];
 
 /// Paths the host serves itself, which the connect endpoint may not take.
-const RESERVED_PATHS: &[&str] = &["/api/sps/accounts", "/api/sps/sessions", "/demo", "/white-label"];
+const RESERVED_PATHS: &[&str] = &[
+    "/api/sps/accounts",
+    "/api/sps/sessions",
+    "/api/sps/links",
+    "/connect",
+    "/connect-page.js",
+    "/demo",
+    "/white-label",
+];
 
 /// The backend's configuration.
 #[derive(Clone, Debug)]
@@ -106,6 +135,65 @@ pub struct Config {
     pub limits: Limits,
     /// Header with the client's address, set by a trusted reverse proxy.
     pub client_ip_header: Option<axum::http::HeaderName>,
+    /// The hosted connect page and its links.
+    pub hosted: HostedConfig,
+    /// Where events go, if anywhere.
+    pub webhook: Option<WebhookConfig>,
+}
+
+fn hosted_config(
+    var: &impl Fn(&str) -> Option<String>,
+    get: &impl Fn(&str) -> String,
+    listen: SocketAddr,
+) -> Result<HostedConfig, ConfigError> {
+    let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let public_url = match set("SPS_CONNECT_PUBLIC_URL") {
+        Some(url) => reqwest::Url::parse(url.trim_end_matches('/'))
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.query().is_none())
+            .ok_or_else(|| ConfigError("SPS_CONNECT_PUBLIC_URL must be an http(s) URL without query".into()))?,
+        None => reqwest::Url::parse(&format!("http://{listen}")).expect("an address makes a URL"),
+    };
+    let return_origins = set("SPS_CONNECT_RETURN_ORIGINS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            reqwest::Url::parse(origin)
+                .ok()
+                .filter(|u| u.path() == "/" && u.has_host())
+                .map(|u| u.origin().ascii_serialization())
+                .ok_or_else(|| ConfigError(format!("SPS_CONNECT_RETURN_ORIGINS: `{origin}` is not an origin")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let brand_color = set("SPS_CONNECT_BRAND_COLOR");
+    if brand_color.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '#') || c.len() > 30)
+    {
+        return Err(ConfigError("SPS_CONNECT_BRAND_COLOR must be a colour such as #0b5cad or teal".into()));
+    }
+    let logo_url = match set("SPS_CONNECT_LOGO_URL") {
+        Some(url) => Some(urls::outbound_url("SPS_CONNECT_LOGO_URL", &url)?),
+        None => None,
+    };
+    let dark = match get("SPS_CONNECT_THEME").as_str() {
+        "light" => false,
+        "dark" => true,
+        other => return Err(ConfigError(format!("SPS_CONNECT_THEME must be light or dark, not {other}"))),
+    };
+    let app_name = get("SPS_CONNECT_APP_NAME");
+    if app_name.chars().count() > 60 || app_name.chars().any(char::is_control) {
+        return Err(ConfigError("SPS_CONNECT_APP_NAME must be 1 to 60 characters".into()));
+    }
+    Ok(HostedConfig {
+        public_url,
+        return_origins,
+        app_name,
+        brand_color,
+        logo_url,
+        dark,
+        locale: get("SPS_CONNECT_LOCALE"),
+    })
 }
 
 /// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
@@ -243,6 +331,23 @@ impl Config {
             })?),
             None => None,
         };
+        let hosted = hosted_config(&var, &get, listen)?;
+        let webhook = match var("SPS_CONNECT_WEBHOOK_URL").filter(|u| !u.trim().is_empty()) {
+            Some(url) => Some(WebhookConfig {
+                url: urls::outbound_url("SPS_CONNECT_WEBHOOK_URL", &url)?,
+                secret: SecretSlice::from(keys::key_bytes(
+                    "SPS_CONNECT_WEBHOOK_SECRET",
+                    var("SPS_CONNECT_WEBHOOK_SECRET"),
+                    MIN_KEY_BYTES,
+                )?),
+                retry_base: millis("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS")?,
+                max_attempts: match number("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS")? {
+                    attempts @ 1..=100 => attempts as u32,
+                    _ => return Err(ConfigError("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS must be between 1 and 100".into())),
+                },
+            }),
+            None => None,
+        };
         let outbound_proxy = match var("SPS_OUTBOUND_PROXY").filter(|p| !p.trim().is_empty()) {
             Some(proxy) => Some(reqwest::Url::parse(proxy.trim()).map_err(|_| {
                 ConfigError("SPS_OUTBOUND_PROXY must be a URL such as http://proxy.internal:3128".into())
@@ -300,6 +405,8 @@ impl Config {
             server,
             limits: Limits::default(),
             client_ip_header,
+            hosted,
+            webhook,
         })
     }
 }

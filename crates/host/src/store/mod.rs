@@ -1,5 +1,12 @@
-//! Where linked accounts live. [`AccountStore`] is the seam for another
-//! database; [`SqliteStore`] is the default, an embedded file.
+//! Where linked accounts, hosted links and undelivered webhook events live.
+//! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams for
+//! another database; [`SqliteStore`] is the default, an embedded file.
+
+mod links;
+mod outbox;
+
+pub use links::{LinkRecord, LinkStore, NewLinkRecord};
+pub use outbox::{EventOutbox, PendingEvent};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
@@ -113,9 +120,14 @@ pub trait AccountStore: Send + Sync + 'static {
     /// One account, whoever it belongs to, with its sealed secret.
     fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
     /// Records the outcome of a check made with the credentials of `revision`;
-    /// does nothing if the account was saved again since. The account after.
-    fn record_check(&self, account_id: &str, revision: i64, check: &Check)
-        -> Result<Option<StoredAccount>, StoreError>;
+    /// does nothing if the account was saved again since. The account after,
+    /// and whether its status changed.
+    fn record_check(
+        &self,
+        account_id: &str,
+        revision: i64,
+        check: &Check,
+    ) -> Result<Option<(StoredAccount, bool)>, StoreError>;
     /// Removes the account and its secret; whether there was one.
     fn delete(&self, account_id: &str) -> Result<bool, StoreError>;
     /// The ids of every account, of every user.
@@ -124,6 +136,11 @@ pub trait AccountStore: Send + Sync + 'static {
     /// whether it was replaced. The credentials themselves do not change.
     fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError>;
 }
+
+/// Everything the host keeps: accounts, hosted links, queued events.
+pub trait Store: AccountStore + LinkStore + EventOutbox {}
+
+impl<T: AccountStore + LinkStore + EventOutbox> Store for T {}
 
 /// The SQLite account store.
 pub struct SqliteStore {
@@ -148,6 +165,30 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE accounts ADD COLUMN last_verified_at TEXT;
      ALTER TABLE accounts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
      UPDATE accounts SET last_verified_at = connected_at;",
+    "CREATE TABLE links (
+        id TEXT PRIMARY KEY,
+        token_hash BLOB NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        account_id TEXT,
+        environment TEXT,
+        locale TEXT,
+        return_url TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE INDEX links_by_user ON links (user_id);
+    CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        given_up_at INTEGER
+    );
+    CREATE INDEX webhook_events_due ON webhook_events (delivered_at, given_up_at, next_attempt_at);",
 ];
 
 const COLUMNS: &str =
@@ -175,7 +216,7 @@ impl SqliteStore {
         Ok(Self { connection: Mutex::new(connection) })
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -342,8 +383,9 @@ impl AccountStore for SqliteStore {
         account_id: &str,
         revision: i64,
         check: &Check,
-    ) -> Result<Option<StoredAccount>, StoreError> {
+    ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
         let connection = self.connection();
+        let Some(before) = select_one(&connection, account_id)? else { return Ok(None) };
         match check {
             Check::Passed(at) => connection.execute(
                 "UPDATE accounts SET status = 'active', status_reason = NULL, last_verified_at = ?1 \
@@ -355,7 +397,10 @@ impl AccountStore for SqliteStore {
                 params![code.as_str(), account_id, revision],
             )?,
         };
-        select_one(&connection, account_id)
+        Ok(select_one(&connection, account_id)?.map(|after| {
+            let changed = after.status != before.status;
+            (after, changed)
+        }))
     }
 
     fn delete(&self, account_id: &str) -> Result<bool, StoreError> {
@@ -463,7 +508,8 @@ mod tests {
         let (_dir, store) = store();
         let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
         let refused = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient));
-        let refused = refused.unwrap().unwrap();
+        let (refused, changed) = refused.unwrap().unwrap();
+        assert!(changed);
         assert_eq!(
             (refused.status, refused.status_reason),
             (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient))
@@ -471,15 +517,17 @@ mod tests {
         assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
 
         let passed = store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()));
-        let passed = passed.unwrap().unwrap();
+        let (passed, changed) = passed.unwrap().unwrap();
+        assert!(changed);
         assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
         assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
 
         let (relinked, _) = store.save(link("u1", "clientA", None)).unwrap();
         let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied));
-        assert_eq!(stale.unwrap().unwrap().status, AccountStatus::Active, "a check of old credentials is ignored");
+        let (stale, changed) = stale.unwrap().unwrap();
+        assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
         let needs = store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied));
-        assert_eq!(needs.unwrap().unwrap().status, AccountStatus::NeedsAttention);
+        assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
         let (again, _) = store.save(link("u1", "clientA", None)).unwrap();
         assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
     }

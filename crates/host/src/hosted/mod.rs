@@ -1,0 +1,208 @@
+//! The hosted connect page: `GET /connect/{link}` serves a standalone,
+//! branded page with the widget inline for an open link, and a clear page in
+//! the end user's language for a link that is expired, used, revoked or not
+//! a link at all.
+
+mod text;
+
+use crate::links::LinkState;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use reqwest::Url;
+use text::{texts, Texts};
+
+/// The script of the page, served by the host itself at [`SCRIPT_PATH`].
+pub const SCRIPT: &str = include_str!("page.js");
+/// Where the page's script is served.
+pub const SCRIPT_PATH: &str = "/connect-page.js";
+
+/// The page's policy: scripts only from the host (and its WebAssembly), no
+/// inline script, talks only to the host, cannot be framed.
+pub const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// How hosted links and their page look and where they lead.
+#[derive(Clone, Debug)]
+pub struct HostedConfig {
+    /// The host's public base URL, for the links it hands out.
+    pub public_url: Url,
+    /// Origins a link's `return_url` may lead to.
+    pub return_origins: Vec<String>,
+    /// The portal's name.
+    pub app_name: String,
+    /// The brand colour, if set.
+    pub brand_color: Option<String>,
+    /// The portal's logo, if set.
+    pub logo_url: Option<Url>,
+    /// Dark colour scheme.
+    pub dark: bool,
+    /// Language when the link sets none.
+    pub locale: String,
+}
+
+impl HostedConfig {
+    /// The URL of the link with `token`.
+    pub fn link_url(&self, token: &str) -> String {
+        format!("{}/connect/{token}", self.public_url.as_str().trim_end_matches('/'))
+    }
+}
+
+/// What the page shows.
+#[derive(Clone, Debug)]
+pub enum PageKind<'a> {
+    /// The connect form for an open link, leading back to `return_url` on success.
+    Connect {
+        /// Where the confirmation's button leads.
+        return_url: Option<&'a str>,
+    },
+    /// Why the link cannot be used.
+    Unusable(LinkState),
+    /// The URL holds no link this host made.
+    Unknown,
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn fill(template: &str, app: &str) -> String {
+    template.replace("{app}", &escape(app))
+}
+
+/// The page, with its status and headers.
+pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Response {
+    let t: &Texts = texts(locale);
+    let app = &config.app_name;
+    let (status, title, body) = match &kind {
+        PageKind::Connect { return_url } => {
+            let back = return_url.map(|url| {
+                format!(
+                    r#"<p id="return" hidden><a class="button" href="{}">{}</a></p>"#,
+                    escape(url),
+                    fill(t.return_to, app)
+                )
+            });
+            let theme = if config.dark { "dark" } else { "light" };
+            let brand =
+                config.brand_color.as_deref().map(|c| format!(r#" brand-color="{}""#, escape(c))).unwrap_or_default();
+            let body = format!(
+                r#"<p class="lead">{lead}</p>
+<p id="problem" role="alert" hidden data-fallback="{fallback}"></p>
+<sps-connect mode="inline" white-label hide-attribution app-name="{app}" theme="{theme}" locale="{lang}"{brand}></sps-connect>
+{back}
+<script type="module" src="{SCRIPT_PATH}"></script>"#,
+                lead = fill(t.lead, app),
+                fallback = fill(t.could_not_start, app),
+                app = escape(app),
+                lang = escape(t.lang),
+                back = back.unwrap_or_default(),
+            );
+            (StatusCode::OK, fill(t.title, app), body)
+        }
+        PageKind::Unusable(state) => {
+            let (title, text) = match state {
+                LinkState::Expired => (t.expired_title, t.expired_body),
+                LinkState::Used => (t.used_title, t.used_body),
+                _ => (t.revoked_title, t.revoked_body),
+            };
+            (StatusCode::GONE, title.to_owned(), format!(r#"<p class="message">{}</p>"#, fill(text, app)))
+        }
+        PageKind::Unknown => (
+            StatusCode::NOT_FOUND,
+            t.unknown_title.to_owned(),
+            format!(r#"<p class="message">{}</p>"#, fill(t.unknown_body, app)),
+        ),
+    };
+    let logo = config
+        .logo_url
+        .as_ref()
+        .map(|url| format!(r#"<img src="{}" alt="" class="logo">"#, escape(url.as_str())))
+        .unwrap_or_default();
+    let brand = config.brand_color.as_deref().unwrap_or("#0b5cad");
+    let (background, text_color, surface) =
+        if config.dark { ("#0b1020", "#e5e7eb", "#111833") } else { ("#eef1f5", "#1b2330", "#ffffff") };
+    let html = format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>
+:root {{ color-scheme: {scheme}; }}
+* {{ box-sizing: border-box; }}
+body {{ margin: 0; font-family: system-ui, sans-serif; background: {background}; color: {text_color}; }}
+header {{ display: flex; align-items: center; gap: 12px; padding: 14px 20px; background: {surface}; border-bottom: 3px solid {brand}; }}
+header .logo {{ height: 32px; }}
+main {{ max-width: 760px; margin: 0 auto; padding: 24px 16px 48px; }}
+h1 {{ font-size: 1.5rem; margin: 0 0 8px; }}
+.message, .lead {{ line-height: 1.5; }}
+#problem {{ padding: 12px 14px; border-radius: 8px; background: #fee4e2; color: #7a271a; }}
+.button {{ display: inline-block; padding: 10px 18px; border-radius: 8px; background: {brand}; color: #fff; font-weight: 600; text-decoration: none; }}
+.button:focus-visible {{ outline: 3px solid {text_color}; outline-offset: 2px; }}
+</style>
+</head>
+<body>
+<header>{logo}<strong>{app}</strong></header>
+<main>
+<h1>{title}</h1>
+{body}
+</main>
+</body>
+</html>"#,
+        lang = escape(t.lang),
+        title = title,
+        scheme = if config.dark { "dark" } else { "light" },
+        app = escape(app),
+    );
+    let mut response = (status, Html(html)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> HostedConfig {
+        HostedConfig {
+            public_url: Url::parse("https://connect.portal.example").unwrap(),
+            return_origins: vec![],
+            app_name: "Acme <Freight>".into(),
+            brand_color: Some("#f59e0b".into()),
+            logo_url: None,
+            dark: false,
+            locale: "en".into(),
+        }
+    }
+
+    #[test]
+    fn text_from_configuration_and_links_is_escaped() {
+        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        let page = render(&config(), "en", PageKind::Connect { return_url: Some("https://p.example/?a=1&b=\"2\"") });
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(config().link_url("tok"), "https://connect.portal.example/connect/tok");
+    }
+
+    #[test]
+    fn unusable_links_are_gone_and_unknown_ones_not_found() {
+        assert_eq!(render(&config(), "de", PageKind::Unusable(LinkState::Used)).status(), StatusCode::GONE);
+        assert_eq!(render(&config(), "en", PageKind::Unknown).status(), StatusCode::NOT_FOUND);
+    }
+}

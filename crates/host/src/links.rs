@@ -1,0 +1,198 @@
+//! Hosted connect links: a URL the portal sends to an end user, which opens a
+//! standalone connect page. The URL carries a random token; the store keeps
+//! only its SHA-256, and the page trades the token for a connect session.
+
+use crate::store::{LinkRecord, NewLinkRecord};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use sps_connect_wire::Environment;
+use std::time::Duration;
+
+/// Lifetime of a link when the portal does not say.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The longest a link may live.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The shortest a link may live.
+pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Body of `POST /api/sps/links`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The portal user the link connects for.
+    pub user_id: String,
+    /// Seconds the link works, 60 to 30 days; 7 days if absent.
+    pub expires_in: Option<u64>,
+    /// Where the confirmation's "Return to …" button leads.
+    pub return_url: Option<String>,
+    /// Makes it a reconnect link for this account of the user.
+    pub account_id: Option<String>,
+    /// Locks the page to these keys.
+    pub environment: Option<Environment>,
+    /// The page's language (`en`, `de`, …).
+    pub locale: Option<String>,
+}
+
+/// What became of a link, at a given time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// It can be used.
+    Open,
+    /// Its time ran out.
+    Expired,
+    /// A connect used it up.
+    Used,
+    /// The portal revoked it.
+    Revoked,
+}
+
+/// The state of `link` at `now` (unix seconds).
+pub fn state(link: &LinkRecord, now: i64) -> LinkState {
+    if link.used_at.is_some() {
+        LinkState::Used
+    } else if link.revoked_at.is_some() {
+        LinkState::Revoked
+    } else if link.expires_at <= now {
+        LinkState::Expired
+    } else {
+        LinkState::Open
+    }
+}
+
+/// The SHA-256 of a link token, as stored.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn random(bytes: usize) -> Vec<u8> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the system random source works");
+    buffer
+}
+
+/// A new link's token (for its URL) and record.
+pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecord), String> {
+    let user_id = request.user_id.trim();
+    if user_id.is_empty() || user_id.len() > crate::session::USER_ID_MAX_LEN || user_id.chars().any(char::is_control) {
+        return Err(format!("`user_id` must be 1 to {} characters.", crate::session::USER_ID_MAX_LEN));
+    }
+    let lifetime = request.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
+    if !(MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime) {
+        return Err(format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs()));
+    }
+    if let Some(locale) = &request.locale {
+        let tag_ok = !locale.is_empty()
+            && locale.len() <= 35
+            && locale.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !tag_ok {
+            return Err("`locale` must be a language tag such as `en` or `de-CH`.".into());
+        }
+    }
+    if request.account_id.as_deref().is_some_and(|id| !sps_connect_wire::is_valid_account_id(id)) {
+        return Err("`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into());
+    }
+    let token = URL_SAFE_NO_PAD.encode(random(32));
+    let id = format!("lnk_{}", random(10).iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let record = NewLinkRecord {
+        id,
+        token_hash: token_hash(&token),
+        user_id: user_id.to_owned(),
+        account_id: request.account_id.clone(),
+        environment: request.environment,
+        locale: request.locale.clone(),
+        return_url: request.return_url.clone(),
+        created_at: now,
+        expires_at: now.saturating_add(lifetime.as_secs() as i64),
+    };
+    Ok((token, record))
+}
+
+/// Whether `return_url` may be offered: an `https` URL (or `http` on
+/// loopback) whose origin the host allows, without credentials.
+pub fn check_return_url(return_url: &str, allowed_origins: &[String]) -> Result<(), String> {
+    let url = reqwest::Url::parse(return_url).map_err(|_| "`return_url` is not a URL.".to_owned())?;
+    let loopback = crate::config::is_loopback(&url);
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+        return Err("`return_url` must be an https URL without credentials.".into());
+    }
+    let origin = url.origin().ascii_serialization();
+    if !allowed_origins.iter().any(|allowed| allowed.trim_end_matches('/') == origin) {
+        return Err(format!(
+            "`return_url` must lead to an allowed origin (SPS_CONNECT_RETURN_ORIGINS); {origin} is not one."
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> LinkRequest {
+        LinkRequest {
+            user_id: "u1".into(),
+            expires_in: None,
+            return_url: None,
+            account_id: None,
+            environment: None,
+            locale: None,
+        }
+    }
+
+    #[test]
+    fn a_link_lives_seven_days_by_default_and_thirty_at_most() {
+        let (token, record) = new_link(&request(), 1_000).unwrap();
+        assert_eq!(record.expires_at, 1_000 + 7 * 24 * 3600);
+        assert_eq!(record.token_hash, token_hash(&token));
+        assert!(token.len() >= 43 && record.id.starts_with("lnk_"));
+        for bad in [59, 30 * 24 * 3600 + 1] {
+            assert!(new_link(&LinkRequest { expires_in: Some(bad), ..request() }, 0).is_err(), "{bad}");
+        }
+        assert!(new_link(&LinkRequest { user_id: " ".into(), ..request() }, 0).is_err());
+        assert!(new_link(&LinkRequest { locale: Some("de CH".into()), ..request() }, 0).is_err());
+    }
+
+    #[test]
+    fn return_urls_must_lead_to_an_allowed_origin() {
+        let allowed = vec!["https://portal.example".to_owned(), "http://127.0.0.1:3000".to_owned()];
+        assert!(check_return_url("https://portal.example/integrations?done=1", &allowed).is_ok());
+        assert!(check_return_url("http://127.0.0.1:3000/back", &allowed).is_ok());
+        for bad in [
+            "https://evil.example/",
+            "https://portal.example.evil.example/",
+            "http://portal.example/",
+            "https://user@portal.example/",
+            "javascript:alert(1)",
+            "//portal.example/",
+            "https://portal.example:8443/",
+        ] {
+            assert!(check_return_url(bad, &allowed).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn state_follows_use_revocation_and_time() {
+        let (_, record) = new_link(&request(), 100).unwrap();
+        let mut link = LinkRecord {
+            id: record.id,
+            user_id: record.user_id,
+            account_id: None,
+            environment: None,
+            locale: None,
+            return_url: None,
+            created_at: 100,
+            expires_at: 200,
+            used_at: None,
+            revoked_at: None,
+        };
+        assert_eq!(state(&link, 150), LinkState::Open);
+        assert_eq!(state(&link, 200), LinkState::Expired);
+        link.revoked_at = Some(160);
+        assert_eq!(state(&link, 170), LinkState::Revoked);
+        link.used_at = Some(150);
+        assert_eq!(state(&link, 170), LinkState::Used);
+    }
+}

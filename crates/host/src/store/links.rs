@@ -1,0 +1,147 @@
+//! Hosted connect links: only a hash of each link's token is kept, so the
+//! database cannot be used to open a link.
+
+use super::{SqliteStore, StoreError};
+use rusqlite::{params, OptionalExtension};
+use sps_connect_wire::Environment;
+
+/// A link to save.
+#[derive(Clone, Debug)]
+pub struct NewLinkRecord {
+    /// Its public id, `lnk_…`.
+    pub id: String,
+    /// SHA-256 of the token in its URL.
+    pub token_hash: Vec<u8>,
+    /// The portal user it connects for.
+    pub user_id: String,
+    /// The account it reconnects, if any.
+    pub account_id: Option<String>,
+    /// The environment it is locked to, if any.
+    pub environment: Option<Environment>,
+    /// The page's language, if set.
+    pub locale: Option<String>,
+    /// Where the confirmation leads back to, if anywhere.
+    pub return_url: Option<String>,
+    /// When it was made, unix seconds.
+    pub created_at: i64,
+    /// When it stops working, unix seconds.
+    pub expires_at: i64,
+}
+
+/// A saved link and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkRecord {
+    /// Its public id.
+    pub id: String,
+    /// The portal user it connects for.
+    pub user_id: String,
+    /// The account it reconnects, if any.
+    pub account_id: Option<String>,
+    /// The environment it is locked to, if any.
+    pub environment: Option<Environment>,
+    /// The page's language, if set.
+    pub locale: Option<String>,
+    /// Where the confirmation leads back to, if anywhere.
+    pub return_url: Option<String>,
+    /// When it was made, unix seconds.
+    pub created_at: i64,
+    /// When it stops working, unix seconds.
+    pub expires_at: i64,
+    /// When a connect used it up, unix seconds.
+    pub used_at: Option<i64>,
+    /// When the portal revoked it, unix seconds.
+    pub revoked_at: Option<i64>,
+}
+
+/// Storage for hosted links. Calls block; run them off the async runtime.
+pub trait LinkStore: Send + Sync + 'static {
+    /// Saves a new link.
+    fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError>;
+    /// The link whose token hashes to `token_hash`.
+    fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError>;
+    /// The link with this id.
+    fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError>;
+    /// The user's links that can still be used at `now`, newest first.
+    fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError>;
+    /// Marks the link used at `now` if it was still open; whether it was.
+    fn use_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Marks the link revoked at `now` if it was not already used or revoked; whether it was.
+    fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+}
+
+const LINK_COLUMNS: &str =
+    "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at";
+
+fn row_to_link(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRecord> {
+    let environment: Option<String> = row.get(3)?;
+    Ok(LinkRecord {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        account_id: row.get(2)?,
+        environment: environment.map(|e| super::environment_from(&e)),
+        locale: row.get(4)?,
+        return_url: row.get(5)?,
+        created_at: row.get(6)?,
+        expires_at: row.get(7)?,
+        used_at: row.get(8)?,
+        revoked_at: row.get(9)?,
+    })
+}
+
+impl LinkStore for SqliteStore {
+    fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError> {
+        self.connection().execute(
+            "INSERT INTO links (id, token_hash, user_id, account_id, environment, locale, return_url, created_at, \
+             expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                link.id,
+                link.token_hash,
+                link.user_id,
+                link.account_id,
+                link.environment.map(Environment::as_str),
+                link.locale,
+                link.return_url,
+                link.created_at,
+                link.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links WHERE token_hash = ?1");
+        Ok(self.connection().query_row(&sql, params![token_hash], row_to_link).optional()?)
+    }
+
+    fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links WHERE id = ?1");
+        Ok(self.connection().query_row(&sql, params![id], row_to_link).optional()?)
+    }
+
+    fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let connection = self.connection();
+        let sql = format!(
+            "SELECT {LINK_COLUMNS} FROM links WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL \
+             AND expires_at > ?2 ORDER BY created_at DESC, id"
+        );
+        let mut statement = connection.prepare(&sql)?;
+        let links = statement.query_map(params![user_id, now], row_to_link)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(links)
+    }
+
+    fn use_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let changed = self.connection().execute(
+            "UPDATE links SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
+            params![id, now],
+        )?;
+        Ok(changed > 0)
+    }
+
+    fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let changed = self.connection().execute(
+            "UPDATE links SET revoked_at = ?2 WHERE id = ?1 AND used_at IS NULL AND revoked_at IS NULL",
+            params![id, now],
+        )?;
+        Ok(changed > 0)
+    }
+}

@@ -1,0 +1,72 @@
+//! Webhook events waiting for delivery. An event is written in the same
+//! store as the change it reports, so a restart loses none.
+
+use super::{SqliteStore, StoreError};
+use rusqlite::params;
+
+/// An event to deliver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingEvent {
+    /// Its id, `evt_…`.
+    pub id: String,
+    /// The JSON body, exactly as it is signed and sent.
+    pub body: String,
+    /// Deliveries tried so far.
+    pub attempts: u32,
+}
+
+/// Storage for undelivered webhook events. Calls block.
+pub trait EventOutbox: Send + Sync + 'static {
+    /// Queues an event, due at once.
+    fn enqueue_event(&self, id: &str, body: &str, now: i64) -> Result<(), StoreError>;
+    /// Events due at `now`, oldest first, at most `limit`.
+    fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError>;
+    /// The event was delivered.
+    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    /// A delivery failed: try again at `next_attempt_at`, or give up.
+    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError>;
+}
+
+impl EventOutbox for SqliteStore {
+    fn enqueue_event(&self, id: &str, body: &str, now: i64) -> Result<(), StoreError> {
+        self.connection().execute(
+            "INSERT INTO webhook_events (id, body, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)",
+            params![id, body, now],
+        )?;
+        Ok(())
+    }
+
+    fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT id, body, attempts FROM webhook_events WHERE delivered_at IS NULL AND given_up_at IS NULL \
+             AND next_attempt_at <= ?1 ORDER BY created_at, id LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![now, limit as i64], |row| {
+            Ok(PendingEvent { id: row.get(0)?, body: row.get(1)?, attempts: row.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        self.connection().execute(
+            "UPDATE webhook_events SET delivered_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+            params![id, now],
+        )?;
+        Ok(())
+    }
+
+    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+        match next_attempt_at {
+            Some(next) => self.connection().execute(
+                "UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
+                params![id, next],
+            )?,
+            None => self.connection().execute(
+                "UPDATE webhook_events SET attempts = attempts + 1, given_up_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )?,
+        };
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! Signed notifications to the portal's server. Each event is queued in the
+//! store, then POSTed as JSON with an HMAC-SHA256 signature over the
+//! timestamp and the body, and redelivered with exponential backoff until a
+//! 2xx or the last attempt. Events never hold a secret or a token.
+
+use crate::accounts::blocking;
+use crate::store::EventOutbox;
+use hmac::{Hmac, Mac};
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretSlice};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+
+/// The header with the signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`.
+pub const SIGNATURE_HEADER: &str = "SPS-Connect-Signature";
+/// The header with the event's id, the same on every delivery of it.
+pub const EVENT_ID_HEADER: &str = "SPS-Connect-Event-Id";
+/// The longest wait between two deliveries of one event.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// What the portal is told about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    /// A new account was linked.
+    AccountCreated,
+    /// An account was linked again with new credentials.
+    AccountUpdated,
+    /// An account was disconnected.
+    AccountDeleted,
+    /// SPS refused an account's stored credentials.
+    AccountNeedsAttention,
+    /// A hosted link was used up by a connect.
+    LinkUsed,
+}
+
+impl EventType {
+    /// The event's `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::AccountCreated => "account.created",
+            EventType::AccountUpdated => "account.updated",
+            EventType::AccountDeleted => "account.deleted",
+            EventType::AccountNeedsAttention => "account.needs_attention",
+            EventType::LinkUsed => "link.used",
+        }
+    }
+}
+
+/// Where and how to deliver. `Debug` redacts the signing secret.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// The portal's receiver.
+    pub url: Url,
+    /// The signing secret.
+    pub secret: SecretSlice<u8>,
+    /// The wait after the first failure; doubled after each further one.
+    pub retry_base: Duration,
+    /// Deliveries tried before giving up.
+    pub max_attempts: u32,
+}
+
+/// `t=<timestamp>,v1=<hex HMAC-SHA256 of "{timestamp}.{body}">`.
+pub fn signature(secret: &[u8], timestamp: u64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    let digest: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("t={timestamp},v1={digest}")
+}
+
+/// How long to wait after the `attempts`th failed delivery.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    base.saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1))).min(MAX_BACKOFF)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+/// The queue and its deliverer. Without a configured URL, events are dropped.
+#[derive(Clone)]
+pub struct Webhooks {
+    config: Option<WebhookConfig>,
+    outbox: Arc<dyn EventOutbox>,
+    wake: Arc<Notify>,
+    http: reqwest::Client,
+}
+
+impl Webhooks {
+    /// Webhooks over `outbox`, sent through `proxy` if given.
+    pub fn new(
+        config: Option<WebhookConfig>,
+        outbox: Arc<dyn EventOutbox>,
+        proxy: Option<&Url>,
+    ) -> Result<Self, String> {
+        let http = crate::outbound::client(Duration::from_secs(10), proxy)?;
+        Ok(Self { config, outbox, wake: Arc::new(Notify::new()), http })
+    }
+
+    /// Queues an event with `data`, for delivery as soon as possible.
+    pub async fn emit(&self, kind: EventType, data: Value) {
+        if self.config.is_none() {
+            return;
+        }
+        let mut random = [0u8; 12];
+        getrandom::fill(&mut random).expect("the system random source works");
+        let id = format!("evt_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let created_at = OffsetDateTime::now_utc().replace_nanosecond(0).ok().and_then(|t| t.format(&Rfc3339).ok());
+        let body = json!({ "id": id, "type": kind.as_str(), "created_at": created_at, "data": data }).to_string();
+        let outbox = Arc::clone(&self.outbox);
+        let queued = {
+            let id = id.clone();
+            blocking(move || outbox.enqueue_event(&id, &body, now_ms())).await
+        };
+        match queued {
+            Ok(()) => self.wake.notify_one(),
+            Err(error) => tracing::error!(event = %id, ?error, "a webhook event could not be queued"),
+        }
+    }
+
+    /// Starts delivering, now and after every restart, until the process ends.
+    pub fn spawn_deliverer(&self) {
+        let Some(config) = self.config.clone() else { return };
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let delivered_any = this.deliver_due(&config).await;
+                if !delivered_any {
+                    let _ = tokio::time::timeout(Duration::from_millis(250), this.wake.notified()).await;
+                }
+            }
+        });
+    }
+
+    async fn deliver_due(&self, config: &WebhookConfig) -> bool {
+        let outbox = Arc::clone(&self.outbox);
+        let due = match blocking(move || outbox.due_events(now_ms(), 16)).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::error!(?error, "the webhook queue could not be read");
+                return false;
+            }
+        };
+        for event in &due {
+            let timestamp = now_ms() as u64 / 1000;
+            let sent = self
+                .http
+                .post(config.url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(SIGNATURE_HEADER, signature(config.secret.expose_secret(), timestamp, &event.body))
+                .header(EVENT_ID_HEADER, &event.id)
+                .body(event.body.clone())
+                .send()
+                .await;
+            let attempts = event.attempts + 1;
+            let outcome = match sent {
+                Ok(response) if response.status().is_success() => None,
+                Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
+                Err(_) => Some("the receiver could not be reached".to_owned()),
+            };
+            let outbox = Arc::clone(&self.outbox);
+            let id = event.id.clone();
+            let recorded = match outcome {
+                None => {
+                    tracing::info!(event = %id, attempts, "webhook delivered");
+                    blocking(move || outbox.event_delivered(&id, now_ms())).await
+                }
+                Some(reason) => {
+                    let next = (attempts < config.max_attempts)
+                        .then(|| now_ms() + backoff(config.retry_base, attempts).as_millis() as i64);
+                    tracing::warn!(event = %id, attempts, %reason, gave_up = next.is_none(), "webhook not delivered");
+                    blocking(move || outbox.event_failed(&id, next, now_ms())).await
+                }
+            };
+            if let Err(error) = recorded {
+                tracing::error!(?error, "a webhook delivery could not be recorded");
+            }
+        }
+        !due.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_an_hmac_of_the_timestamp_and_the_body() {
+        let signed = signature(b"secret", 1_700_000_000, r#"{"id":"evt_1"}"#);
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
+        mac.update(br#"1700000000.{"id":"evt_1"}"#);
+        let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(signed, format!("t=1700000000,v1={expected}"));
+        assert_ne!(signature(b"other", 1_700_000_000, r#"{"id":"evt_1"}"#), signed);
+    }
+
+    #[test]
+    fn redeliveries_back_off_exponentially_up_to_an_hour() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 1), Duration::from_secs(2));
+        assert_eq!(backoff(base, 2), Duration::from_secs(4));
+        assert_eq!(backoff(base, 5), Duration::from_secs(32));
+        assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+}
