@@ -1,0 +1,190 @@
+//! Signed webhook events over real HTTP on loopback: what is sent, how it is
+//! signed, redelivery after failures, and delivery after a restart.
+
+mod support;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use reqwest::Method;
+use serde_json::Value;
+use sps_connect_host::webhooks::signature;
+use sps_token_server::TokenServer;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use support::*;
+
+const SECRET: [u8; 32] = [0x5e; 32];
+
+/// A receiver that checks nothing itself; it records every delivery and
+/// fails the first `failures` of them.
+#[derive(Clone, Default)]
+struct Receiver {
+    deliveries: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    failures: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    async fn start(&self, failures: usize) -> String {
+        self.failures.store(failures, Ordering::SeqCst);
+        let this = self.clone();
+        let router = Router::new().route(
+            "/hooks",
+            post(move |headers: HeaderMap, body: String| {
+                let this = this.clone();
+                async move {
+                    this.deliveries.lock().unwrap().push((headers, body));
+                    let failing = this.failures.load(Ordering::SeqCst) > 0;
+                    if failing {
+                        this.failures.fetch_sub(1, Ordering::SeqCst);
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        format!("http://{}/hooks", serve(router).await)
+    }
+
+    /// Every delivery's event, each checked against its signature.
+    fn verified_events(&self) -> Vec<Value> {
+        let deliveries = self.deliveries.lock().unwrap();
+        deliveries
+            .iter()
+            .map(|(headers, body)| {
+                let header = headers["sps-connect-signature"].to_str().unwrap();
+                let timestamp: u64 = header.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+                assert_eq!(header, signature(&SECRET, timestamp, body), "the signature checks out");
+                let event: Value = serde_json::from_str(body).unwrap();
+                assert_eq!(headers["sps-connect-event-id"].to_str().unwrap(), event["id"].as_str().unwrap());
+                event
+            })
+            .collect()
+    }
+
+    async fn wait_for(&self, count: usize) {
+        for _ in 0..1000 {
+            if self.deliveries.lock().unwrap().len() >= count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("{count} deliveries did not arrive: {}", self.deliveries.lock().unwrap().len());
+    }
+}
+
+fn webhook_vars(url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SPS_CONNECT_WEBHOOK_URL", url.to_owned()),
+        ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(SECRET)),
+        ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "100".to_owned()),
+    ]
+}
+
+async fn host_with(token_url: &str, url: &str, database: Option<&std::path::Path>) -> Host {
+    let vars = webhook_vars(url);
+    let overrides: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    match database {
+        Some(database) => Host::start_on(config(database, token_url, &overrides)).await,
+        None => Host::start(token_url, &overrides).await,
+    }
+}
+
+#[tokio::test]
+async fn the_portal_hears_each_change_signed_and_without_secrets() {
+    let receiver = Receiver::default();
+    let url = receiver.start(0).await;
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = host_with(&token_url, &url, None).await;
+    let id = host.link("user-1").await;
+    receiver.wait_for(1).await;
+    host.link("user-1").await;
+    receiver.wait_for(2).await;
+    server.rotate_secret(CLIENT_ID).unwrap();
+    host.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
+    host.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
+    receiver.wait_for(3).await;
+    assert_eq!(host.admin(Method::DELETE, &format!("/api/sps/accounts/{id}")).await.0, 204);
+    receiver.wait_for(4).await;
+
+    let events = receiver.verified_events();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["account.created", "account.updated", "account.needs_attention", "account.deleted"]);
+    let created = &events[0];
+    assert!(created["id"].as_str().unwrap().starts_with("evt_"));
+    assert!(created["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(created["data"]["user_id"], "user-1");
+    assert_eq!(created["data"]["account"]["id"], id.as_str());
+    assert_eq!(events[2]["data"]["account"]["status_reason"], "invalid_client");
+    let all = serde_json::to_string(&events).unwrap();
+    assert!(!all.contains(CLIENT_SECRET) && !all.contains("access_token"), "{all}");
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_twice_gets_the_event_once_it_is_back() {
+    let receiver = Receiver::default();
+    let url = receiver.start(2).await;
+    let host = host_with(&token_server().await, &url, None).await;
+    host.link("user-1").await;
+    receiver.wait_for(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let deliveries = receiver.deliveries.lock().unwrap().clone();
+    assert_eq!(deliveries.len(), 3, "two failures, one success, then nothing more");
+    let bodies: Vec<&String> = deliveries.iter().map(|(_, body)| body).collect();
+    assert!(bodies.iter().all(|b| *b == bodies[0]), "the same event each time");
+    drop(deliveries);
+    assert_eq!(receiver.verified_events().len(), 3);
+}
+
+#[tokio::test]
+async fn an_event_queued_before_a_restart_is_delivered_after_it() {
+    let token_url = token_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("accounts.sqlite");
+    let down = closed_port().await;
+    let before = host_with(&token_url, &format!("http://{down}/hooks"), Some(&database)).await;
+    before.link("user-1").await;
+    drop(before);
+
+    let receiver = Receiver::default();
+    let url = receiver.start(0).await;
+    let _after = host_with(&token_url, &url, Some(&database)).await;
+    receiver.wait_for(1).await;
+    assert_eq!(receiver.verified_events()[0]["type"], "account.created");
+}
+
+#[tokio::test]
+async fn a_used_hosted_link_is_reported() {
+    let receiver = Receiver::default();
+    let url = receiver.start(0).await;
+    let host = host_with(&token_server().await, &url, None).await;
+    let minted: Value = host
+        .http
+        .post(format!("{}/api/sps/links", host.url))
+        .bearer_auth(ADMIN_KEY)
+        .json(&serde_json::json!({ "user_id": "user-1" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = minted["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let session: Value = host
+        .http
+        .post(format!("{}/api/sps/links/session", host.url))
+        .json(&serde_json::json!({ "link": token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(host.connect(session["session_token"].as_str().unwrap(), credentials()).await.0, 201);
+    receiver.wait_for(2).await;
+    let events = receiver.verified_events();
+    assert_eq!(events[1]["type"], "link.used");
+    assert_eq!(events[1]["data"]["link_id"], minted["id"]);
+}
