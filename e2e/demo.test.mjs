@@ -4,82 +4,24 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { launchChromium } from "./chromium.mjs";
+import { axeViolations, startServices } from "./services.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
 const SECRET = "sandbox-demo-secret-0123456789";
-const children = [];
-const ADMIN_KEY = randomBytes(32).toString("base64");
 let browser;
+let services;
 let portal;
 let sps;
-let dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitFor(url) {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`nothing answered at ${url}`);
-}
-
-function run(binary, env) {
-  const child = spawn(join(root, "target/debug", binary), [], {
-    env: { ...process.env, ...env, RUST_LOG: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(child);
-}
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "sps-connect-e2e-"));
-  const tokenPort = await freePort();
-  const hostPort = await freePort();
-  run("sps-token-server", { SPS_TOKEN_SERVER_ADDR: `127.0.0.1:${tokenPort}` });
-  run("sps-connect-host", {
-    SPS_CONNECT_ADDR: `127.0.0.1:${hostPort}`,
-    SPS_CONNECT_DEMO: "1",
-    SPS_TOKEN_URL: `http://127.0.0.1:${tokenPort}/oauth/token`,
-    SPS_API_URL: `http://127.0.0.1:${tokenPort}`,
-    SPS_CONNECT_ADMIN_KEY: ADMIN_KEY,
-    SPS_SERVICES: "transaction,shipping_label,packing_slip",
-    SPS_CONNECT_DATABASE: join(dataDir, "accounts.sqlite"),
-    SPS_CONNECT_STATIC_DIR: join(root, "dist"),
-    SPS_CONNECT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    SPS_CONNECT_SESSION_KEY: randomBytes(32).toString("base64"),
-  });
-  portal = `http://127.0.0.1:${hostPort}/`;
-  sps = `http://127.0.0.1:${tokenPort}`;
-  await waitFor(`http://127.0.0.1:${tokenPort}/`);
-  await waitFor(portal);
+  services = await startServices();
+  ({ portal, sps } = services);
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  for (const child of children) child.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  services?.stop();
 });
 
 async function submit(dialog, environment, clientId, clientSecret) {
@@ -181,16 +123,7 @@ test("the white-label example embeds the widget with the custom element, branded
   await page.close();
 });
 
-function asPortalServer(path, method = "POST") {
-  return fetch(new URL(path, portal), { method, headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
-}
-
-async function axeViolations(page) {
-  // Evaluated through the DevTools protocol: the page's Content-Security-Policy rightly refuses an injected <script>.
-  await page.evaluate(readFileSync(join(root, "node_modules/axe-core/axe.min.js"), "utf8"));
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
+const asPortalServer = (path, method) => services.asPortalServer(path, method);
 
 test("the Accounts page verifies, shows documents, reconnects a rotated secret and disconnects", async () => {
   const page = await browser.newPage();

@@ -12,7 +12,7 @@ pub mod api;
 pub mod breaker;
 pub mod config;
 pub mod crypto;
-mod demo;
+pub mod demo;
 pub mod exchange;
 pub mod failure;
 pub mod headers;

@@ -5,6 +5,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::crypto::SecretBox;
+use sps_connect_host::demo::DEMO_USER;
+use sps_connect_host::links::{check_return_url, new_link, LinkRequest};
+use sps_connect_host::store::LinkStore;
 use sps_connect_host::store::SqliteStore;
 use std::collections::HashMap;
 use std::io::Write;
@@ -55,6 +58,8 @@ fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
         ("SPS_CONNECT_ENCRYPTION_KEY", demo_key("encryption.key")?),
         ("SPS_CONNECT_SESSION_KEY", demo_key("session.key")?),
         ("SPS_CONNECT_ADMIN_KEY", demo_key("admin.key")?),
+        ("SPS_CONNECT_APP_NAME", "Northwind Supply Portal".to_owned()),
+        ("SPS_CONNECT_RETURN_ORIGINS", "http://127.0.0.1:8787".to_owned()),
     ]))
 }
 
@@ -91,6 +96,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
+    let store_for_link = Arc::clone(&store);
     let router = sps_connect_host::router(&config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
@@ -102,6 +108,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     if config.demo {
         println!("SPS Commerce Connect demo portal: http://{address}/");
+        println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", demo_link(&config, store_for_link.as_ref())?);
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
@@ -110,6 +117,26 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     sps_connect_host::server::serve(listener, router, config.server, shutdown).await?;
     Ok(())
+}
+
+/// Mints a hosted link for the demo user that leads back to the demo portal.
+fn demo_link(config: &Config, store: &SqliteStore) -> Result<String, Box<dyn std::error::Error>> {
+    let request = LinkRequest {
+        user_id: DEMO_USER.to_owned(),
+        expires_in: None,
+        return_url: Some(format!("{}/", config.hosted.public_url.as_str().trim_end_matches('/'))),
+        account_id: None,
+        environment: None,
+        locale: None,
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (token, mut record) = new_link(&request, now)?;
+    let allowed = record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
+    if !allowed {
+        record.return_url = None;
+    }
+    store.create_link(record).map_err(|e| format!("{e:?}"))?;
+    Ok(config.hosted.link_url(&token))
 }
 
 fn rewrap(config: &Config, store: &SqliteStore) -> Result<(), Box<dyn std::error::Error>> {

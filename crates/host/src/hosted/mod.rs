@@ -139,6 +139,7 @@ pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Respon
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <style>
 :root {{ color-scheme: {scheme}; }}
