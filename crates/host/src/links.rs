@@ -82,13 +82,8 @@ pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecor
     if !(MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime) {
         return Err(format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs()));
     }
-    if let Some(locale) = &request.locale {
-        let tag_ok = !locale.is_empty()
-            && locale.len() <= 35
-            && locale.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-        if !tag_ok {
-            return Err("`locale` must be a language tag such as `en` or `de-CH`.".into());
-        }
+    if request.locale.as_deref().is_some_and(|locale| !sps_connect_wire::is_language_tag(locale)) {
+        return Err("`locale` must be a language tag such as `en` or `de-CH`.".into());
     }
     if request.account_id.as_deref().is_some_and(|id| !sps_connect_wire::is_valid_account_id(id)) {
         return Err("`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into());

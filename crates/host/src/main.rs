@@ -131,7 +131,8 @@ fn demo_link(config: &Config, store: &SqliteStore) -> Result<String, Box<dyn std
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let (token, mut record) = new_link(&request, now)?;
-    let allowed = record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
+    let allowed =
+        record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
     if !allowed {
         record.return_url = None;
     }

@@ -1,7 +1,7 @@
 //! The options a host passes when it mounts the widget.
 
 use serde::Deserialize;
-use sps_connect_wire::{is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
+use sps_connect_wire::{is_language_tag, is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
 use std::fmt;
 
 /// Application name the guide suggests when the host sets none.
@@ -260,12 +260,7 @@ impl ConnectOptions {
         if !TIMEOUT_MS.contains(&self.timeout_ms) {
             return fail("timeoutMs", "must be between 1000 and 120000");
         }
-        let tag_ok = |tag: &str| {
-            !tag.is_empty()
-                && tag.len() <= 35
-                && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
-        };
-        if !tag_ok(&self.locale) {
+        if !is_language_tag(&self.locale) {
             return fail("locale", "must be a language tag such as `en` or `de-CH`");
         }
         if self.account_id.as_deref().is_some_and(|id| !is_valid_account_id(id)) {

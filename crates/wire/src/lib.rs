@@ -34,6 +34,13 @@ pub fn is_valid_account_id(account_id: &str) -> bool {
         && account_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Whether `tag` has the shape of a BCP 47 language tag, such as `en` or `de-CH`.
+pub fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 35
+        && tag.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// Which set of SPS application keys the credentials belong to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -240,6 +247,14 @@ mod tests {
         }
         for service in Service::ALL {
             named(serde_json::to_value(service).unwrap(), service.as_str());
+        }
+    }
+
+    #[test]
+    fn language_tags_are_letters_and_digits_between_hyphens() {
+        assert!(is_language_tag("en") && is_language_tag("de-CH") && is_language_tag("zh-Hant-TW"));
+        for bad in ["", "de CH", "de-", "-de", "en_US", &"a".repeat(36)] {
+            assert!(!is_language_tag(bad), "{bad:?}");
         }
     }
 
