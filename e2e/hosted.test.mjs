@@ -11,6 +11,8 @@ import { axeViolations, freePort, startServices } from "./services.mjs";
 
 const WEBHOOK_SECRET = randomBytes(32);
 const events = [];
+// The receiver refuses this many account.created deliveries before it takes one.
+let failuresToGo = 0;
 let browser;
 let services;
 let receiver;
@@ -31,8 +33,11 @@ before(async () => {
     request.on("data", (chunk) => { body += chunk; });
     request.on("end", () => {
       const ok = verified(request.headers["sps-connect-signature"] || "t=0,v1=", body);
-      events.push({ ok, event: JSON.parse(body) });
-      response.writeHead(ok ? 204 : 400).end();
+      const event = JSON.parse(body);
+      const down = failuresToGo > 0 && event.type === "account.created";
+      failuresToGo -= down ? 1 : 0;
+      events.push({ ok, down, event });
+      response.writeHead(down ? 503 : ok ? 204 : 400).end();
     });
   });
   await new Promise((resolve) => receiver.listen(port, "127.0.0.1", resolve));
@@ -41,6 +46,7 @@ before(async () => {
     SPS_CONNECT_WEBHOOK_SECRET: WEBHOOK_SECRET.toString("base64"),
     SPS_CONNECT_APP_NAME: "Acme Freight",
     SPS_CONNECT_BRAND_COLOR: "#0f766e",
+    SPS_CONNECT_WEBHOOK_RETRY_BASE_MS: "200",
   });
   browser = await launchChromium();
 });
@@ -82,6 +88,7 @@ test("an end user links an account through a hosted link on a phone, by keyboard
   await region.getByLabel("Client ID").waitFor();
   assert.deepEqual(await axeViolations(page), [], "the form");
 
+  failuresToGo = 2;
   await region.getByLabel("Client ID").focus();
   await page.keyboard.type("spsDemoSandboxClient01");
   await page.keyboard.press("Tab");
@@ -96,9 +103,12 @@ test("an end user links an account through a hosted link on a phone, by keyboard
 
   const listed = await (await services.asPortalServer("/api/sps/accounts?user_id=hosted-user", "GET")).json();
   assert.equal(listed.accounts.length, 1);
-  await until("the webhooks", () => events.some((e) => e.event.type === "link.used"));
-  const created = events.find((e) => e.event.type === "account.created" && e.event.data.user_id === "hosted-user");
-  assert.ok(created?.ok, "account.created arrived, signed");
+  const taken = (type) => events.some((e) => e.event.type === type && !e.down);
+  await until("the webhooks", () => taken("link.used") && taken("account.created"));
+  const deliveries = events.filter((e) => e.event.type === "account.created" && e.event.data.user_id === "hosted-user");
+  assert.deepEqual(deliveries.map((e) => e.down), [true, true, false], "refused twice, then taken");
+  assert.ok(deliveries.every((e) => e.ok && e.event.id === deliveries[0].event.id), "the same event, signed each time");
+  const created = deliveries[2];
   assert.equal(created.event.data.account.id, listed.accounts[0].id);
   assert.ok(!JSON.stringify(events).includes("sandbox-demo-secret"), "no secret in any event");
 
