@@ -1,0 +1,28 @@
+// The bytes a host page loads for the widget: raw, gzip -9 and brotli (q11)
+// of each file of the release bundle in dist/, and the total.
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const root = new URL("..", import.meta.url).pathname;
+const dist = join(root, "dist");
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (/\.(js|wasm|css)$/.test(name)) files.push(path);
+  }
+};
+walk(dist);
+const rows = files.sort().map((path) => {
+  const raw = readFileSync(path);
+  const brotli = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  return { file: relative(dist, path), raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length, brotli: brotli.length };
+});
+const total = rows.reduce((sum, r) => ({ raw: sum.raw + r.raw, gzip: sum.gzip + r.gzip, brotli: sum.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(join(root, "bench/results/bytes.json"), JSON.stringify({ rows, total }, null, 1));
+for (const r of [...rows, { file: "total", ...total }]) {
+  console.log(`${r.file.padEnd(58)} ${String(r.raw).padStart(8)} ${String(r.gzip).padStart(8)} ${String(r.brotli).padStart(8)}`);
+}

@@ -1,0 +1,54 @@
+// Writes BENCHMARKS.md from the results of one `./scripts/bench` run.
+import { readFileSync, writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import os from "node:os";
+
+const root = new URL("..", import.meta.url).pathname;
+const read = (path) => JSON.parse(readFileSync(root + path, "utf8"));
+const bytes = read("bench/results/bytes.json");
+const load = read("bench/load/results.json");
+const memory = read("bench/results/memory.json");
+const backend = read("bench/results/backend.json");
+const n = (x) => Math.round(x).toLocaleString("en-US");
+const ms = (x) => (x == null ? "-" : x.toFixed(1));
+const kib = (x) => `${(x / 1024).toFixed(1)} KiB`;
+const peerBytes = 591436;
+const floor = load.summary.static.formPainted.median;
+const ours = load.summary.widget.formPainted.median;
+const peer = load.summary["hub-direct"]?.formPainted.median;
+
+const lines = [];
+lines.push("# Benchmarks", "");
+lines.push(`Measured on ${new Date(load.date).toISOString().slice(0, 10)} with \`./scripts/bench\` (RUNS=${load.runs}):`);
+lines.push(`${os.cpus().length} cores (${os.cpus()[0].model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Chromium ${load.chromium}, ${execSync("rustc --version").toString().trim()}.`);
+lines.push("These are measurements, not tests: nothing here can fail the test command.", "");
+lines.push("## Bytes a host loads", "", "| file | raw | gzip -9 | brotli 11 |", "|---|---:|---:|---:|");
+for (const r of bytes.rows) lines.push(`| \`${r.file}\` | ${n(r.raw)} | ${n(r.gzip)} | ${n(r.brotli)} |`);
+lines.push(`| **total** | **${n(bytes.total.raw)}** | **${n(bytes.total.gzip)}** | **${n(bytes.total.brotli)}** |`, "");
+lines.push(`Target ≤ 80 KB gzip: ${bytes.total.gzip <= 80 * 1024 ? "met" : `not met (${kib(bytes.total.gzip)})`}. Peer \`@stackone/hub\` 1.11.4 web component: ${n(peerBytes)} B gzip (${(peerBytes / bytes.total.gzip).toFixed(1)} × ours).`, "");
+lines.push("## Load: time to the Client ID field visible and painted", "");
+lines.push(`Fresh browser context per load, served from loopback with gzip, pages rotated so each takes every slot, ${load.runs} loads per page (ms since navigation start).`, "");
+lines.push("| page | median | p95 | min | max |", "|---|---:|---:|---:|---:|");
+const pageNames = { static: "static HTML form, no script (the floor)", widget: "this widget (release build, inline)", "hub-direct": "`@stackone/hub` straight to its SPS form" };
+for (const [key, label] of Object.entries(pageNames)) {
+  const s = load.summary[key]?.formPainted;
+  if (s) lines.push(`| ${label} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(s.min)} | ${ms(s.max)} |`);
+}
+lines.push("", `Widget / floor: ${(ours / floor).toFixed(2)} × (target ≤ 1.5 ×: ${ours / floor <= 1.5 ? "met" : "not met"}).` + (peer ? ` Widget / peer: ${(ours / peer).toFixed(2)} × (target ≤ 0.25 ×: ${ours / peer <= 0.25 ? "met" : "not met"}).` : ""), "");
+lines.push("## Memory", "", `After mount, after 10 warm-up cycles, and after ${memory.cycles} more open / fill / connect / done cycles (answers scripted in the page), each after a forced garbage collection.`, "");
+lines.push("| moment | JS heap | wasm memory | DOM nodes |", "|---|---:|---:|---:|");
+for (const [label, s] of [["after mount", memory.afterMount], ["after warm-up", memory.afterWarmUp], [`after ${memory.cycles} cycles`, memory.afterCycles]]) {
+  lines.push(`| ${label} | ${kib(s.jsHeap)} | ${kib(s.wasm)} | ${s.nodes} |`);
+}
+lines.push("", `Growth over the ${memory.cycles} cycles: JS heap ${kib(memory.afterCycles.jsHeap - memory.afterWarmUp.jsHeap)}, wasm ${kib(memory.afterCycles.wasm - memory.afterWarmUp.wasm)}, nodes ${memory.afterCycles.nodes - memory.afterWarmUp.nodes}.`, "");
+lines.push("## Backend: connect through the host vs the same calls made directly", "");
+lines.push("Release build of the host (its own HTTP server, SQLite in WAL mode with its default durability) and the local token server on loopback, in one process. \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link. Levels run in order, direct then via host.", "");
+lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const clients of ["1", "16", "64"]) {
+  const r = backend[clients];
+  lines.push(`| ${clients} | ${r.direct.p50_ms.toFixed(2)} | ${r.direct.p99_ms.toFixed(2)} | ${n(r.direct.per_second)} | ${r.via_host.p50_ms.toFixed(2)} | ${r.via_host.p99_ms.toFixed(2)} | ${n(r.via_host.per_second)} | ${r.overhead_p50_ms.toFixed(2)} | ${r.failures.direct}/${r.failures.via_host} |`);
+}
+lines.push("", `Links acknowledged: ${backend.rows.acknowledged}; rows in the store afterwards: ${backend.rows.stored} (${backend.rows.acknowledged === backend.rows.stored ? "nothing lost, nothing duplicated" : "MISMATCH"}). Target < 1 ms overhead at 1 client: ${backend["1"].overhead_p50_ms < 1 ? "met" : "not met"}.`, "");
+lines.push("## Reproduce", "", "```sh", "./scripts/bench            # RUNS=20 by default; RUNS=5 for a quick look", "```", "");
+writeFileSync(root + "BENCHMARKS.md", lines.join("\n"));
+console.log(lines.join("\n"));

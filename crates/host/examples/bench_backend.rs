@@ -1,0 +1,171 @@
+//! The host's overhead on a connect: the release host and the local token
+//! server on loopback, connect through the host against the same exchange
+//! made directly at the token endpoint, at 1, 16 and 64 concurrent clients,
+//! interleaved round by round. Afterwards the rows are counted: every
+//! acknowledged link must be there exactly once.
+//!
+//! `cargo run --release -p sps-connect-host --example bench_backend -- <requests per level> <output.json>`
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::json;
+use sps_connect_host::config::Config;
+use sps_connect_host::store::{AccountStore, SqliteStore};
+use sps_token_server::TokenServer;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ADMIN_KEY: &str = "YmVuY2gtYWRtaW4ta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn summary(mut times: Vec<Duration>, wall: Duration) -> serde_json::Value {
+    times.sort();
+    json!({
+        "n": times.len(),
+        "p50_ms": percentile(&times, 0.50),
+        "p99_ms": percentile(&times, 0.99),
+        "per_second": times.len() as f64 / wall.as_secs_f64(),
+    })
+}
+
+async fn run_level(
+    clients: usize,
+    requests: usize,
+    call: impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync + 'static,
+) -> (Vec<Duration>, Duration, usize) {
+    let call = Arc::new(call);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (call, next) = (Arc::clone(&call), Arc::clone(&next));
+            tokio::spawn(async move {
+                let (mut times, mut failures) = (Vec::new(), 0);
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if index >= requests {
+                        return (times, failures);
+                    }
+                    let start = Instant::now();
+                    if call(index).await {
+                        times.push(start.elapsed());
+                    } else {
+                        failures += 1;
+                    }
+                }
+            })
+        })
+        .collect();
+    let (mut times, mut failures) = (Vec::new(), 0);
+    for worker in workers {
+        let (t, f) = worker.await.unwrap();
+        times.extend(t);
+        failures += f;
+    }
+    (times, started.elapsed(), failures)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let requests: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(400);
+    let output = args.get(2).cloned().unwrap_or_else(|| "bench/results/backend.json".into());
+
+    let token_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let token_base = format!("http://{}", token_listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(token_listener, TokenServer::default().router()).await });
+
+    let dir = tempfile::tempdir()?;
+    let database = dir.path().join("bench.sqlite");
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("SPS_TOKEN_URL", format!("{token_base}/oauth/token")),
+        ("SPS_API_URL", token_base.clone()),
+        ("SPS_CONNECT_DATABASE", database.display().to_string()),
+        ("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode([3u8; 32])),
+        ("SPS_CONNECT_SESSION_KEY", STANDARD.encode([4u8; 32])),
+        ("SPS_CONNECT_ADMIN_KEY", ADMIN_KEY.to_owned()),
+        ("SPS_MAX_CONCURRENT_EXCHANGES", "64".to_owned()),
+    ]);
+    let config = Config::from_vars(|name| vars.get(name).cloned())?;
+    let store = Arc::new(SqliteStore::open(&database).map_err(|e| format!("{e:?}"))?);
+    let router = sps_connect_host::router(&config, store)?;
+    let host_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let host = format!("http://{}", host_listener.local_addr()?);
+    tokio::spawn(sps_connect_host::server::serve(host_listener, router, config.server, std::future::pending()));
+
+    let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).build()?;
+    let mut report = serde_json::Map::new();
+    let mut linked = 0usize;
+    for (round, clients) in [1usize, 16, 64].into_iter().enumerate() {
+        let mut sessions = Vec::with_capacity(requests);
+        for index in 0..requests {
+            let grant: serde_json::Value = http
+                .post(format!("{host}/api/sps/sessions"))
+                .bearer_auth(ADMIN_KEY)
+                .json(&json!({ "user_id": format!("bench-{round}-{index}") }))
+                .send()
+                .await?
+                .json()
+                .await?;
+            sessions.push(grant["session_token"].as_str().unwrap_or_default().to_owned());
+        }
+        let sessions = Arc::new(sessions);
+        let body = json!({ "environment": "sandbox", "client_id": "spsDemoSandboxClient01",
+            "client_secret": "sandbox-demo-secret-0123456789" });
+        let direct_body = json!({ "grant_type": "client_credentials", "client_id": "spsDemoSandboxClient01",
+            "client_secret": "sandbox-demo-secret-0123456789", "audience": "https://spscommerce.com" });
+        let (h, t) = (http.clone(), token_base.clone());
+        let (direct, direct_wall, direct_failures) = run_level(clients, requests, move |_| {
+            let (h, t, b) = (h.clone(), t.clone(), direct_body.clone());
+            Box::pin(async move {
+                let sent = h.post(format!("{t}/oauth/token")).json(&b).send().await;
+                let Ok(response) = sent else { return false };
+                let ok = response.status().is_success();
+                let auth = response.json::<serde_json::Value>().await.ok();
+                let token = auth.as_ref().and_then(|a| a["access_token"].as_str()).unwrap_or_default().to_owned();
+                let check = h.get(format!("{t}/auth-check")).bearer_auth(token).send().await;
+                ok && check.is_ok_and(|c| c.status().as_u16() == 204)
+            })
+        })
+        .await;
+        let (h, u, s) = (http.clone(), host.clone(), Arc::clone(&sessions));
+        let (via_host, host_wall, host_failures) = run_level(clients, requests, move |index| {
+            let (h, u, s, b) = (h.clone(), u.clone(), Arc::clone(&s), body.clone());
+            Box::pin(async move {
+                let sent =
+                    h.post(format!("{u}/api/sps/connect")).header("X-Connect-Session", &s[index]).json(&b).send().await;
+                sent.is_ok_and(|r| r.status().as_u16() == 201)
+            })
+        })
+        .await;
+        linked += via_host.len();
+        let (direct_summary, host_summary) = (summary(direct, direct_wall), summary(via_host, host_wall));
+        let overhead = host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
+        println!(
+            "{clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures}",
+            direct_summary["p50_ms"].as_f64().unwrap_or(0.0),
+            direct_summary["p99_ms"].as_f64().unwrap_or(0.0),
+            direct_summary["per_second"].as_f64().unwrap_or(0.0),
+            host_summary["p50_ms"].as_f64().unwrap_or(0.0),
+            host_summary["p99_ms"].as_f64().unwrap_or(0.0),
+            host_summary["per_second"].as_f64().unwrap_or(0.0),
+        );
+        report.insert(
+            clients.to_string(),
+            json!({ "direct": direct_summary, "via_host": host_summary, "overhead_p50_ms": overhead,
+                "failures": { "direct": direct_failures, "via_host": host_failures } }),
+        );
+    }
+    let reader = SqliteStore::open(&database).map_err(|e| format!("{e:?}"))?;
+    let rows = reader.all_ids().map_err(|e| format!("{e:?}"))?.len();
+    println!("acknowledged links {linked}, rows in the store {rows}");
+    report.insert("rows".into(), json!({ "acknowledged": linked, "stored": rows }));
+    std::fs::create_dir_all(std::path::Path::new(&output).parent().unwrap_or(std::path::Path::new(".")))?;
+    std::fs::write(&output, serde_json::to_string_pretty(&report)?)?;
+    Ok(())
+}
