@@ -145,7 +145,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
         linked += via_host.len();
         let (direct_summary, host_summary) = (summary(direct, direct_wall), summary(via_host, host_wall));
-        let overhead = host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
+        let overhead =
+            host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
         println!(
             "{clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures}",
             direct_summary["p50_ms"].as_f64().unwrap_or(0.0),
