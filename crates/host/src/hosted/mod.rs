@@ -140,6 +140,8 @@ pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Respon
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
+<link rel="modulepreload" href="/sps-connect.js">
+<link rel="preload" href="/sps-connect_bg.wasm" as="fetch" type="application/wasm" crossorigin>
 <title>{title}</title>
 <style>
 :root {{ color-scheme: {scheme}; }}
