@@ -6,7 +6,7 @@ use crate::crypto::SecretBox;
 use crate::exchange::TokenExchange;
 use crate::failure::SpsFailure;
 use crate::sps_api::{Answer, Outbound, SpsApi};
-use crate::store::{AccountStore, Check, NewLink, Saved, SealedAccount, StoreError, StoredAccount};
+use crate::store::{AccountStore, Check, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount};
 use crate::tokens::{CachedToken, Reuse, TokenCache};
 use crate::webhooks::{EventType, Webhooks};
 use reqwest::StatusCode;
@@ -87,13 +87,13 @@ impl LinkedAccounts {
         &self.webhooks
     }
 
-    /// Tells the portal's server about `account`.
-    pub async fn notify(&self, kind: EventType, account: &StoredAccount, extra: serde_json::Value) {
+    /// The event that tells the portal's server about `account`, if webhooks are on.
+    pub fn event(&self, kind: EventType, account: &StoredAccount, extra: serde_json::Value) -> Option<QueuedEvent> {
         let mut data = json!({ "user_id": account.user_id, "account": crate::api::summary(account.clone()) });
         if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
             data.extend(extra.clone());
         }
-        self.webhooks.emit(kind, data).await;
+        self.webhooks.draft(kind, data)
     }
 
     /// The SPS API client.
@@ -124,12 +124,17 @@ impl LinkedAccounts {
             services: self.services.clone(),
             connected_at: now(),
         };
-        let store = Arc::clone(&self.store);
-        let (account, saved) = blocking(move || store.save(link)).await?;
+        let (store, this) = (Arc::clone(&self.store), self.clone());
+        let (account, saved) = blocking(move || {
+            store.save(link, &|(account, saved)| {
+                let kind = if *saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
+                this.event(kind, account, json!({}))
+            })
+        })
+        .await?;
+        self.webhooks.wake();
         self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
         tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account linked");
-        let kind = if saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
-        self.notify(kind, &account, json!({})).await;
         Ok((account, saved))
     }
 
@@ -153,10 +158,16 @@ impl LinkedAccounts {
         if let Check::Refused(code) = &check {
             tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
         }
-        let (after, changed) =
-            blocking(move || store.record_check(&id, revision, &check)).await?.ok_or(AccessError::NotFound)?;
+        let this = self.clone();
+        let (after, changed) = blocking(move || {
+            store.record_check(&id, revision, &check, &|account| {
+                this.event(EventType::AccountNeedsAttention, account, json!({}))
+            })
+        })
+        .await?
+        .ok_or(AccessError::NotFound)?;
         if changed && after.status == AccountStatus::NeedsAttention {
-            self.notify(EventType::AccountNeedsAttention, &after, json!({})).await;
+            self.webhooks.wake();
         }
         Ok(after)
     }
@@ -227,11 +238,12 @@ impl LinkedAccounts {
     pub async fn disconnect(&self, account: &StoredAccount) -> Result<bool, AccessError> {
         let store = Arc::clone(&self.store);
         let id = account.id.clone();
-        let removed = blocking(move || store.delete(&id)).await?;
+        let event = self.event(EventType::AccountDeleted, account, json!({}));
+        let removed = blocking(move || store.delete(&id, event.as_ref())).await?;
         self.tokens.forget(&account.id);
         if removed {
             tracing::info!(account = %account.id, "account disconnected");
-            self.notify(EventType::AccountDeleted, account, json!({})).await;
+            self.webhooks.wake();
         }
         Ok(removed)
     }

@@ -4,7 +4,7 @@
 //! 2xx or the last attempt. Events never hold a secret or a token.
 
 use crate::accounts::blocking;
-use crate::store::EventOutbox;
+use crate::store::{EventOutbox, QueuedEvent};
 use hmac::{Hmac, Mac};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretSlice};
@@ -101,25 +101,21 @@ impl Webhooks {
         Ok(Self { config, outbox, wake: Arc::new(Notify::new()), http })
     }
 
-    /// Queues an event with `data`, for delivery as soon as possible.
-    pub async fn emit(&self, kind: EventType, data: Value) {
-        if self.config.is_none() {
-            return;
-        }
+    /// The event of `kind` with `data`, ready to be queued with the change
+    /// it reports; `None` when no webhook is configured.
+    pub fn draft(&self, kind: EventType, data: Value) -> Option<QueuedEvent> {
+        self.config.as_ref()?;
         let mut random = [0u8; 12];
         getrandom::fill(&mut random).expect("the system random source works");
         let id = format!("evt_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let created_at = OffsetDateTime::now_utc().replace_nanosecond(0).ok().and_then(|t| t.format(&Rfc3339).ok());
         let body = json!({ "id": id, "type": kind.as_str(), "created_at": created_at, "data": data }).to_string();
-        let outbox = Arc::clone(&self.outbox);
-        let queued = {
-            let id = id.clone();
-            blocking(move || outbox.enqueue_event(&id, &body, now_ms())).await
-        };
-        match queued {
-            Ok(()) => self.wake.notify_one(),
-            Err(error) => tracing::error!(event = %id, ?error, "a webhook event could not be queued"),
-        }
+        Some(QueuedEvent { id, body, created_at_ms: now_ms() })
+    }
+
+    /// Tells the deliverer that an event was queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Starts delivering, now and after every restart, until the process ends.

@@ -89,9 +89,10 @@ pub async fn connect(
     if let Some(link_id) = &session.link_id {
         let store = std::sync::Arc::clone(&state.links);
         let (id, now) = (link_id.clone(), time::OffsetDateTime::now_utc().unix_timestamp());
-        if blocking(move || store.use_link(&id, now)).await? {
+        let event = state.accounts.event(EventType::LinkUsed, &account, serde_json::json!({ "link_id": link_id }));
+        if blocking(move || store.use_link(&id, now, event.as_ref())).await? {
             tracing::info!(link = %link_id, account = %account.id, "hosted link used");
-            state.accounts.notify(EventType::LinkUsed, &account, serde_json::json!({ "link_id": link_id })).await;
+            state.accounts.webhooks().wake();
         }
     }
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };

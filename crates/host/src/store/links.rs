@@ -1,7 +1,7 @@
 //! Hosted connect links: only a hash of each link's token is kept, so the
 //! database cannot be used to open a link.
 
-use super::{SqliteStore, StoreError};
+use super::{queue_event, QueuedEvent, SqliteStore, StoreError};
 use rusqlite::{params, OptionalExtension};
 use sps_connect_wire::Environment;
 
@@ -63,8 +63,9 @@ pub trait LinkStore: Send + Sync + 'static {
     fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError>;
     /// The user's links that can still be used at `now`, newest first.
     fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError>;
-    /// Marks the link used at `now` if it was still open; whether it was.
-    fn use_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Marks the link used at `now` if it was still open, queuing `event` in
+    /// the same transaction; whether it was open.
+    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError>;
     /// Marks the link revoked at `now` if it was not already used or revoked; whether it was.
     fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
 }
@@ -129,12 +130,18 @@ impl LinkStore for SqliteStore {
         Ok(links)
     }
 
-    fn use_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        let changed = self.connection().execute(
+    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let used = transaction.execute(
             "UPDATE links SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
             params![id, now],
-        )?;
-        Ok(changed > 0)
+        )? > 0;
+        if let Some(event) = event.filter(|_| used) {
+            queue_event(&transaction, event)?;
+        }
+        transaction.commit()?;
+        Ok(used)
     }
 
     fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {

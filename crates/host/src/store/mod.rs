@@ -78,6 +78,30 @@ pub enum Check {
     Refused(ErrorCode),
 }
 
+/// A webhook event to queue in the same transaction as the change it reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedEvent {
+    /// Its id, `evt_…`.
+    pub id: String,
+    /// Its JSON body.
+    pub body: String,
+    /// When it was made, unix milliseconds: it is due at once.
+    pub created_at_ms: i64,
+}
+
+/// Builds the event that reports a change, once the change is known; `None`
+/// when no events are sent.
+pub type EventFor<'a, T> = &'a (dyn Fn(&T) -> Option<QueuedEvent> + Sync);
+
+/// Queues `event` with `connection` (inside the caller's transaction).
+pub(crate) fn queue_event(connection: &Connection, event: &QueuedEvent) -> Result<(), StoreError> {
+    connection.execute(
+        "INSERT INTO webhook_events (id, body, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)",
+        params![event.id, event.body, event.created_at_ms],
+    )?;
+    Ok(())
+}
+
 /// Whether a save created an account or updated one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Saved {
@@ -113,23 +137,31 @@ impl From<rusqlite::Error> for StoreError {
 pub trait AccountStore: Send + Sync + 'static {
     /// Saves a link: updates `account_id` if given, else the user's account with
     /// the same environment and Client ID, else creates one. The account is
-    /// `active`, verified at `connected_at`.
-    fn save(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError>;
+    /// `active`, verified at `connected_at`. The event for the saved account
+    /// is queued in the same transaction.
+    fn save(
+        &self,
+        link: NewLink,
+        event: EventFor<'_, (StoredAccount, Saved)>,
+    ) -> Result<(StoredAccount, Saved), StoreError>;
     /// The user's accounts, newest first.
     fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError>;
     /// One account, whoever it belongs to, with its sealed secret.
     fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
     /// Records the outcome of a check made with the credentials of `revision`;
     /// does nothing if the account was saved again since. The account after,
-    /// and whether its status changed.
+    /// and whether its status changed. When the check makes the account need
+    /// attention, its event is queued in the same transaction.
     fn record_check(
         &self,
         account_id: &str,
         revision: i64,
         check: &Check,
+        event: EventFor<'_, StoredAccount>,
     ) -> Result<Option<(StoredAccount, bool)>, StoreError>;
-    /// Removes the account and its secret; whether there was one.
-    fn delete(&self, account_id: &str) -> Result<bool, StoreError>;
+    /// Removes the account and its secret, queuing `event` in the same
+    /// transaction if there was one; whether there was one.
+    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError>;
     /// The ids of every account, of every user.
     fn all_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Replaces the account's sealed secret with `new` if it is still `old`;
@@ -295,7 +327,11 @@ fn select_one(connection: &Connection, account_id: &str) -> Result<Option<Stored
 }
 
 impl AccountStore for SqliteStore {
-    fn save(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
+    fn save(
+        &self,
+        link: NewLink,
+        event: EventFor<'_, (StoredAccount, Saved)>,
+    ) -> Result<(StoredAccount, Saved), StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let existing: Option<String> = match &link.account_id {
@@ -355,8 +391,12 @@ impl AccountStore for SqliteStore {
             }
         };
         let account = select_one(&transaction, &id)?.ok_or(StoreError::UnknownAccount)?;
+        let outcome = (account, saved);
+        if let Some(event) = event(&outcome) {
+            queue_event(&transaction, &event)?;
+        }
         transaction.commit()?;
-        Ok((account, saved))
+        Ok(outcome)
     }
 
     fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
@@ -383,29 +423,42 @@ impl AccountStore for SqliteStore {
         account_id: &str,
         revision: i64,
         check: &Check,
+        event: EventFor<'_, StoredAccount>,
     ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
-        let connection = self.connection();
-        let Some(before) = select_one(&connection, account_id)? else { return Ok(None) };
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let Some(before) = select_one(&transaction, account_id)? else { return Ok(None) };
         match check {
-            Check::Passed(at) => connection.execute(
+            Check::Passed(at) => transaction.execute(
                 "UPDATE accounts SET status = 'active', status_reason = NULL, last_verified_at = ?1 \
                  WHERE id = ?2 AND revision = ?3",
                 params![at, account_id, revision],
             )?,
-            Check::Refused(code) => connection.execute(
+            Check::Refused(code) => transaction.execute(
                 "UPDATE accounts SET status = 'needs_attention', status_reason = ?1 WHERE id = ?2 AND revision = ?3",
                 params![code.as_str(), account_id, revision],
             )?,
         };
-        Ok(select_one(&connection, account_id)?.map(|after| {
-            let changed = after.status != before.status;
-            (after, changed)
-        }))
+        let Some(after) = select_one(&transaction, account_id)? else { return Ok(None) };
+        let changed = after.status != before.status;
+        if changed && after.status == AccountStatus::NeedsAttention {
+            if let Some(event) = event(&after) {
+                queue_event(&transaction, &event)?;
+            }
+        }
+        transaction.commit()?;
+        Ok(Some((after, changed)))
     }
 
-    fn delete(&self, account_id: &str) -> Result<bool, StoreError> {
-        let connection = self.connection();
-        Ok(connection.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0)
+    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let removed = transaction.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0;
+        if let Some(event) = event.filter(|_| removed) {
+            queue_event(&transaction, event)?;
+        }
+        transaction.commit()?;
+        Ok(removed)
     }
 
     fn all_ids(&self) -> Result<Vec<String>, StoreError> {
@@ -441,6 +494,43 @@ mod tests {
         }
     }
 
+    impl SqliteStore {
+        fn save_plain(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
+            self.save(link, &|_| None)
+        }
+    }
+
+    #[test]
+    fn a_change_and_its_event_are_written_together() {
+        let (_dir, store) = store();
+        let event = |id: &str| QueuedEvent { id: id.into(), body: "{}".into(), created_at_ms: 5 };
+        let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_saved"))).unwrap();
+        store
+            .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| {
+                Some(event("evt_attention"))
+            })
+            .unwrap();
+        store
+            .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| {
+                Some(event("evt_again"))
+            })
+            .unwrap();
+        assert!(store.delete(&account.id, Some(&event("evt_deleted"))).unwrap());
+        assert!(!store.delete(&account.id, Some(&event("evt_nothing"))).unwrap());
+        let due: Vec<String> = store.due_events(10, 10).unwrap().into_iter().map(|e| e.id).collect();
+        assert_eq!(
+            due,
+            ["evt_attention", "evt_deleted", "evt_saved"],
+            "no event for a status that did not change or a row that was not there"
+        );
+        let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| Some(event("evt_lost")));
+        assert!(conflict.is_err());
+        assert!(
+            !store.due_events(10, 10).unwrap().iter().any(|e| e.id == "evt_lost"),
+            "a failed change queues nothing"
+        );
+    }
+
     fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("nested/accounts.sqlite")).unwrap();
@@ -450,9 +540,9 @@ mod tests {
     #[test]
     fn relinking_the_same_client_updates_instead_of_duplicating() {
         let (_dir, store) = store();
-        let (first, saved) = store.save(link("u1", "clientA", None)).unwrap();
+        let (first, saved) = store.save_plain(link("u1", "clientA", None)).unwrap();
         assert_eq!(saved, Saved::Created);
-        let (second, saved) = store.save(link("u1", "clientA", None)).unwrap();
+        let (second, saved) = store.save_plain(link("u1", "clientA", None)).unwrap();
         assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
         assert_eq!(second.revision, first.revision + 1);
         assert_eq!(store.list("u1").unwrap().len(), 1);
@@ -462,9 +552,9 @@ mod tests {
     #[test]
     fn accounts_are_separate_per_user_and_per_client() {
         let (_dir, store) = store();
-        store.save(link("u1", "clientA", None)).unwrap();
-        store.save(link("u1", "clientB", None)).unwrap();
-        store.save(link("u2", "clientA", None)).unwrap();
+        store.save_plain(link("u1", "clientA", None)).unwrap();
+        store.save_plain(link("u1", "clientB", None)).unwrap();
+        store.save_plain(link("u2", "clientA", None)).unwrap();
         assert_eq!(store.list("u1").unwrap().len(), 2);
         assert_eq!(store.list("u2").unwrap().len(), 1);
     }
@@ -472,28 +562,31 @@ mod tests {
     #[test]
     fn account_id_updates_that_account_of_that_user_only() {
         let (_dir, store) = store();
-        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
-        let (updated, saved) = store.save(link("u1", "clientC", Some(&account.id))).unwrap();
+        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
+        let (updated, saved) = store.save_plain(link("u1", "clientC", Some(&account.id))).unwrap();
         assert_eq!(
             (saved, updated.id.as_str(), updated.client_id.as_str()),
             (Saved::Updated, account.id.as_str(), "clientC")
         );
-        assert!(matches!(store.save(link("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
-        assert!(matches!(store.save(link("u1", "clientA", Some("acc_missing"))), Err(StoreError::UnknownAccount)));
+        assert!(matches!(store.save_plain(link("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
+        assert!(matches!(
+            store.save_plain(link("u1", "clientA", Some("acc_missing"))),
+            Err(StoreError::UnknownAccount)
+        ));
     }
 
     #[test]
     fn moving_an_account_onto_another_links_client_is_a_conflict() {
         let (_dir, store) = store();
-        let (a, _) = store.save(link("u1", "clientA", None)).unwrap();
-        store.save(link("u1", "clientB", None)).unwrap();
-        assert!(matches!(store.save(link("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
+        let (a, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
+        store.save_plain(link("u1", "clientB", None)).unwrap();
+        assert!(matches!(store.save_plain(link("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
     }
 
     #[test]
     fn find_returns_the_account_with_its_sealed_secret_and_owner() {
         let (_dir, store) = store();
-        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
+        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
         let found = store.find(&account.id).unwrap().unwrap();
         assert_eq!(found.sealed_secret, vec![1, 2, 3]);
         assert_eq!(found.account, account);
@@ -506,8 +599,9 @@ mod tests {
     #[test]
     fn checks_set_the_status_unless_the_account_was_saved_again_since() {
         let (_dir, store) = store();
-        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
-        let refused = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient));
+        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
+        let refused =
+            store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| None);
         let (refused, changed) = refused.unwrap().unwrap();
         assert!(changed);
         assert_eq!(
@@ -516,36 +610,39 @@ mod tests {
         );
         assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
 
-        let passed = store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()));
+        let passed =
+            store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()), &|_| None);
         let (passed, changed) = passed.unwrap().unwrap();
         assert!(changed);
         assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
         assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
 
-        let (relinked, _) = store.save(link("u1", "clientA", None)).unwrap();
-        let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied));
+        let (relinked, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
+        let stale =
+            store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
         let (stale, changed) = stale.unwrap().unwrap();
         assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
-        let needs = store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied));
+        let needs =
+            store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
         assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
-        let (again, _) = store.save(link("u1", "clientA", None)).unwrap();
+        let (again, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
         assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
     }
 
     #[test]
     fn delete_removes_the_account_and_its_secret() {
         let (_dir, store) = store();
-        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
-        assert!(store.delete(&account.id).unwrap());
+        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
+        assert!(store.delete(&account.id, None).unwrap());
         assert!(store.find(&account.id).unwrap().is_none());
         assert!(store.list("u1").unwrap().is_empty());
-        assert!(!store.delete(&account.id).unwrap());
+        assert!(!store.delete(&account.id, None).unwrap());
     }
 
     #[test]
     fn the_database_and_its_journal_are_readable_by_the_owner_only() {
         let (dir, store) = store();
-        store.save(link("u1", "clientA", None)).unwrap();
+        store.save_plain(link("u1", "clientA", None)).unwrap();
         let database = dir.path().join("nested/accounts.sqlite");
         for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
@@ -564,7 +661,7 @@ mod tests {
     #[test]
     fn a_sealed_secret_is_replaced_only_if_unchanged() {
         let (_dir, store) = store();
-        let (account, _) = store.save(link("u1", "clientA", None)).unwrap();
+        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
         assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
         assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
         assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());

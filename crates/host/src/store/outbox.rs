@@ -1,5 +1,6 @@
 //! Webhook events waiting for delivery. An event is written in the same
-//! store as the change it reports, so a restart loses none.
+//! transaction as the change it reports (see [`super::queue_event`]), so a
+//! crash or a restart loses none. Times are unix milliseconds.
 
 use super::{SqliteStore, StoreError};
 use rusqlite::params;
@@ -17,8 +18,6 @@ pub struct PendingEvent {
 
 /// Storage for undelivered webhook events. Calls block.
 pub trait EventOutbox: Send + Sync + 'static {
-    /// Queues an event, due at once.
-    fn enqueue_event(&self, id: &str, body: &str, now: i64) -> Result<(), StoreError>;
     /// Events due at `now`, oldest first, at most `limit`.
     fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError>;
     /// The event was delivered.
@@ -28,14 +27,6 @@ pub trait EventOutbox: Send + Sync + 'static {
 }
 
 impl EventOutbox for SqliteStore {
-    fn enqueue_event(&self, id: &str, body: &str, now: i64) -> Result<(), StoreError> {
-        self.connection().execute(
-            "INSERT INTO webhook_events (id, body, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)",
-            params![id, body, now],
-        )?;
-        Ok(())
-    }
-
     fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
         let connection = self.connection();
         let mut statement = connection.prepare(
