@@ -520,8 +520,8 @@ mod tests {
         let due: Vec<String> = store.due_events(10, 10).unwrap().into_iter().map(|e| e.id).collect();
         assert_eq!(
             due,
-            ["evt_attention", "evt_deleted", "evt_saved"],
-            "no event for a status that did not change or a row that was not there"
+            ["evt_saved", "evt_attention", "evt_deleted"],
+            "in the order of the changes; none for an unchanged status or a missing row"
         );
         let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| Some(event("evt_lost")));
         assert!(conflict.is_err());

@@ -18,7 +18,7 @@ pub struct PendingEvent {
 
 /// Storage for undelivered webhook events. Calls block.
 pub trait EventOutbox: Send + Sync + 'static {
-    /// Events due at `now`, oldest first, at most `limit`.
+    /// Events due at `now`, in the order they were queued, at most `limit`.
     fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError>;
     /// The event was delivered.
     fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
@@ -31,7 +31,7 @@ impl EventOutbox for SqliteStore {
         let connection = self.connection();
         let mut statement = connection.prepare(
             "SELECT id, body, attempts FROM webhook_events WHERE delivered_at IS NULL AND given_up_at IS NULL \
-             AND next_attempt_at <= ?1 ORDER BY created_at, id LIMIT ?2",
+             AND next_attempt_at <= ?1 ORDER BY rowid LIMIT ?2",
         )?;
         let rows = statement.query_map(params![now, limit as i64], |row| {
             Ok(PendingEvent { id: row.get(0)?, body: row.get(1)?, attempts: row.get(2)? })
