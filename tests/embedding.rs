@@ -203,12 +203,18 @@ async fn the_custom_element_mounts_follows_its_attributes_and_cleans_up() {
     assert_eq!(element.child_element_count(), 0, "leaving the document destroys the widget");
 }
 
-/// Places `html` in a new container on the page, as a parser would.
+/// Places `html` in a new container on the page the way an element written
+/// in HTML meets the widget: parsed into an inert template first (where
+/// `<sps-connect>` is not yet the widget), then adopted into the page, which
+/// upgrades it with all its attributes already set.
 fn parse_into_page(html: &str) -> HtmlElement {
     sps_connect::define_element();
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
-    container.set_inner_html(html);
+    let template: web_sys::HtmlTemplateElement = document().create_element("template").unwrap().unchecked_into();
+    template.set_inner_html(html);
+    let parsed = document().import_node_with_deep(&template.content(), true).unwrap();
+    container.append_child(&parsed).unwrap();
     container
 }
 
