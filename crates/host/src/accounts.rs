@@ -13,8 +13,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sps_connect_wire::{client_id_hint, AccountStatus, ConnectRequest, Environment, Service};
 use std::sync::Arc;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// Why an operation on an account failed.
 #[derive(Debug)]
@@ -56,12 +54,6 @@ pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
-}
-
-/// Now, RFC 3339 to the second: fixed-length, so the store can order by it as text.
-fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(0).unwrap_or(now).format(&Rfc3339).unwrap_or_default()
 }
 
 /// What a sealed secret is bound to: it opens only for the same user, environment and Client ID.
@@ -122,7 +114,7 @@ impl LinkedAccounts {
             environment: request.environment,
             client_id: request.client_id,
             services: self.services.clone(),
-            connected_at: now(),
+            connected_at: crate::times::now(),
         };
         let (store, this) = (Arc::clone(&self.store), self.clone());
         let (account, saved) = blocking(move || {
@@ -212,7 +204,7 @@ impl LinkedAccounts {
             Err(other) => return Err(other),
         };
         match self.api.auth_check(&token.access_token).await {
-            Ok(()) => self.record(&sealed.account, Check::Passed(now())).await,
+            Ok(()) => self.record(&sealed.account, Check::Passed(crate::times::now())).await,
             Err(failure) if failure.needs_attention() => {
                 self.tokens.forget(&sealed.account.id);
                 self.record(&sealed.account, Check::Refused(failure.code)).await

@@ -38,7 +38,7 @@ impl EncryptionKey {
 
     /// The key's id, as hex: safe to log and to show.
     pub fn id(&self) -> String {
-        self.id.iter().map(|b| format!("{b:02x}")).collect()
+        crate::ids::hex(&self.id)
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {

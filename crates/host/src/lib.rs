@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod failure;
 pub mod headers;
 pub mod hosted;
+pub mod ids;
 pub mod limits;
 pub mod links;
 pub mod outbound;
@@ -25,6 +26,7 @@ pub mod server;
 pub mod session;
 pub mod sps_api;
 pub mod store;
+pub mod times;
 pub mod tokens;
 pub mod webhooks;
 

@@ -74,10 +74,7 @@ fn random(bytes: usize) -> Vec<u8> {
 
 /// A new link's token (for its URL) and record.
 pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecord), String> {
-    let user_id = request.user_id.trim();
-    if user_id.is_empty() || user_id.len() > crate::session::USER_ID_MAX_LEN || user_id.chars().any(char::is_control) {
-        return Err(format!("`user_id` must be 1 to {} characters.", crate::session::USER_ID_MAX_LEN));
-    }
+    let user_id = crate::session::checked_user_id(&request.user_id)?;
     let lifetime = request.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
     if !(MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime) {
         return Err(format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs()));
@@ -89,7 +86,7 @@ pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecor
         return Err("`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into());
     }
     let token = URL_SAFE_NO_PAD.encode(random(32));
-    let id = format!("lnk_{}", random(10).iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let id = crate::ids::random_id("lnk", 10);
     let record = NewLinkRecord {
         id,
         token_hash: token_hash(&token),

@@ -129,8 +129,7 @@ fn demo_link(config: &Config, store: &SqliteStore) -> Result<String, Box<dyn std
         environment: None,
         locale: None,
     };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let (token, mut record) = new_link(&request, now)?;
+    let (token, mut record) = new_link(&request, sps_connect_host::times::unix_now())?;
     let allowed =
         record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
     if !allowed {

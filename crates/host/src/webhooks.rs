@@ -12,8 +12,6 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 /// The header with the signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`.
@@ -68,8 +66,7 @@ pub struct WebhookConfig {
 pub fn signature(secret: &[u8], timestamp: u64, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     mac.update(format!("{timestamp}.{body}").as_bytes());
-    let digest: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={digest}")
+    format!("t={timestamp},v1={}", crate::ids::hex(&mac.finalize().into_bytes()))
 }
 
 /// How long to wait after the `attempts`th failed delivery.
@@ -105,10 +102,8 @@ impl Webhooks {
     /// it reports; `None` when no webhook is configured.
     pub fn draft(&self, kind: EventType, data: Value) -> Option<QueuedEvent> {
         self.config.as_ref()?;
-        let mut random = [0u8; 12];
-        getrandom::fill(&mut random).expect("the system random source works");
-        let id = format!("evt_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
-        let created_at = OffsetDateTime::now_utc().replace_nanosecond(0).ok().and_then(|t| t.format(&Rfc3339).ok());
+        let id = crate::ids::random_id("evt", 12);
+        let created_at = crate::times::now();
         let body = json!({ "id": id, "type": kind.as_str(), "created_at": created_at, "data": data }).to_string();
         Some(QueuedEvent { id, body, created_at_ms: now_ms() })
     }
@@ -189,7 +184,7 @@ mod tests {
         let signed = signature(b"secret", 1_700_000_000, r#"{"id":"evt_1"}"#);
         let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
         mac.update(br#"1700000000.{"id":"evt_1"}"#);
-        let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let expected = crate::ids::hex(&mac.finalize().into_bytes());
         assert_eq!(signed, format!("t=1700000000,v1={expected}"));
         assert_ne!(signature(b"other", 1_700_000_000, r#"{"id":"evt_1"}"#), signed);
     }

@@ -12,8 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sps_connect_wire::{is_valid_account_id, AccountList, LinkedAccount};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// Body of the answers about one account.
 #[derive(Debug, Serialize, Deserialize)]
@@ -129,11 +127,9 @@ pub async fn token(
     let body = TokenBody {
         access_token: token.access_token.secret().clone(),
         token_type: "Bearer",
-        expires_at: OffsetDateTime::from(token.expires_at)
-            .replace_nanosecond(0)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .unwrap_or_default(),
+        expires_at: crate::times::rfc3339(
+            token.expires_at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+        ),
     };
     Ok((NO_STORE, Json(body)).into_response())
 }

@@ -88,7 +88,7 @@ pub async fn connect(
     let (account, saved) = linked?;
     if let Some(link_id) = &session.link_id {
         let store = std::sync::Arc::clone(&state.links);
-        let (id, now) = (link_id.clone(), time::OffsetDateTime::now_utc().unix_timestamp());
+        let (id, now) = (link_id.clone(), crate::times::unix_now());
         let event = state.accounts.event(EventType::LinkUsed, &account, serde_json::json!({ "link_id": link_id }));
         if blocking(move || store.use_link(&id, now, event.as_ref())).await? {
             tracing::info!(link = %link_id, account = %account.id, "hosted link used");

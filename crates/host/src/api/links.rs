@@ -16,16 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sps_connect_wire::{Environment, ErrorCode};
 use std::sync::Arc;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
-}
+use crate::times::{rfc3339, unix_now as now};
 
 /// A link as the portal's server sees it; never its token.
 #[derive(Serialize)]

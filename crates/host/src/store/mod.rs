@@ -277,9 +277,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn new_account_id() -> String {
-    let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes).expect("the system random source works");
-    format!("acc_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    crate::ids::random_id("acc", 10)
 }
 
 fn environment_from(value: &str) -> Environment {

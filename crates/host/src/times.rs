@@ -1,0 +1,32 @@
+//! Times as the host writes them: RFC 3339, UTC, to the second, so that they
+//! are fixed-length and order as text.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// `unix` seconds as RFC 3339; empty for a time out of range.
+pub fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+/// The current unix time, in seconds.
+pub fn unix_now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Now, as RFC 3339.
+pub fn now() -> String {
+    rfc3339(unix_now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_whole_seconds_in_utc() {
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(i64::MAX), "");
+        assert_eq!(now().len(), 20);
+    }
+}
