@@ -16,10 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::*;
 
-fn code(body: &Value) -> &str {
-    body["error"].as_str().unwrap_or_default()
-}
-
 fn wrong(client_id: &str) -> Value {
     json!({ "environment": "sandbox", "client_id": client_id, "client_secret": "not-the-right-secret-0123" })
 }

@@ -9,10 +9,6 @@ use sps_connect_host::store::{AccountStore, SqliteStore};
 use sps_token_server::TokenServer;
 use support::*;
 
-fn code(body: &serde_json::Value) -> &str {
-    body["error"].as_str().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_link_is_stored_only_when_the_sps_api_accepts_its_token() {
     let host = Host::start(&token_server().await, &[]).await;

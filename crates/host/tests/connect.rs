@@ -9,10 +9,6 @@ use sps_connect_host::session::Sessions;
 use sps_connect_host::store::{AccountStore, SqliteStore};
 use support::*;
 
-fn code(body: &serde_json::Value) -> &str {
-    body["error"].as_str().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_successful_link_is_listed_and_its_secret_is_encrypted_on_disk() {
     let host = Host::start(&token_server().await, &[]).await;

@@ -4,14 +4,10 @@
 mod support;
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use sps_connect_host::links::token_hash;
 use sps_connect_host::store::{LinkStore, NewLinkRecord, SqliteStore};
 use support::*;
-
-fn code(body: &Value) -> &str {
-    body["error"].as_str().unwrap_or_default()
-}
 
 async fn start() -> Host {
     Host::start(
@@ -23,41 +19,6 @@ async fn start() -> Host {
         ],
     )
     .await
-}
-
-impl Host {
-    async fn mint(&self, body: Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}/api/sps/links", self.url))
-            .bearer_auth(ADMIN_KEY)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn page(&self, token: &str) -> reqwest::Response {
-        self.http.get(format!("{}/connect/{token}", self.url)).send().await.unwrap()
-    }
-
-    async fn trade(&self, token: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}/api/sps/links/session", self.url))
-            .json(&json!({ "link": token }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-}
-
-fn token_of(url: &Value) -> String {
-    url.as_str().unwrap().rsplit('/').next().unwrap().to_owned()
 }
 
 #[tokio::test]

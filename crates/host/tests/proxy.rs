@@ -3,13 +3,8 @@
 mod support;
 
 use reqwest::Method;
-use serde_json::Value;
 use sps_token_server::TokenServer;
 use support::*;
-
-fn code(body: &Value) -> &str {
-    body["error"].as_str().unwrap_or_default()
-}
 
 /// A host whose SPS API is a recording stand-in; the account id.
 async fn recorded(overrides: &[(&str, &str)]) -> (Host, RecordingApi, String) {

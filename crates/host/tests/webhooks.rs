@@ -160,28 +160,8 @@ async fn a_used_hosted_link_is_reported() {
     let receiver = Receiver::default();
     let url = receiver.start(0).await;
     let host = host_with(&token_server().await, &url, None).await;
-    let minted: Value = host
-        .http
-        .post(format!("{}/api/sps/links", host.url))
-        .bearer_auth(ADMIN_KEY)
-        .json(&serde_json::json!({ "user_id": "user-1" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = minted["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    let session: Value = host
-        .http
-        .post(format!("{}/api/sps/links/session", host.url))
-        .json(&serde_json::json!({ "link": token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, minted) = host.mint(serde_json::json!({ "user_id": "user-1" })).await;
+    let (_, session) = host.trade(&token_of(&minted["url"])).await;
     assert_eq!(host.connect(session["session_token"].as_str().unwrap(), credentials()).await.0, 201);
     receiver.wait_for(2).await;
     let events = receiver.verified_events();

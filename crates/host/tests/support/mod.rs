@@ -324,3 +324,47 @@ impl Host {
         (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
 }
+
+/// The contract error code of an answer's body.
+pub fn code(body: &serde_json::Value) -> &str {
+    body["error"].as_str().unwrap_or_default()
+}
+
+/// The token at the end of a hosted link's URL.
+pub fn token_of(url: &serde_json::Value) -> String {
+    url.as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+}
+
+impl Host {
+    /// Mints a hosted link as the portal's server: the status and body.
+    pub async fn mint(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/sps/links", self.url))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Opens a hosted link's page.
+    pub async fn page(&self, token: &str) -> reqwest::Response {
+        self.http.get(format!("{}/connect/{token}", self.url)).send().await.unwrap()
+    }
+
+    /// Trades a link's token for a connect session, as its page does: the status and body.
+    pub async fn trade(&self, token: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/sps/links/session", self.url))
+            .json(&serde_json::json!({ "link": token }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
