@@ -138,7 +138,12 @@ fn unusable_message(state: LinkState) -> &'static str {
 pub(crate) async fn usable_link(state: &AppState, link_id: &str) -> Result<LinkRecord, ApiError> {
     let store = Arc::clone(&state.links);
     let id = link_id.to_owned();
-    let link = blocking(move || store.link(&id)).await?.ok_or_else(|| ApiError::auth("This link is not valid."))?;
+    open(blocking(move || store.link(&id)).await?)
+}
+
+/// The link, if there is one and it can still be used; else the refusal for a page or session.
+fn open(link: Option<LinkRecord>) -> Result<LinkRecord, ApiError> {
+    let link = link.ok_or_else(|| ApiError::auth("This link is not valid."))?;
     match links::state(&link, now()) {
         LinkState::Open => Ok(link),
         other => Err(ApiError::auth(unusable_message(other))),
@@ -159,10 +164,7 @@ pub async fn link_session(
 ) -> Result<Response, ApiError> {
     let body = read_json_body(&headers, body)?;
     let request: SessionForLink = parse(&body)?;
-    let link = link_by_token(&state, &request.link).await?.ok_or_else(|| ApiError::auth("This link is not valid."))?;
-    if let state_now @ (LinkState::Expired | LinkState::Used | LinkState::Revoked) = links::state(&link, now()) {
-        return Err(ApiError::auth(unusable_message(state_now)));
-    }
+    let link = open(link_by_token(&state, &request.link).await?)?;
     let (session_token, expires) = state.sessions.mint_for_link(&link.user_id, &link.id, link.expires_at as u64);
     let body = json!({
         "session_token": session_token,
