@@ -26,14 +26,6 @@ pub fn ConnectDialog(
     controller: Controller,
 ) -> impl IntoView {
     let messages = controller.messages;
-    let is_open = Memo::new(move |_| controller.phase().with(Phase::is_open));
-    let stage = Memo::new(move |_| {
-        controller.phase().with(|phase| match phase {
-            Phase::Connected(_) => Stage::Connected,
-            Phase::Failed(_) => Stage::Failed,
-            _ => Stage::Form,
-        })
-    });
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
         _ if controller.is_inline() => {}
         "Escape" => {
@@ -54,6 +46,13 @@ pub fn ConnectDialog(
     let attribution =
         (!controller.with_options(|options| options.white_label.hide_attribution)).then_some(messages.attribution);
     let panel = move || {
+        let stage = Memo::new(move |_| {
+            controller.phase().with(|phase| match phase {
+                Phase::Connected(_) => Stage::Connected,
+                Phase::Failed(_) => Stage::Failed,
+                _ => Stage::Form,
+            })
+        });
         view! {
             <div
                 class="spsc-dialog"
@@ -101,7 +100,7 @@ pub fn ConnectDialog(
         }
     };
     view! {
-        <Show when=move || is_open.get()>
+        <Show when=move || controller.visible().get()>
             {if inline {
                 panel().into_any()
             } else {
