@@ -35,12 +35,14 @@ for (const [key, label] of Object.entries(pageNames)) {
   if (s) lines.push(`| ${label} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(s.min)} | ${ms(s.max)} |`);
 }
 lines.push("", `Widget / floor: ${(ours / floor).toFixed(2)} × (target ≤ 1.5 ×: ${ours / floor <= 1.5 ? "met" : "not met"}).` + (peer ? ` Widget / peer: ${(ours / peer).toFixed(2)} × (target ≤ 0.25 ×: ${ours / peer <= 0.25 ? "met" : "not met"}).` : ""), "");
-lines.push("## Memory", "", `After mount, after 10 warm-up cycles, and after ${memory.cycles} more open / fill / connect / done cycles (answers scripted in the page), each after a forced garbage collection.`, "");
+lines.push("## Memory", "", `After mount, after ${memory.warmUp} warm-up cycles, and after ${memory.cycles} more open / fill / connect / done cycles (answers scripted in the page), each after a forced garbage collection.`, "");
 lines.push("| moment | JS heap | wasm memory | DOM nodes |", "|---|---:|---:|---:|");
 for (const [label, s] of [["after mount", memory.afterMount], ["after warm-up", memory.afterWarmUp], [`after ${memory.cycles} cycles`, memory.afterCycles]]) {
   lines.push(`| ${label} | ${kib(s.jsHeap)} | ${kib(s.wasm)} | ${s.nodes} |`);
 }
-lines.push("", `Growth over the ${memory.cycles} cycles: JS heap ${kib(memory.afterCycles.jsHeap - memory.afterWarmUp.jsHeap)}, wasm ${kib(memory.afterCycles.wasm - memory.afterWarmUp.wasm)}, nodes ${memory.afterCycles.nodes - memory.afterWarmUp.nodes}.`, "");
+const growth = (m) => m.afterCycles.jsHeap - m.afterWarmUp.jsHeap;
+lines.push("", `Growth over the ${memory.cycles} cycles: JS heap ${kib(growth(memory))}, wasm ${kib(memory.afterCycles.wasm - memory.afterWarmUp.wasm)}, nodes ${memory.afterCycles.nodes - memory.afterWarmUp.nodes}.`);
+lines.push(`The test harness alone (the same page, the widget untouched, ${memory.cycles} cycles of the same number of Playwright locator calls) grows the JS heap by ${kib(growth(memory.harness))}: the widget's own share is ${kib(growth(memory) - growth(memory.harness))}.`, "");
 lines.push("## Backend: connect through the host vs the same calls made directly", "");
 lines.push("Release build of the host (its own HTTP server, SQLite in WAL mode with its default durability) and the local token server on loopback, in one process. \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link. Levels run in order, direct then via host.", "");
 lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
