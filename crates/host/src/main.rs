@@ -3,12 +3,12 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use sps_connect_host::accounts::blocking;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::crypto::SecretBox;
 use sps_connect_host::demo::DEMO_USER;
 use sps_connect_host::links::{check_return_url, new_link, LinkRequest};
-use sps_connect_host::store::LinkStore;
-use sps_connect_host::store::SqliteStore;
+use sps_connect_host::store::{AccountStore, NewLinkRecord};
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -89,9 +89,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if demo && config.static_dir.as_deref().is_some_and(|dir| is_inside(dir, Path::new(DEMO_DIR))) {
         return Err(format!("SPS_CONNECT_STATIC_DIR contains {DEMO_DIR}, which holds the demo's keys").into());
     }
-    let store = Arc::new(SqliteStore::open(&config.database).map_err(|e| format!("{e:?}"))?);
+    let database = config.database.clone();
+    let store = blocking(move || database.open()).await.map_err(|e| format!("{e:?}"))?;
     if args.iter().any(|a| a == "rewrap") {
-        return rewrap(&config, store.as_ref());
+        let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
+        let key_id = config.encryption_key.id();
+        let outcome = blocking(move || Ok(rewrap(store.as_ref(), &secret_box, &key_id))).await;
+        return Ok(outcome.map_err(|e| format!("{e:?}"))??);
     }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -103,12 +107,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(
         token_url = %loggable(&config.exchange.token_url),
         api_url = %loggable(&config.api.base),
-        database = %config.database.display(),
+        database = %config.database.describe(),
         "host backend ready"
     );
     if config.demo {
         println!("SPS Commerce Connect demo portal: http://{address}/");
-        println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", demo_link(&config, store_for_link.as_ref())?);
+        let link = demo_link(&config)?;
+        println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", config.hosted.link_url(&link.0));
+        let record = link.1;
+        blocking(move || store_for_link.create_link(record)).await.map_err(|e| format!("{e:?}"))?;
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
@@ -119,8 +126,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Mints a hosted link for the demo user that leads back to the demo portal.
-fn demo_link(config: &Config, store: &SqliteStore) -> Result<String, Box<dyn std::error::Error>> {
+/// Mints a hosted link for the demo user that leads back to the demo portal: its token and record.
+fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::error::Error>> {
     let request = LinkRequest {
         user_id: DEMO_USER.to_owned(),
         expires_in: None,
@@ -135,26 +142,18 @@ fn demo_link(config: &Config, store: &SqliteStore) -> Result<String, Box<dyn std
     if !allowed {
         record.return_url = None;
     }
-    store.create_link(record).map_err(|e| format!("{e:?}"))?;
-    Ok(config.hosted.link_url(&token))
+    Ok((token, record))
 }
 
-fn rewrap(config: &Config, store: &SqliteStore) -> Result<(), Box<dyn std::error::Error>> {
-    let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
-    let report = sps_connect_host::rewrap::rewrap(store, &secret_box).map_err(|e| format!("{e:?}"))?;
-    println!(
-        "re-sealed {} account(s) under key {}; {} already were",
-        report.rewrapped,
-        config.encryption_key.id(),
-        report.current
-    );
+fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {
+    let report = sps_connect_host::rewrap::rewrap(store, secret_box).map_err(|e| format!("{e:?}"))?;
+    println!("re-sealed {} account(s) under key {key_id}; {} already were", report.rewrapped, report.current);
     if !report.unreadable.is_empty() {
         return Err(format!(
             "no configured key opens the secret of {} account(s): {}",
             report.unreadable.len(),
             report.unreadable.join(", ")
-        )
-        .into());
+        ));
     }
     Ok(())
 }

@@ -20,6 +20,11 @@ pub const SIGNATURE_HEADER: &str = "SPS-Connect-Signature";
 pub const EVENT_ID_HEADER: &str = "SPS-Connect-Event-Id";
 /// The longest wait between two deliveries of one event.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// Events one deliverer takes at a time.
+const BATCH: usize = 16;
+/// How long a deliverer holds the events it took: a batch's deliveries, each
+/// at most 10 s, end well before; if the host stops first, they are sent again.
+const LEASE: Duration = Duration::from_secs(300);
 
 /// What the portal is told about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,7 +134,9 @@ impl Webhooks {
 
     async fn deliver_due(&self, config: &WebhookConfig) -> bool {
         let outbox = Arc::clone(&self.outbox);
-        let due = match blocking(move || outbox.due_events(now_ms(), 16)).await {
+        let due = match blocking(move || outbox.claim_due_events(now_ms(), BATCH, now_ms() + LEASE.as_millis() as i64))
+            .await
+        {
             Ok(due) => due,
             Err(error) => {
                 tracing::error!(?error, "the webhook queue could not be read");

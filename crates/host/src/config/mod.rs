@@ -1,8 +1,10 @@
 //! Configuration from environment variables.
 
+mod database;
 mod keys;
 mod urls;
 
+pub use database::Database;
 pub use keys::MIN_KEY_BYTES;
 pub use urls::{is_loopback, loggable};
 
@@ -40,7 +42,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_SERVICES", "transaction", "comma-separated SPS services the integration requests"),
     ("SPS_TOKEN_TIMEOUT_MS", "10000", "timeout of the token exchange, in milliseconds"),
     ("SPS_MAX_CONCURRENT_EXCHANGES", "16", "most token exchanges in flight at once; more wait for a turn"),
-    ("SPS_CONNECT_DATABASE", "sps-connect.sqlite", "SQLite file of the account store (created on first run)"),
+    (
+        "SPS_CONNECT_DATABASE",
+        "sps-connect.sqlite",
+        "the store: an SQLite file (created on first run), or a postgres:// URL shared by every instance",
+    ),
+    ("SPS_CONNECT_DATABASE_POOL_SIZE", "16", "most PostgreSQL connections one instance opens"),
     ("SPS_CONNECT_ENCRYPTION_KEY", "(required)", "base64 of 32 random bytes: encrypts client secrets at rest"),
     (
         "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
@@ -111,8 +118,8 @@ pub struct Config {
     pub api: ApiConfig,
     /// Services the integration requests.
     pub services: Vec<Service>,
-    /// SQLite file.
-    pub database: PathBuf,
+    /// Where accounts, hosted links and queued events are kept.
+    pub database: Database,
     /// Key that encrypts secrets at rest.
     pub encryption_key: EncryptionKey,
     /// Earlier encryption keys, which still open what they sealed.
@@ -360,9 +367,9 @@ impl Config {
             other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
         };
         let static_dir = var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
-        let database = PathBuf::from(get("SPS_CONNECT_DATABASE"));
-        if let Some(dir) = &static_dir {
-            if is_inside(dir, &database) {
+        let database = Database::parse(get("SPS_CONNECT_DATABASE").trim(), number("SPS_CONNECT_DATABASE_POOL_SIZE")?)?;
+        if let (Some(dir), Database::Sqlite(file)) = (&static_dir, &database) {
+            if is_inside(dir, file) {
                 return Err(ConfigError(
                     "SPS_CONNECT_STATIC_DIR contains SPS_CONNECT_DATABASE: the host would serve its own database"
                         .into(),

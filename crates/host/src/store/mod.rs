@@ -4,9 +4,11 @@
 
 mod links;
 mod outbox;
+mod postgres;
 
 pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
+pub use postgres::PostgresStore;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
@@ -480,168 +482,24 @@ impl AccountStore for SqliteStore {
 mod tests {
     use super::*;
 
-    fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
+    fn link(user: &str, client_id: &str) -> NewLink {
         NewLink {
             user_id: user.into(),
-            account_id: account_id.map(Into::into),
+            account_id: None,
             environment: Environment::Sandbox,
             client_id: client_id.into(),
             sealed_secret: vec![1, 2, 3],
-            services: vec![Service::Transaction, Service::PackingSlip],
+            services: vec![Service::Transaction],
             connected_at: "2026-11-29T10:00:00Z".into(),
         }
     }
 
-    impl SqliteStore {
-        fn save_plain(&self, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
-            self.save(link, &|_| None)
-        }
-    }
-
-    #[test]
-    fn a_change_and_its_event_are_written_together() {
-        let (_dir, store) = store();
-        let event = |id: &str| QueuedEvent { id: id.into(), body: "{}".into(), created_at_ms: 5 };
-        let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_saved"))).unwrap();
-        store
-            .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| {
-                Some(event("evt_attention"))
-            })
-            .unwrap();
-        store
-            .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| {
-                Some(event("evt_again"))
-            })
-            .unwrap();
-        assert!(store.delete(&account.id, Some(&event("evt_deleted"))).unwrap());
-        assert!(!store.delete(&account.id, Some(&event("evt_nothing"))).unwrap());
-        let due: Vec<String> = store.due_events(10, 10).unwrap().into_iter().map(|e| e.id).collect();
-        assert_eq!(
-            due,
-            ["evt_saved", "evt_attention", "evt_deleted"],
-            "in the order of the changes; none for an unchanged status or a missing row"
-        );
-        let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| Some(event("evt_lost")));
-        assert!(conflict.is_err());
-        assert!(
-            !store.due_events(10, 10).unwrap().iter().any(|e| e.id == "evt_lost"),
-            "a failed change queues nothing"
-        );
-    }
-
-    fn store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("nested/accounts.sqlite")).unwrap();
-        (dir, store)
-    }
-
-    #[test]
-    fn relinking_the_same_client_updates_instead_of_duplicating() {
-        let (_dir, store) = store();
-        let (first, saved) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        assert_eq!(saved, Saved::Created);
-        let (second, saved) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
-        assert_eq!(second.revision, first.revision + 1);
-        assert_eq!(store.list("u1").unwrap().len(), 1);
-        assert_eq!(store.list("u1").unwrap()[0].services, vec![Service::Transaction, Service::PackingSlip]);
-    }
-
-    #[test]
-    fn accounts_are_separate_per_user_and_per_client() {
-        let (_dir, store) = store();
-        store.save_plain(link("u1", "clientA", None)).unwrap();
-        store.save_plain(link("u1", "clientB", None)).unwrap();
-        store.save_plain(link("u2", "clientA", None)).unwrap();
-        assert_eq!(store.list("u1").unwrap().len(), 2);
-        assert_eq!(store.list("u2").unwrap().len(), 1);
-    }
-
-    #[test]
-    fn account_id_updates_that_account_of_that_user_only() {
-        let (_dir, store) = store();
-        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        let (updated, saved) = store.save_plain(link("u1", "clientC", Some(&account.id))).unwrap();
-        assert_eq!(
-            (saved, updated.id.as_str(), updated.client_id.as_str()),
-            (Saved::Updated, account.id.as_str(), "clientC")
-        );
-        assert!(matches!(store.save_plain(link("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
-        assert!(matches!(
-            store.save_plain(link("u1", "clientA", Some("acc_missing"))),
-            Err(StoreError::UnknownAccount)
-        ));
-    }
-
-    #[test]
-    fn moving_an_account_onto_another_links_client_is_a_conflict() {
-        let (_dir, store) = store();
-        let (a, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        store.save_plain(link("u1", "clientB", None)).unwrap();
-        assert!(matches!(store.save_plain(link("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
-    }
-
-    #[test]
-    fn find_returns_the_account_with_its_sealed_secret_and_owner() {
-        let (_dir, store) = store();
-        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        let found = store.find(&account.id).unwrap().unwrap();
-        assert_eq!(found.sealed_secret, vec![1, 2, 3]);
-        assert_eq!(found.account, account);
-        assert_eq!(found.account.user_id, "u1");
-        assert_eq!(found.account.status, AccountStatus::Active);
-        assert_eq!(found.account.last_verified_at.as_deref(), Some("2026-11-29T10:00:00Z"));
-        assert!(store.find("acc_missing").unwrap().is_none());
-    }
-
-    #[test]
-    fn checks_set_the_status_unless_the_account_was_saved_again_since() {
-        let (_dir, store) = store();
-        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        let refused =
-            store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| None);
-        let (refused, changed) = refused.unwrap().unwrap();
-        assert!(changed);
-        assert_eq!(
-            (refused.status, refused.status_reason),
-            (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient))
-        );
-        assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
-
-        let passed =
-            store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()), &|_| None);
-        let (passed, changed) = passed.unwrap().unwrap();
-        assert!(changed);
-        assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
-        assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
-
-        let (relinked, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        let stale =
-            store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
-        let (stale, changed) = stale.unwrap().unwrap();
-        assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
-        let needs =
-            store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
-        assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
-        let (again, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
-    }
-
-    #[test]
-    fn delete_removes_the_account_and_its_secret() {
-        let (_dir, store) = store();
-        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        assert!(store.delete(&account.id, None).unwrap());
-        assert!(store.find(&account.id).unwrap().is_none());
-        assert!(store.list("u1").unwrap().is_empty());
-        assert!(!store.delete(&account.id, None).unwrap());
-    }
-
     #[test]
     fn the_database_and_its_journal_are_readable_by_the_owner_only() {
-        let (dir, store) = store();
-        store.save_plain(link("u1", "clientA", None)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("nested/accounts.sqlite");
+        let store = SqliteStore::open(&database).unwrap();
+        store.save(link("u1", "clientA"), &|_| None).unwrap();
         for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
@@ -654,17 +512,6 @@ mod tests {
         std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
         SqliteStore::open(&loose).unwrap();
         assert_eq!(std::fs::metadata(&loose).unwrap().permissions().mode() & 0o777, 0o600, "tightened on open");
-    }
-
-    #[test]
-    fn a_sealed_secret_is_replaced_only_if_unchanged() {
-        let (_dir, store) = store();
-        let (account, _) = store.save_plain(link("u1", "clientA", None)).unwrap();
-        assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
-        assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
-        assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());
-        let found = store.find(&account.id).unwrap().unwrap();
-        assert_eq!((found.sealed_secret, found.account.revision), (vec![4, 5], account.revision));
     }
 
     #[test]

@@ -18,8 +18,11 @@ pub struct PendingEvent {
 
 /// Storage for undelivered webhook events. Calls block.
 pub trait EventOutbox: Send + Sync + 'static {
-    /// Events due at `now`, in the order they were queued, at most `limit`.
-    fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError>;
+    /// Takes up to `limit` events due at `now`, in the order they were
+    /// queued, and holds them until `lease_until`: no other deliverer (of
+    /// this or another host instance) takes them before then, and if this
+    /// one stops before recording the outcome they are due again after it.
+    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError>;
     /// The event was delivered.
     fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
     /// A delivery failed: try again at `next_attempt_at`, or give up.
@@ -27,16 +30,27 @@ pub trait EventOutbox: Send + Sync + 'static {
 }
 
 impl EventOutbox for SqliteStore {
-    fn due_events(&self, now: i64, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
-        let connection = self.connection();
-        let mut statement = connection.prepare(
-            "SELECT id, body, attempts FROM webhook_events WHERE delivered_at IS NULL AND given_up_at IS NULL \
-             AND next_attempt_at <= ?1 ORDER BY rowid LIMIT ?2",
-        )?;
-        let rows = statement.query_map(params![now, limit as i64], |row| {
-            Ok(PendingEvent { id: row.get(0)?, body: row.get(1)?, attempts: row.get(2)? })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let due = {
+            let mut statement = transaction.prepare(
+                "SELECT id, body, attempts FROM webhook_events WHERE delivered_at IS NULL AND given_up_at IS NULL \
+                 AND next_attempt_at <= ?1 ORDER BY rowid LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![now, limit as i64], |row| {
+                Ok(PendingEvent { id: row.get(0)?, body: row.get(1)?, attempts: row.get(2)? })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        for event in &due {
+            transaction.execute(
+                "UPDATE webhook_events SET next_attempt_at = ?2 WHERE id = ?1",
+                params![event.id, lease_until],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(due)
     }
 
     fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {

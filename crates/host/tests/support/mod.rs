@@ -8,8 +8,7 @@ use axum::routing::post;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sps_connect_host::config::Config;
-use sps_connect_host::store::SqliteStore;
+use sps_connect_host::config::{Config, Database};
 use sps_token_server::TokenServer;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -87,7 +86,7 @@ pub async fn closed_port() -> SocketAddr {
 pub struct Host {
     /// Its base URL.
     pub url: String,
-    /// The SQLite file.
+    /// The SQLite file (empty for a host on PostgreSQL).
     pub database: PathBuf,
     /// The configuration it runs with.
     pub config: Config,
@@ -125,7 +124,8 @@ impl Host {
 
     /// A host with exactly this configuration.
     pub async fn start_on(config: Config) -> Host {
-        let store = Arc::new(SqliteStore::open(&config.database).unwrap());
+        let database = config.database.clone();
+        let store = tokio::task::spawn_blocking(move || database.open()).await.unwrap().unwrap();
         let router = sps_connect_host::router(&config, store).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -133,7 +133,21 @@ impl Host {
         tokio::spawn(sps_connect_host::server::serve(listener, router, limits, std::future::pending()));
         Host {
             url: format!("http://{address}"),
-            database: config.database.clone(),
+            database: match &config.database {
+                Database::Sqlite(file) => file.clone(),
+                Database::Postgres { .. } => PathBuf::new(),
+            },
+            config,
+            http: reqwest::Client::builder().no_proxy().build().unwrap(),
+            _dir: None,
+        }
+    }
+
+    /// A host already running at `url` with `config`.
+    pub fn at(url: String, config: Config) -> Host {
+        Host {
+            url,
+            database: PathBuf::new(),
             config,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
             _dir: None,
@@ -367,4 +381,34 @@ impl Host {
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
+}
+
+/// The variable naming the PostgreSQL server the tests use.
+pub const TEST_POSTGRES: &str = "SPS_CONNECT_TEST_POSTGRES";
+
+/// The URL of a new, empty database on the test PostgreSQL server.
+pub fn postgres_database() -> String {
+    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
+        panic!(
+            "{TEST_POSTGRES} is not set: ./scripts/test starts a PostgreSQL server for the tests and sets it; \
+             to use another, set it to a URL such as postgres://postgres@127.0.0.1:5432"
+        )
+    });
+    let name = format!("sps_test_{}", sps_connect_host::ids::random_id("db", 8).to_lowercase().replace('_', ""));
+    let admin = format!("{}/postgres", server.trim_end_matches('/'));
+    let statement = format!("CREATE DATABASE {name}");
+    // A thread of its own, so that sync and async tests alike may call this.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("the test PostgreSQL server at {admin} cannot be reached: {e}"));
+            tokio::spawn(connection);
+            client.batch_execute(&statement).await.unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+    format!("{}/{name}", server.trim_end_matches('/'))
 }

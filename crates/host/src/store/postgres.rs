@@ -1,0 +1,537 @@
+//! The PostgreSQL store, for several host instances sharing one database.
+//!
+//! The store's traits block (the host calls them off its async runtime), so
+//! this store drives its async driver and connection pool on a small runtime
+//! of its own and waits for each call.
+
+use super::links::{LinkRecord, LinkStore, NewLinkRecord};
+use super::outbox::{EventOutbox, PendingEvent};
+use super::{
+    environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore, Check, EventFor,
+    NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use sps_connect_wire::{AccountStatus, Environment, ErrorCode};
+use std::future::Future;
+use std::time::Duration;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Row};
+
+/// Each step brings the schema from the version before it to its own.
+const MIGRATIONS: &[&str] = &["CREATE TABLE sps_connect_accounts (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        client_secret_sealed BYTEA NOT NULL,
+        services TEXT NOT NULL,
+        connected_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        status_reason TEXT,
+        last_verified_at TEXT,
+        revision BIGINT NOT NULL DEFAULT 1,
+        UNIQUE (user_id, environment, client_id)
+    );
+    CREATE TABLE sps_connect_links (
+        id TEXT PRIMARY KEY,
+        token_hash BYTEA NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        account_id TEXT,
+        environment TEXT,
+        locale TEXT,
+        return_url TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT,
+        revoked_at BIGINT
+    );
+    CREATE INDEX sps_connect_links_by_user ON sps_connect_links (user_id);
+    CREATE TABLE sps_connect_webhook_events (
+        seq BIGSERIAL UNIQUE,
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        delivered_at BIGINT,
+        given_up_at BIGINT
+    );
+    CREATE INDEX sps_connect_webhook_events_due ON sps_connect_webhook_events (next_attempt_at)
+        WHERE delivered_at IS NULL AND given_up_at IS NULL;"];
+
+/// Any number that no other application on the server is likely to lock.
+const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
+
+const COLUMNS: &str =
+    "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
+
+const LINK_COLUMNS: &str =
+    "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at";
+
+/// The PostgreSQL account store.
+pub struct PostgresStore {
+    pool: Pool,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+            return StoreError::Conflict;
+        }
+        StoreError::Database(format!(
+            "PostgreSQL: {}",
+            error.as_db_error().map_or(error.to_string(), |e| e.to_string())
+        ))
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        match error {
+            deadpool_postgres::PoolError::Backend(error) => error.into(),
+            other => StoreError::Database(format!("PostgreSQL connection: {other}")),
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://…`) with up to
+    /// `pool_size` connections and brings its schema up to date. Several
+    /// hosts may start at once: one migrates, the others wait for it.
+    pub fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Database(format!("SPS_CONNECT_DATABASE is not a PostgreSQL URL: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sps-connect-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Database(format!("PostgreSQL runtime: {e}")))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(10)))
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| StoreError::Database(format!("PostgreSQL pool: {e}")))?;
+        let store = Self { pool, runtime: Some(runtime) };
+        store.run(|pool| async move { migrate(&pool).await })?;
+        Ok(store)
+    }
+
+    fn run<T, F>(&self, work: impl FnOnce(Pool) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = Result<T, StoreError>>,
+    {
+        let runtime = self.runtime.as_ref().ok_or_else(|| StoreError::Database("the store is closed".into()))?;
+        runtime.block_on(work(self.pool.clone()))
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+async fn migrate(pool: &Pool) -> Result<(), StoreError> {
+    let mut client = pool.get().await?;
+    let transaction = client.transaction().await?;
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+    transaction.batch_execute("CREATE TABLE IF NOT EXISTS sps_connect_schema (version INTEGER NOT NULL)").await?;
+    let version = match transaction.query_opt("SELECT version FROM sps_connect_schema", &[]).await? {
+        Some(row) => row.get::<_, i32>(0) as usize,
+        None => {
+            transaction.execute("INSERT INTO sps_connect_schema (version) VALUES (0)", &[]).await?;
+            0
+        }
+    };
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database has schema version {version}, newer than this host knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for step in &MIGRATIONS[version..] {
+        transaction.batch_execute(step).await?;
+    }
+    transaction.execute("UPDATE sps_connect_schema SET version = $1", &[&(MIGRATIONS.len() as i32)]).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+fn row_to_account(row: &Row) -> StoredAccount {
+    StoredAccount {
+        id: row.get(0),
+        user_id: row.get(1),
+        environment: environment_from(row.get(2)),
+        client_id: row.get(3),
+        services: services_from_text(row.get(4)),
+        connected_at: row.get(5),
+        status: status_from(row.get(6)),
+        status_reason: row.get::<_, Option<&str>>(7).map(ErrorCode::from_name),
+        last_verified_at: row.get(8),
+        revision: row.get(9),
+    }
+}
+
+fn row_to_link(row: &Row) -> LinkRecord {
+    LinkRecord {
+        id: row.get(0),
+        user_id: row.get(1),
+        account_id: row.get(2),
+        environment: row.get::<_, Option<&str>>(3).map(environment_from),
+        locale: row.get(4),
+        return_url: row.get(5),
+        created_at: row.get(6),
+        expires_at: row.get(7),
+        used_at: row.get(8),
+        revoked_at: row.get(9),
+    }
+}
+
+async fn select_one(client: &impl GenericClient, account_id: &str) -> Result<Option<StoredAccount>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1");
+    Ok(client.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account))
+}
+
+async fn queue_event(client: &impl GenericClient, event: &QueuedEvent) -> Result<(), StoreError> {
+    client
+        .execute(
+            "INSERT INTO sps_connect_webhook_events (id, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $3)",
+            &[&event.id, &event.body, &event.created_at_ms],
+        )
+        .await?;
+    Ok(())
+}
+
+impl AccountStore for PostgresStore {
+    fn save(
+        &self,
+        link: NewLink,
+        event: EventFor<'_, (StoredAccount, Saved)>,
+    ) -> Result<(StoredAccount, Saved), StoreError> {
+        self.run(|pool| async move {
+            let mut client = pool.get().await?;
+            let transaction = client.transaction().await?;
+            let services = services_to_text(&link.services);
+            let environment = link.environment.as_str();
+            let (id, saved) = match &link.account_id {
+                Some(id) => {
+                    let updated = transaction
+                        .query_opt(
+                            "UPDATE sps_connect_accounts SET environment = $1, client_id = $2, \
+                             client_secret_sealed = $3, services = $4, connected_at = $5, status = 'active', \
+                             status_reason = NULL, last_verified_at = $5, revision = revision + 1 \
+                             WHERE id = $6 AND user_id = $7 RETURNING id",
+                            &[
+                                &environment,
+                                &link.client_id,
+                                &link.sealed_secret,
+                                &services,
+                                &link.connected_at,
+                                id,
+                                &link.user_id,
+                            ],
+                        )
+                        .await?;
+                    (updated.ok_or(StoreError::UnknownAccount)?.get::<_, String>(0), Saved::Updated)
+                }
+                None => {
+                    // One statement, so that two instances relinking the same
+                    // credentials at once end with one account, not a conflict.
+                    let row = transaction
+                        .query_one(
+                            "INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, \
+                             client_secret_sealed, services, connected_at, status, status_reason, \
+                             last_verified_at, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $7, 1) \
+                             ON CONFLICT (user_id, environment, client_id) DO UPDATE SET \
+                             client_secret_sealed = EXCLUDED.client_secret_sealed, services = EXCLUDED.services, \
+                             connected_at = EXCLUDED.connected_at, status = 'active', status_reason = NULL, \
+                             last_verified_at = EXCLUDED.connected_at, \
+                             revision = sps_connect_accounts.revision + 1 \
+                             RETURNING id, (xmax = 0) AS inserted",
+                            &[
+                                &new_account_id(),
+                                &link.user_id,
+                                &environment,
+                                &link.client_id,
+                                &link.sealed_secret,
+                                &services,
+                                &link.connected_at,
+                            ],
+                        )
+                        .await?;
+                    let saved = if row.get::<_, bool>(1) { Saved::Created } else { Saved::Updated };
+                    (row.get(0), saved)
+                }
+            };
+            let account = select_one(&transaction, &id).await?.ok_or(StoreError::UnknownAccount)?;
+            let outcome = (account, saved);
+            if let Some(event) = event(&outcome) {
+                queue_event(&transaction, &event).await?;
+            }
+            transaction.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
+        self.run(|pool| async move {
+            let sql =
+                format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE user_id = $1 ORDER BY connected_at DESC, id");
+            let rows = pool.get().await?.query(&sql, &[&user_id]).await?;
+            Ok(rows.iter().map(row_to_account).collect())
+        })
+    }
+
+    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
+        self.run(|pool| async move {
+            let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
+            let row = pool.get().await?.query_opt(&sql, &[&account_id]).await?;
+            Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(10) }))
+        })
+    }
+
+    fn record_check(
+        &self,
+        account_id: &str,
+        revision: i64,
+        check: &Check,
+        event: EventFor<'_, StoredAccount>,
+    ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
+        self.run(|pool| async move {
+            let mut client = pool.get().await?;
+            let transaction = client.transaction().await?;
+            let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1 FOR UPDATE");
+            let Some(before) = transaction.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account) else {
+                return Ok(None);
+            };
+            match check {
+                Check::Passed(at) => {
+                    transaction
+                        .execute(
+                            "UPDATE sps_connect_accounts SET status = 'active', status_reason = NULL, \
+                             last_verified_at = $1 WHERE id = $2 AND revision = $3",
+                            &[at, &account_id, &revision],
+                        )
+                        .await?
+                }
+                Check::Refused(code) => {
+                    transaction
+                        .execute(
+                            "UPDATE sps_connect_accounts SET status = 'needs_attention', status_reason = $1 \
+                             WHERE id = $2 AND revision = $3",
+                            &[&code.as_str(), &account_id, &revision],
+                        )
+                        .await?
+                }
+            };
+            let Some(after) = select_one(&transaction, account_id).await? else { return Ok(None) };
+            let changed = after.status != before.status;
+            if changed && after.status == AccountStatus::NeedsAttention {
+                if let Some(event) = event(&after) {
+                    queue_event(&transaction, &event).await?;
+                }
+            }
+            transaction.commit().await?;
+            Ok(Some((after, changed)))
+        })
+    }
+
+    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        self.run(|pool| async move {
+            let mut client = pool.get().await?;
+            let transaction = client.transaction().await?;
+            let removed =
+                transaction.execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
+            if let Some(event) = event.filter(|_| removed) {
+                queue_event(&transaction, event).await?;
+            }
+            transaction.commit().await?;
+            Ok(removed)
+        })
+    }
+
+    fn all_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|pool| async move {
+            let rows = pool.get().await?.query("SELECT id FROM sps_connect_accounts ORDER BY id", &[]).await?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        })
+    }
+
+    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
+        self.run(|pool| async move {
+            let changed = pool
+                .get()
+                .await?
+                .execute(
+                    "UPDATE sps_connect_accounts SET client_secret_sealed = $1 WHERE id = $2 \
+                     AND client_secret_sealed = $3",
+                    &[&new, &account_id, &old],
+                )
+                .await?;
+            Ok(changed > 0)
+        })
+    }
+}
+
+impl LinkStore for PostgresStore {
+    fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError> {
+        self.run(|pool| async move {
+            pool.get()
+                .await?
+                .execute(
+                    "INSERT INTO sps_connect_links (id, token_hash, user_id, account_id, environment, locale, \
+                     return_url, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    &[
+                        &link.id,
+                        &link.token_hash,
+                        &link.user_id,
+                        &link.account_id,
+                        &link.environment.map(Environment::as_str),
+                        &link.locale,
+                        &link.return_url,
+                        &link.created_at,
+                        &link.expires_at,
+                    ],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError> {
+        self.run(|pool| async move {
+            let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE token_hash = $1");
+            Ok(pool.get().await?.query_opt(&sql, &[&token_hash]).await?.as_ref().map(row_to_link))
+        })
+    }
+
+    fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
+        self.run(|pool| async move {
+            let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE id = $1");
+            Ok(pool.get().await?.query_opt(&sql, &[&id]).await?.as_ref().map(row_to_link))
+        })
+    }
+
+    fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        self.run(|pool| async move {
+            let sql = format!(
+                "SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE user_id = $1 AND used_at IS NULL \
+                 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id"
+            );
+            let rows = pool.get().await?.query(&sql, &[&user_id, &now]).await?;
+            Ok(rows.iter().map(row_to_link).collect())
+        })
+    }
+
+    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        self.run(|pool| async move {
+            let mut client = pool.get().await?;
+            let transaction = client.transaction().await?;
+            let used = transaction
+                .execute(
+                    "UPDATE sps_connect_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL \
+                     AND revoked_at IS NULL AND expires_at > $2",
+                    &[&id, &now],
+                )
+                .await?
+                > 0;
+            if let Some(event) = event.filter(|_| used) {
+                queue_event(&transaction, event).await?;
+            }
+            transaction.commit().await?;
+            Ok(used)
+        })
+    }
+
+    fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        self.run(|pool| async move {
+            let changed = pool
+                .get()
+                .await?
+                .execute(
+                    "UPDATE sps_connect_links SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL \
+                     AND revoked_at IS NULL",
+                    &[&id, &now],
+                )
+                .await?;
+            Ok(changed > 0)
+        })
+    }
+}
+
+impl EventOutbox for PostgresStore {
+    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError> {
+        self.run(|pool| async move {
+            // SKIP LOCKED: instances polling at once each take different events.
+            let rows = pool
+                .get()
+                .await?
+                .query(
+                    "WITH due AS (SELECT seq FROM sps_connect_webhook_events WHERE delivered_at IS NULL \
+                     AND given_up_at IS NULL AND next_attempt_at <= $1 ORDER BY seq LIMIT $2 \
+                     FOR UPDATE SKIP LOCKED) \
+                     UPDATE sps_connect_webhook_events AS e SET next_attempt_at = $3 FROM due \
+                     WHERE e.seq = due.seq RETURNING e.seq, e.id, e.body, e.attempts",
+                    &[&now, &(limit as i64), &lease_until],
+                )
+                .await?;
+            let mut claimed: Vec<(i64, PendingEvent)> = rows
+                .iter()
+                .map(|row| {
+                    let attempts: i32 = row.get(3);
+                    (row.get(0), PendingEvent { id: row.get(1), body: row.get(2), attempts: attempts as u32 })
+                })
+                .collect();
+            claimed.sort_by_key(|(seq, _)| *seq);
+            Ok(claimed.into_iter().map(|(_, event)| event).collect())
+        })
+    }
+
+    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        self.run(|pool| async move {
+            pool.get()
+                .await?
+                .execute(
+                    "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1",
+                    &[&id, &now],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+        self.run(|pool| async move {
+            let client = pool.get().await?;
+            match next_attempt_at {
+                Some(next) => {
+                    client
+                        .execute(
+                            "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, next_attempt_at = $2 \
+                             WHERE id = $1",
+                            &[&id, &next],
+                        )
+                        .await?
+                }
+                None => {
+                    client
+                        .execute(
+                            "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, given_up_at = $2 \
+                             WHERE id = $1",
+                            &[&id, &now],
+                        )
+                        .await?
+                }
+            };
+            Ok(())
+        })
+    }
+}

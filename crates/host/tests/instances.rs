@@ -1,0 +1,104 @@
+//! Several host processes behind one PostgreSQL database: connects, relinks
+//! and sessions work whichever instance a request reaches.
+
+mod support;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use support::*;
+
+/// A host process; stopped when dropped.
+struct Instance {
+    process: Child,
+    host: Host,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn variables(database: &str, token_url: &str) -> Vec<(&'static str, String)> {
+    let api_url = token_url.trim_end_matches("/oauth/token").to_owned();
+    vec![
+        ("SPS_CONNECT_ADDR", "127.0.0.1:0".into()),
+        ("SPS_CONNECT_DATABASE", database.into()),
+        ("SPS_CONNECT_DATABASE_POOL_SIZE", "8".into()),
+        ("SPS_TOKEN_URL", token_url.into()),
+        ("SPS_API_URL", api_url),
+        ("SPS_SERVICES", "transaction,packing_slip".into()),
+        ("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode(ENCRYPTION_KEY)),
+        ("SPS_CONNECT_SESSION_KEY", STANDARD.encode(SESSION_KEY)),
+        ("SPS_CONNECT_ADMIN_KEY", ADMIN_KEY.into()),
+    ]
+}
+
+/// Starts the host binary with `vars` and waits until it says where it listens.
+fn start_instance(vars: &[(&'static str, String)]) -> Instance {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
+        .env_clear()
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_else(|| {
+        panic!("the host did not start: {line:?}");
+    });
+    let config = sps_connect_host::config::Config::from_vars(|name| {
+        vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    Instance { host: Host::at(format!("http://{address}"), config), process }
+}
+
+// Regression: relinks racing on two instances must update one account, never fail or duplicate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_accounts_relinks_and_sessions() {
+    let token_url = token_server().await;
+    let database = postgres_database();
+    let vars = variables(&database, &token_url);
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| start_instance(&vars));
+        let b = scope.spawn(|| start_instance(&vars));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let instances = [&a.host, &b.host];
+
+    let users: Vec<String> = (0..64).map(|n| format!("user-{n:02}")).collect();
+    let links = users.iter().enumerate().map(|(n, user)| {
+        let minted_by = instances[n % 2];
+        let (first, second) = (instances[(n + 1) % 2], instances[n % 2]);
+        async move {
+            let session = minted_by.session(user).await;
+            let (once, twice) =
+                tokio::join!(first.connect(&session, credentials()), second.connect(&session, credentials()));
+            (user.clone(), once, twice)
+        }
+    });
+    let outcomes = futures::future::join_all(links).await;
+
+    for (user, (status_a, body_a), (status_b, body_b)) in &outcomes {
+        assert!([200, 201].contains(status_a) && [200, 201].contains(status_b), "{user}: {body_a} / {body_b}");
+        assert_eq!(body_a["account"]["id"], body_b["account"]["id"], "{user}: one account for both connects");
+    }
+    let created: usize =
+        outcomes.iter().map(|(_, (a, _), (b, _))| usize::from(*a == 201) + usize::from(*b == 201)).sum();
+    assert_eq!(created, 64, "each user's account created once, then updated");
+
+    for (n, user) in users.iter().enumerate() {
+        let reader = instances[n % 2];
+        let session = instances[(n + 1) % 2].session(user).await;
+        let accounts = reader.accounts(&session).await;
+        assert_eq!(accounts.len(), 1, "{user} has exactly one account");
+        let expected = &outcomes[n].1 .1["account"]["id"];
+        assert_eq!(&accounts[0]["id"], expected, "{user}: the account both instances see");
+    }
+}

@@ -1,0 +1,276 @@
+//! The store's behaviour, the same on SQLite and on PostgreSQL: every test
+//! below runs once on each (`sqlite::…` and `postgres::…`).
+
+mod support;
+
+use sps_connect_host::store::{
+    Check, LinkRecord, NewLink, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store, StoreError,
+    StoredAccount,
+};
+use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
+use std::sync::Arc;
+
+fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("nested/accounts.sqlite")).unwrap();
+    (dir, Arc::new(store))
+}
+
+fn postgres() -> Arc<dyn Store> {
+    Arc::new(PostgresStore::connect(&support::postgres_database(), 8).unwrap())
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                let (_dir, store) = super::sqlite();
+                super::$name(store);
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::postgres());
+            })*
+        }
+    };
+}
+
+on_both!(
+    relinking_the_same_client_updates_instead_of_duplicating,
+    accounts_are_separate_per_user_and_per_client,
+    account_id_updates_that_account_of_that_user_only,
+    moving_an_account_onto_another_links_client_is_a_conflict,
+    find_returns_the_account_with_its_sealed_secret_and_owner,
+    checks_set_the_status_unless_the_account_was_saved_again_since,
+    delete_removes_the_account_and_its_secret,
+    a_sealed_secret_is_replaced_only_if_unchanged,
+    a_change_and_its_event_are_written_together,
+    concurrent_relinks_of_one_client_leave_one_account,
+    a_link_is_used_or_revoked_once_and_only_while_open,
+    an_event_is_claimed_by_one_deliverer_until_its_lease_ends,
+    delivered_and_abandoned_events_are_never_due_again,
+);
+
+fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
+    NewLink {
+        user_id: user.into(),
+        account_id: account_id.map(Into::into),
+        environment: Environment::Sandbox,
+        client_id: client_id.into(),
+        sealed_secret: vec![1, 2, 3],
+        services: vec![Service::Transaction, Service::PackingSlip],
+        connected_at: "2026-11-29T10:00:00Z".into(),
+    }
+}
+
+fn save(store: &Arc<dyn Store>, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
+    store.save(link, &|_| None)
+}
+
+fn event(id: &str, at: i64) -> QueuedEvent {
+    QueuedEvent { id: id.into(), body: format!(r#"{{"id":"{id}"}}"#), created_at_ms: at }
+}
+
+fn claimed(store: &Arc<dyn Store>, now: i64, lease_until: i64) -> Vec<String> {
+    store.claim_due_events(now, 10, lease_until).unwrap().into_iter().map(|e| e.id).collect()
+}
+
+fn relinking_the_same_client_updates_instead_of_duplicating(store: Arc<dyn Store>) {
+    let (first, saved) = save(&store, link("u1", "clientA", None)).unwrap();
+    assert_eq!(saved, Saved::Created);
+    let (second, saved) = save(&store, link("u1", "clientA", None)).unwrap();
+    assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
+    assert_eq!(second.revision, first.revision + 1);
+    assert_eq!(store.list("u1").unwrap().len(), 1);
+    assert_eq!(store.list("u1").unwrap()[0].services, vec![Service::Transaction, Service::PackingSlip]);
+}
+
+fn accounts_are_separate_per_user_and_per_client(store: Arc<dyn Store>) {
+    save(&store, link("u1", "clientA", None)).unwrap();
+    save(&store, link("u1", "clientB", None)).unwrap();
+    save(&store, link("u2", "clientA", None)).unwrap();
+    assert_eq!(store.list("u1").unwrap().len(), 2);
+    assert_eq!(store.list("u2").unwrap().len(), 1);
+    assert!(store.list("u3").unwrap().is_empty());
+}
+
+fn account_id_updates_that_account_of_that_user_only(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (updated, saved) = save(&store, link("u1", "clientC", Some(&account.id))).unwrap();
+    assert_eq!(
+        (saved, updated.id.as_str(), updated.client_id.as_str()),
+        (Saved::Updated, account.id.as_str(), "clientC")
+    );
+    assert!(matches!(save(&store, link("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
+    assert!(matches!(save(&store, link("u1", "clientA", Some("acc_missing"))), Err(StoreError::UnknownAccount)));
+}
+
+fn moving_an_account_onto_another_links_client_is_a_conflict(store: Arc<dyn Store>) {
+    let (a, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    save(&store, link("u1", "clientB", None)).unwrap();
+    assert!(matches!(save(&store, link("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
+    assert_eq!(store.find(&a.id).unwrap().unwrap().account.client_id, "clientA", "unchanged");
+}
+
+fn find_returns_the_account_with_its_sealed_secret_and_owner(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let found = store.find(&account.id).unwrap().unwrap();
+    assert_eq!(found.sealed_secret, vec![1, 2, 3]);
+    assert_eq!(found.account, account);
+    assert_eq!(found.account.user_id, "u1");
+    assert_eq!(found.account.status, AccountStatus::Active);
+    assert_eq!(found.account.last_verified_at.as_deref(), Some("2026-11-29T10:00:00Z"));
+    assert!(store.find("acc_missing").unwrap().is_none());
+}
+
+fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let refused =
+        store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| None);
+    let (refused, changed) = refused.unwrap().unwrap();
+    assert!(changed);
+    assert_eq!(
+        (refused.status, refused.status_reason),
+        (AccountStatus::NeedsAttention, Some(ErrorCode::InvalidClient))
+    );
+    assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
+
+    let passed =
+        store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()), &|_| None);
+    let (passed, changed) = passed.unwrap().unwrap();
+    assert!(changed);
+    assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
+    assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
+
+    let (relinked, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
+    let (stale, changed) = stale.unwrap().unwrap();
+    assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
+    let needs =
+        store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
+    assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
+    let (again, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
+    assert!(store.record_check("acc_missing", 1, &Check::Passed("now".into()), &|_| None).unwrap().is_none());
+}
+
+fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    assert!(store.delete(&account.id, None).unwrap());
+    assert!(store.find(&account.id).unwrap().is_none());
+    assert!(store.list("u1").unwrap().is_empty());
+    assert!(!store.delete(&account.id, None).unwrap());
+}
+
+fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
+    assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
+    assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());
+    let found = store.find(&account.id).unwrap().unwrap();
+    assert_eq!((found.sealed_secret, found.account.revision), (vec![4, 5], account.revision));
+}
+
+fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
+    let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_saved", 5))).unwrap();
+    let refusal = Check::Refused(ErrorCode::InvalidClient);
+    store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_attention", 5))).unwrap();
+    store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_again", 5))).unwrap();
+    assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).unwrap());
+    assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).unwrap());
+    let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| Some(event("evt_lost", 5)));
+    assert!(conflict.is_err());
+    assert_eq!(
+        claimed(&store, 10, 20),
+        ["evt_saved", "evt_attention", "evt_deleted"],
+        "in the order of the changes; none for an unchanged status, a missing row or a failed change"
+    );
+}
+
+// Regression: two instances relinking the same credentials at once must not end in a conflict or two accounts.
+fn concurrent_relinks_of_one_client_leave_one_account(store: Arc<dyn Store>) {
+    let saves: Vec<_> = (0..16)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || save(&store, link("u1", "clientA", None)).unwrap())
+        })
+        .collect();
+    let outcomes: Vec<_> = saves.into_iter().map(|s| s.join().unwrap()).collect();
+    assert_eq!(outcomes.iter().filter(|(_, saved)| *saved == Saved::Created).count(), 1);
+    let accounts = store.list("u1").unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert!(outcomes.iter().all(|(account, _)| account.id == accounts[0].id));
+    assert_eq!(accounts[0].revision, 16, "every save counted once");
+}
+
+fn new_link_record(id: &str, user: &str, expires_at: i64) -> NewLinkRecord {
+    NewLinkRecord {
+        id: id.into(),
+        token_hash: id.as_bytes().to_vec(),
+        user_id: user.into(),
+        account_id: None,
+        environment: Some(Environment::Production),
+        locale: Some("de".into()),
+        return_url: Some("https://portal.example/done".into()),
+        created_at: 100,
+        expires_at,
+    }
+}
+
+fn a_link_is_used_or_revoked_once_and_only_while_open(store: Arc<dyn Store>) {
+    for (id, expires_at) in [("lnk_a", 1000), ("lnk_b", 1000), ("lnk_old", 150)] {
+        store.create_link(new_link_record(id, "u1", expires_at)).unwrap();
+    }
+    assert!(matches!(store.create_link(new_link_record("lnk_a", "u2", 1000)), Err(StoreError::Conflict)));
+    let by_token: LinkRecord = store.link_by_token(b"lnk_a").unwrap().unwrap();
+    assert_eq!(
+        (by_token.id.as_str(), by_token.environment, by_token.locale.as_deref(), by_token.used_at),
+        ("lnk_a", Some(Environment::Production), Some("de"), None)
+    );
+    assert!(store.link_by_token(b"nothing").unwrap().is_none());
+    let open: Vec<String> = store.open_links("u1", 200).unwrap().into_iter().map(|l| l.id).collect();
+    assert_eq!(open, ["lnk_a", "lnk_b"], "the expired one is not open");
+
+    assert!(store.use_link("lnk_a", 200, Some(&event("evt_used", 200))).unwrap());
+    assert!(!store.use_link("lnk_a", 201, Some(&event("evt_twice", 201))).unwrap(), "used once only");
+    assert!(!store.revoke_link("lnk_a", 202).unwrap(), "a used link cannot be revoked");
+    assert!(store.revoke_link("lnk_b", 202).unwrap());
+    assert!(!store.use_link("lnk_b", 203, None).unwrap(), "a revoked link cannot be used");
+    assert!(!store.use_link("lnk_old", 203, None).unwrap(), "an expired link cannot be used");
+    assert_eq!(store.link("lnk_a").unwrap().unwrap().used_at, Some(200));
+    assert_eq!(store.link("lnk_b").unwrap().unwrap().revoked_at, Some(202));
+    assert!(store.open_links("u1", 204).unwrap().is_empty());
+    assert_eq!(claimed(&store, 300, 400), ["evt_used"]);
+}
+
+fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Store>) {
+    store.delete("acc_none", None).unwrap();
+    let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_1", 10))).unwrap();
+    store.delete(&account.id, Some(&event("evt_2", 11))).unwrap();
+    assert!(claimed(&store, 9, 100).is_empty(), "not due yet");
+    assert_eq!(claimed(&store, 20, 100), ["evt_1", "evt_2"]);
+    assert!(claimed(&store, 50, 150).is_empty(), "held by the first deliverer");
+    assert_eq!(claimed(&store, 100, 200), ["evt_1", "evt_2"], "due again once the lease ends");
+}
+
+fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store>) {
+    for (n, id) in ["evt_ok", "evt_retry", "evt_dead"].iter().enumerate() {
+        let (account, _) =
+            store.save(link("u1", &format!("client{n}"), None), &|_| Some(event(id, 10 + n as i64))).unwrap();
+        assert!(!account.id.is_empty());
+    }
+    let first = store.claim_due_events(20, 10, 1000).unwrap();
+    assert_eq!(first.iter().map(|e| e.attempts).collect::<Vec<_>>(), [0, 0, 0]);
+    assert_eq!(first[0].body, r#"{"id":"evt_ok"}"#);
+    store.event_delivered("evt_ok", 30).unwrap();
+    store.event_failed("evt_retry", Some(500), 30).unwrap();
+    store.event_failed("evt_dead", None, 30).unwrap();
+    assert!(claimed(&store, 499, 2000).is_empty());
+    let retried = store.claim_due_events(500, 10, 2000).unwrap();
+    assert_eq!((retried.len(), retried[0].id.as_str(), retried[0].attempts), (1, "evt_retry", 1));
+    store.event_delivered("evt_retry", 600).unwrap();
+    assert!(claimed(&store, 10_000, 20_000).is_empty(), "the delivered and the abandoned never come back");
+}
