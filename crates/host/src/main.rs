@@ -3,12 +3,14 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use secrecy::ExposeSecret;
 use sps_connect_host::accounts::blocking;
+use sps_connect_host::config::Database;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::crypto::SecretBox;
 use sps_connect_host::demo::DEMO_USER;
 use sps_connect_host::links::{check_return_url, new_link, LinkRequest};
-use sps_connect_host::store::{AccountStore, NewLinkRecord};
+use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, NewLinkRecord, PostgresStore, SqliteStore};
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -21,11 +23,14 @@ const DEMO_DIR: &str = ".demo";
 fn help() -> String {
     let mut text = String::from(
         "sps-connect-host: reference host backend of SPS Commerce Connect\n\n\
-         Usage: sps-connect-host [--demo] [rewrap]\n\n\
+         Usage: sps-connect-host [--demo] [rewrap | copy-store SQLITE_FILE]\n\n\
          --demo   serve the demo portal at / against the local token server, with keys\n         \
          generated in .demo/ (any variable below still wins)\n\
          rewrap   re-seal every stored secret under SPS_CONNECT_ENCRYPTION_KEY, so that the keys in\n         \
-         SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS can be removed; safe to interrupt and run again\n\nEnvironment:\n",
+         SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS can be removed; safe to interrupt and run again\n\
+         copy-store SQLITE_FILE\n         \
+         copy every account, hosted link and queued event of an SQLite store into the PostgreSQL\n         \
+         database of SPS_CONNECT_DATABASE; rows already there are kept, so it can be run again\n\nEnvironment:\n",
     );
     for (name, default, meaning) in VARIABLES {
         text.push_str(&format!("  {name:<30} {meaning}\n  {:<30} default: {default}\n", ""));
@@ -80,7 +85,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         print!("{}", help());
         return Ok(());
     }
-    if let Some(unknown) = args.iter().find(|a| *a != "--demo" && *a != "rewrap") {
+    let copy_from = match args.iter().position(|a| a == "copy-store") {
+        Some(at) => Some(args.get(at + 1).ok_or("copy-store needs the SQLite file to copy from; see --help")?),
+        None => None,
+    };
+    let known = |a: &&String| *a == "--demo" || *a == "rewrap" || *a == "copy-store" || Some(*a) == copy_from;
+    if let Some(unknown) = args.iter().find(|a| !known(a)) {
         return Err(format!("unknown argument {unknown}; see --help").into());
     }
     let demo = args.iter().any(|a| a == "--demo");
@@ -88,6 +98,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_vars(|name| std::env::var(name).ok().or_else(|| defaults.get(name).cloned()))?;
     if demo && config.static_dir.as_deref().is_some_and(|dir| is_inside(dir, Path::new(DEMO_DIR))) {
         return Err(format!("SPS_CONNECT_STATIC_DIR contains {DEMO_DIR}, which holds the demo's keys").into());
+    }
+    if let Some(from) = copy_from {
+        return copy_store(Path::new(from), config.database.clone()).await;
     }
     let database = config.database.clone();
     let store = blocking(move || database.open()).await.map_err(|e| format!("{e:?}"))?;
@@ -123,6 +136,30 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let _ = tokio::signal::ctrl_c().await;
     };
     sps_connect_host::server::serve(listener, router, config.server, shutdown).await?;
+    Ok(())
+}
+
+/// Copies the SQLite store at `from` into the PostgreSQL database `to`.
+async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error::Error>> {
+    let Database::Postgres { url, pool_size } = to else {
+        return Err("copy-store copies into PostgreSQL: set SPS_CONNECT_DATABASE to its postgres:// URL".into());
+    };
+    if !from.is_file() {
+        return Err(format!("{} is not an SQLite store file", from.display()).into());
+    }
+    let from = from.to_owned();
+    let report = blocking(move || {
+        let source = SqliteStore::open(&from)?;
+        let target = PostgresStore::connect(url.expose_secret(), pool_size)?;
+        copy_store_rows(&source, &target)
+    })
+    .await
+    .map_err(|e| format!("{e:?}"))?;
+    for (what, (copied, present)) in
+        [("accounts", report.accounts), ("hosted links", report.links), ("webhook events", report.events)]
+    {
+        println!("{what}: {copied} copied, {present} already there");
+    }
     Ok(())
 }
 

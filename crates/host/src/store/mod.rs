@@ -2,10 +2,12 @@
 //! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams for
 //! another database; [`SqliteStore`] is the default, an embedded file.
 
+mod copy;
 mod links;
 mod outbox;
 mod postgres;
 
+pub use copy::{copy_store, CopyReport};
 pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
 pub use postgres::PostgresStore;

@@ -131,6 +131,84 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Inserts `rows` (values in the order of `columns`) into `table`, one
+    /// transaction, skipping rows whose key is already there: how many were
+    /// inserted, and how many skipped.
+    pub(super) fn insert_rows(
+        &self,
+        table: &str,
+        columns: &str,
+        rows: Vec<Vec<rusqlite::types::Value>>,
+    ) -> Result<(usize, usize), StoreError> {
+        let width = columns.split(',').count();
+        let placeholders = (1..=width).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING");
+        self.run(|pool| async move {
+            let mut client = pool.get().await?;
+            let transaction = client.transaction().await?;
+            let statement = transaction.prepare(&sql).await?;
+            let mut inserted = 0;
+            for row in &rows {
+                let values: Vec<SqlValue> =
+                    row.iter().zip(statement.params()).map(|(v, t)| SqlValue::of(v, t)).collect();
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    values.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                inserted += transaction.execute(&statement, &params).await? as usize;
+            }
+            transaction.commit().await?;
+            Ok((inserted, rows.len() - inserted))
+        })
+    }
+}
+
+/// An SQLite value as the PostgreSQL column it goes into wants it.
+#[derive(Debug)]
+enum SqlValue {
+    Null,
+    Int(i32),
+    BigInt(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl SqlValue {
+    fn of(value: &rusqlite::types::Value, column: &tokio_postgres::types::Type) -> Self {
+        use rusqlite::types::Value;
+        use tokio_postgres::types::Type;
+        match value {
+            Value::Null => SqlValue::Null,
+            Value::Integer(n) if *column == Type::INT4 => SqlValue::Int(*n as i32),
+            Value::Integer(n) => SqlValue::BigInt(*n),
+            Value::Real(x) => SqlValue::Text(x.to_string()),
+            Value::Text(text) => SqlValue::Text(text.clone()),
+            Value::Blob(bytes) => SqlValue::Bytes(bytes.clone()),
+        }
+    }
+}
+
+impl tokio_postgres::types::ToSql for SqlValue {
+    fn to_sql(
+        &self,
+        ty: &tokio_postgres::types::Type,
+        out: &mut tokio_postgres::types::private::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            SqlValue::Null => Ok(tokio_postgres::types::IsNull::Yes),
+            SqlValue::Int(n) => n.to_sql(ty, out),
+            SqlValue::BigInt(n) => n.to_sql(ty, out),
+            SqlValue::Text(text) => text.to_sql(ty, out),
+            SqlValue::Bytes(bytes) => bytes.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
 impl Drop for PostgresStore {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {

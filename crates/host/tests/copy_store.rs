@@ -1,0 +1,63 @@
+//! `sps-connect-host copy-store`: an SQLite store moved into PostgreSQL keeps
+//! every account usable with the same keys, and a second run copies nothing twice.
+
+mod support;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use reqwest::Method;
+use std::path::Path;
+use support::*;
+
+fn copy_store(from: &Path, to: &str) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
+        .args(["copy-store".as_ref(), from.as_os_str()])
+        .env_clear()
+        .env("SPS_CONNECT_DATABASE", to)
+        .env("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode(ENCRYPTION_KEY))
+        .env("SPS_CONNECT_SESSION_KEY", STANDARD.encode(SESSION_KEY))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
+    let token_url = token_server().await;
+    let old = Host::start(&token_url, &[]).await;
+    let accounts = [("user-1", old.link("user-1").await), ("user-2", old.link("user-2").await)];
+    let (status, link) = old.mint(serde_json::json!({ "user_id": "user-3" })).await;
+    assert_eq!(status, 201, "{link}");
+
+    let postgres = postgres_database();
+    let (ok, first) = copy_store(&old.database, &postgres);
+    assert!(ok, "{first}");
+    assert!(first.contains("accounts: 2 copied, 0 already there"), "{first}");
+    assert!(first.contains("hosted links: 1 copied, 0 already there"), "{first}");
+    let (ok, second) = copy_store(&old.database, &postgres);
+    assert!(ok && second.contains("accounts: 0 copied, 2 already there"), "run again, nothing doubled: {second}");
+
+    let new =
+        Host::start_on(config(Path::new("unused.sqlite"), &token_url, &[("SPS_CONNECT_DATABASE", &postgres)])).await;
+    for (user, id) in &accounts {
+        let listed = new.accounts(&new.session(user).await).await;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0]["id"].as_str(), Some(id.as_str()));
+        let (status, verified) = new.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
+        assert_eq!(status, 200, "the copied secret opens with the same key and SPS accepts it: {verified}");
+    }
+    let link_id = link["id"].as_str().unwrap();
+    let (status, open) = new.admin(Method::GET, "/api/sps/links?user_id=user-3").await;
+    assert_eq!(status, 200);
+    assert!(open.to_string().contains(link_id), "the hosted link is still open: {open}");
+}
+
+#[test]
+fn copy_store_says_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, into_sqlite) = copy_store(&dir.path().join("a.sqlite"), "b.sqlite");
+    assert!(!ok && into_sqlite.contains("copies into PostgreSQL"), "{into_sqlite}");
+    let (ok, missing) = copy_store(&dir.path().join("missing.sqlite"), "postgres://app@127.0.0.1:1/sps");
+    assert!(!ok && missing.contains("is not an SQLite store file"), "{missing}");
+}
