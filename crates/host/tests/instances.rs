@@ -22,7 +22,7 @@ impl Drop for Instance {
     }
 }
 
-fn variables(database: &str, token_url: &str) -> Vec<(&'static str, String)> {
+fn variables(database: &str, token_url: &str, webhook_url: &str) -> Vec<(&'static str, String)> {
     let api_url = token_url.trim_end_matches("/oauth/token").to_owned();
     vec![
         ("SPS_CONNECT_ADDR", "127.0.0.1:0".into()),
@@ -34,6 +34,8 @@ fn variables(database: &str, token_url: &str) -> Vec<(&'static str, String)> {
         ("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode(ENCRYPTION_KEY)),
         ("SPS_CONNECT_SESSION_KEY", STANDARD.encode(SESSION_KEY)),
         ("SPS_CONNECT_ADMIN_KEY", ADMIN_KEY.into()),
+        ("SPS_CONNECT_WEBHOOK_URL", webhook_url.into()),
+        ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(WEBHOOK_SECRET)),
     ]
 }
 
@@ -47,11 +49,14 @@ fn start_instance(vars: &[(&'static str, String)]) -> Instance {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_else(|| {
-        panic!("the host did not start: {line:?}");
-    });
+    let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line.split_once("listening on http://")?.1.split('/').next()?.to_owned()))
+        .unwrap_or_else(|| panic!("the host stopped before it listened"));
+    // Keeps reading, so that the host never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let config = sps_connect_host::config::Config::from_vars(|name| {
         vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
     })
@@ -59,12 +64,14 @@ fn start_instance(vars: &[(&'static str, String)]) -> Instance {
     Instance { host: Host::at(format!("http://{address}"), config), process }
 }
 
-// Regression: relinks racing on two instances must update one account, never fail or duplicate.
+// Regression: relinks racing on two instances must update one account, never fail or duplicate,
+// and two deliverers polling one queue must not send an event twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_accounts_relinks_and_sessions() {
     let token_url = token_server().await;
     let database = postgres_database();
-    let vars = variables(&database, &token_url);
+    let receiver = WebhookReceiver::default();
+    let vars = variables(&database, &token_url, &receiver.start(0).await);
     let (a, b) = std::thread::scope(|scope| {
         let a = scope.spawn(|| start_instance(&vars));
         let b = scope.spawn(|| start_instance(&vars));
@@ -101,4 +108,14 @@ async fn two_instances_share_accounts_relinks_and_sessions() {
         let expected = &outcomes[n].1 .1["account"]["id"];
         assert_eq!(&accounts[0]["id"], expected, "{user}: the account both instances see");
     }
+
+    receiver.wait_for(128).await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let events = receiver.verified_events();
+    let mut ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((events.len(), ids.len()), (128, 128), "every change reported exactly once");
+    let of_type = |kind: &str| events.iter().filter(|e| e["type"] == kind).count();
+    assert_eq!((of_type("account.created"), of_type("account.updated")), (64, 64));
 }

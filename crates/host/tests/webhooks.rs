@@ -3,82 +3,16 @@
 
 mod support;
 
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::Method;
-use serde_json::Value;
-use sps_connect_host::webhooks::signature;
 use sps_token_server::TokenServer;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use support::*;
-
-const SECRET: [u8; 32] = [0x5e; 32];
-
-/// A receiver that checks nothing itself; it records every delivery and
-/// fails the first `failures` of them.
-#[derive(Clone, Default)]
-struct Receiver {
-    deliveries: Arc<Mutex<Vec<(HeaderMap, String)>>>,
-    failures: Arc<AtomicUsize>,
-}
-
-impl Receiver {
-    async fn start(&self, failures: usize) -> String {
-        self.failures.store(failures, Ordering::SeqCst);
-        let this = self.clone();
-        let router = Router::new().route(
-            "/hooks",
-            post(move |headers: HeaderMap, body: String| {
-                let this = this.clone();
-                async move {
-                    this.deliveries.lock().unwrap().push((headers, body));
-                    let failing = this.failures.load(Ordering::SeqCst) > 0;
-                    if failing {
-                        this.failures.fetch_sub(1, Ordering::SeqCst);
-                        return StatusCode::INTERNAL_SERVER_ERROR;
-                    }
-                    StatusCode::NO_CONTENT
-                }
-            }),
-        );
-        format!("http://{}/hooks", serve(router).await)
-    }
-
-    /// Every delivery's event, each checked against its signature.
-    fn verified_events(&self) -> Vec<Value> {
-        let deliveries = self.deliveries.lock().unwrap();
-        deliveries
-            .iter()
-            .map(|(headers, body)| {
-                let header = headers["sps-connect-signature"].to_str().unwrap();
-                let timestamp: u64 = header.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
-                assert_eq!(header, signature(&SECRET, timestamp, body), "the signature checks out");
-                let event: Value = serde_json::from_str(body).unwrap();
-                assert_eq!(headers["sps-connect-event-id"].to_str().unwrap(), event["id"].as_str().unwrap());
-                event
-            })
-            .collect()
-    }
-
-    async fn wait_for(&self, count: usize) {
-        for _ in 0..1000 {
-            if self.deliveries.lock().unwrap().len() >= count {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!("{count} deliveries did not arrive: {}", self.deliveries.lock().unwrap().len());
-    }
-}
 
 fn webhook_vars(url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("SPS_CONNECT_WEBHOOK_URL", url.to_owned()),
-        ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(SECRET)),
+        ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(WEBHOOK_SECRET)),
         ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "100".to_owned()),
     ]
 }
@@ -94,7 +28,7 @@ async fn host_with(token_url: &str, url: &str, database: Option<&std::path::Path
 
 #[tokio::test]
 async fn the_portal_hears_each_change_signed_and_without_secrets() {
-    let receiver = Receiver::default();
+    let receiver = WebhookReceiver::default();
     let url = receiver.start(0).await;
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = host_with(&token_url, &url, None).await;
@@ -124,7 +58,7 @@ async fn the_portal_hears_each_change_signed_and_without_secrets() {
 
 #[tokio::test]
 async fn a_receiver_that_fails_twice_gets_the_event_once_it_is_back() {
-    let receiver = Receiver::default();
+    let receiver = WebhookReceiver::default();
     let url = receiver.start(2).await;
     let host = host_with(&token_server().await, &url, None).await;
     host.link("user-1").await;
@@ -148,7 +82,7 @@ async fn an_event_queued_before_a_restart_is_delivered_after_it() {
     before.link("user-1").await;
     drop(before);
 
-    let receiver = Receiver::default();
+    let receiver = WebhookReceiver::default();
     let url = receiver.start(0).await;
     let _after = host_with(&token_url, &url, Some(&database)).await;
     receiver.wait_for(1).await;
@@ -157,7 +91,7 @@ async fn an_event_queued_before_a_restart_is_delivered_after_it() {
 
 #[tokio::test]
 async fn a_used_hosted_link_is_reported() {
-    let receiver = Receiver::default();
+    let receiver = WebhookReceiver::default();
     let url = receiver.start(0).await;
     let host = host_with(&token_server().await, &url, None).await;
     let (_, minted) = host.mint(serde_json::json!({ "user_id": "user-1" })).await;

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
@@ -13,7 +13,8 @@ use sps_token_server::TokenServer;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Working Sandbox credentials of the local token server.
@@ -411,4 +412,71 @@ pub fn postgres_database() -> String {
     .join()
     .unwrap();
     format!("{}/{name}", server.trim_end_matches('/'))
+}
+
+/// The key that signs the test webhooks.
+pub const WEBHOOK_SECRET: [u8; 32] = [0x5e; 32];
+
+/// A receiver that checks nothing itself; it records every delivery and
+/// fails the first `failures` of them.
+#[derive(Clone, Default)]
+pub struct WebhookReceiver {
+    /// Every delivery: its headers and body.
+    pub deliveries: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    failures: Arc<AtomicUsize>,
+}
+
+impl WebhookReceiver {
+    /// Serves it on a free port, failing the first `failures` deliveries; its URL.
+    pub async fn start(&self, failures: usize) -> String {
+        self.failures.store(failures, Ordering::SeqCst);
+        let this = self.clone();
+        let router = Router::new().route(
+            "/hooks",
+            post(move |headers: HeaderMap, body: String| {
+                let this = this.clone();
+                async move {
+                    this.deliveries.lock().unwrap().push((headers, body));
+                    let failing = this.failures.load(Ordering::SeqCst) > 0;
+                    if failing {
+                        this.failures.fetch_sub(1, Ordering::SeqCst);
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        format!("http://{}/hooks", serve(router).await)
+    }
+
+    /// Every delivery's event, each checked against its signature.
+    pub fn verified_events(&self) -> Vec<serde_json::Value> {
+        let deliveries = self.deliveries.lock().unwrap();
+        deliveries
+            .iter()
+            .map(|(headers, body)| {
+                let header = headers["sps-connect-signature"].to_str().unwrap();
+                let timestamp: u64 = header.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+                assert_eq!(
+                    header,
+                    sps_connect_host::webhooks::signature(&WEBHOOK_SECRET, timestamp, body),
+                    "the signature checks out"
+                );
+                let event: serde_json::Value = serde_json::from_str(body).unwrap();
+                assert_eq!(headers["sps-connect-event-id"].to_str().unwrap(), event["id"].as_str().unwrap());
+                event
+            })
+            .collect()
+    }
+
+    /// Waits until `count` deliveries arrived.
+    pub async fn wait_for(&self, count: usize) {
+        for _ in 0..1000 {
+            if self.deliveries.lock().unwrap().len() >= count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("{count} deliveries did not arrive: {}", self.deliveries.lock().unwrap().len());
+    }
 }
