@@ -141,7 +141,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Copies the SQLite store at `from` into the PostgreSQL database `to`.
 async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error::Error>> {
-    let Database::Postgres { url, pool_size } = to else {
+    let Database::Postgres { url, pool_size, ca_file } = to else {
         return Err("copy-store copies into PostgreSQL: set SPS_CONNECT_DATABASE to its postgres:// URL".into());
     };
     if !from.is_file() {
@@ -150,7 +150,7 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
     let from = from.to_owned();
     let report = blocking(move || {
         let source = SqliteStore::open(&from)?;
-        let target = PostgresStore::connect(url.expose_secret(), pool_size)?;
+        let target = PostgresStore::connect(url.expose_secret(), pool_size, ca_file.as_deref())?;
         copy_store_rows(&source, &target)
     })
     .await

@@ -17,7 +17,7 @@ fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
 }
 
 fn postgres() -> Arc<dyn Store> {
-    Arc::new(PostgresStore::connect(&support::postgres_database(), 8).unwrap())
+    Arc::new(PostgresStore::connect(&support::postgres_database(), 8, None).unwrap())
 }
 
 macro_rules! on_both {
@@ -53,6 +53,37 @@ on_both!(
     an_event_is_claimed_by_one_deliverer_until_its_lease_ends,
     delivered_and_abandoned_events_are_never_due_again,
 );
+
+mod postgres_tls {
+    use super::*;
+
+    fn connect(url: &str, ca: Option<&std::path::Path>) -> Result<PostgresStore, String> {
+        PostgresStore::connect(url, 2, ca).map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn the_store_connects_over_verified_tls() {
+        let (url, ca) = support::postgres_tls_database();
+        let store: Arc<dyn Store> = Arc::new(connect(&format!("{url}?sslmode=require"), Some(&ca)).unwrap());
+        save(&store, link("u1", "clientA", None)).unwrap();
+        assert_eq!(store.list("u1").unwrap().len(), 1);
+    }
+
+    // Regression: proves the role above could only have connected with TLS.
+    #[test]
+    fn the_tls_only_role_is_refused_without_tls() {
+        let (url, _) = support::postgres_tls_database();
+        let refused = connect(&format!("{url}?sslmode=disable"), None).err().unwrap();
+        assert!(refused.contains("no encryption"), "{refused}");
+    }
+
+    #[test]
+    fn a_server_certificate_of_an_untrusted_authority_is_refused() {
+        let (url, _) = support::postgres_tls_database();
+        let refused = connect(&format!("{url}?sslmode=require"), None).err().unwrap();
+        assert!(refused.contains("certificate"), "{refused}");
+    }
+}
 
 fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
     NewLink {

@@ -48,6 +48,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "the store: an SQLite file (created on first run), or a postgres:// URL shared by every instance",
     ),
     ("SPS_CONNECT_DATABASE_POOL_SIZE", "16", "most PostgreSQL connections one instance opens"),
+    (
+        "SPS_CONNECT_DATABASE_CA_FILE",
+        "(public web roots)",
+        "PEM certificates that PostgreSQL's certificate must chain to, instead of the public web roots",
+    ),
     ("SPS_CONNECT_ENCRYPTION_KEY", "(required)", "base64 of 32 random bytes: encrypts client secrets at rest"),
     (
         "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
@@ -367,7 +372,11 @@ impl Config {
             other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
         };
         let static_dir = var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
-        let database = Database::parse(get("SPS_CONNECT_DATABASE").trim(), number("SPS_CONNECT_DATABASE_POOL_SIZE")?)?;
+        let database = Database::parse(
+            get("SPS_CONNECT_DATABASE").trim(),
+            number("SPS_CONNECT_DATABASE_POOL_SIZE")?,
+            var("SPS_CONNECT_DATABASE_CA_FILE").filter(|f| !f.trim().is_empty()).map(PathBuf::from),
+        )?;
         if let (Some(dir), Database::Sqlite(file)) = (&static_dir, &database) {
             if is_inside(dir, file) {
                 return Err(ConfigError(

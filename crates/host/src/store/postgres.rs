@@ -11,11 +11,16 @@ use super::{
     NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode};
 use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::Row;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Each step brings the schema from the version before it to its own.
 const MIGRATIONS: &[&str] = &["CREATE TABLE sps_connect_accounts (
@@ -79,10 +84,16 @@ impl From<tokio_postgres::Error> for StoreError {
         if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
             return StoreError::Conflict;
         }
-        StoreError::Database(format!(
-            "PostgreSQL: {}",
-            error.as_db_error().map_or(error.to_string(), |e| e.to_string())
-        ))
+        if let Some(db_error) = error.as_db_error() {
+            return StoreError::Database(format!("PostgreSQL: {db_error}"));
+        }
+        let mut message = format!("PostgreSQL: {error}");
+        let mut cause = std::error::Error::source(&error);
+        while let Some(inner) = cause {
+            message.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        StoreError::Database(message)
     }
 }
 
@@ -99,7 +110,11 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://…`) with up to
     /// `pool_size` connections and brings its schema up to date. Several
     /// hosts may start at once: one migrates, the others wait for it.
-    pub fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+    ///
+    /// TLS is used as the URL's `sslmode` says (`prefer` unless set), and the
+    /// server's certificate is always verified, chain and host name, against
+    /// the certificates of `ca_file` (PEM) or else the public web roots.
+    pub fn connect(url: &str, pool_size: usize, ca_file: Option<&Path>) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Database(format!("SPS_CONNECT_DATABASE is not a PostgreSQL URL: {e}")))?;
@@ -109,7 +124,8 @@ impl PostgresStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Database(format!("PostgreSQL runtime: {e}")))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let tls = MakeRustlsConnect::new(tls_config(ca_file)?);
+        let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(pool_size.max(1))
             .runtime(Runtime::Tokio1)
@@ -118,7 +134,13 @@ impl PostgresStore {
             .build()
             .map_err(|e| StoreError::Database(format!("PostgreSQL pool: {e}")))?;
         let store = Self { pool, runtime: Some(runtime) };
-        store.run(|pool| async move { migrate(&pool).await })?;
+        store.run(|pool| async move { migrate(&pool).await }).map_err(|error| match error {
+            StoreError::Database(message) if message.contains("certificate") => StoreError::Database(format!(
+                "{message} (the server's certificate is always verified: set SPS_CONNECT_DATABASE_CA_FILE to the \
+                 authority that signed it, or use sslmode=disable on a network you trust)"
+            )),
+            other => other,
+        })?;
         Ok(store)
     }
 
@@ -215,6 +237,30 @@ impl Drop for PostgresStore {
             runtime.shutdown_background();
         }
     }
+}
+
+fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, StoreError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let unusable = |e: &dyn std::fmt::Display| {
+                StoreError::Database(format!("SPS_CONNECT_DATABASE_CA_FILE {}: {e}", path.display()))
+            };
+            for certificate in CertificateDer::pem_file_iter(path).map_err(|e| unusable(&e))? {
+                roots.add(certificate.map_err(|e| unusable(&e))?).map_err(|e| unusable(&e))?;
+            }
+            if roots.is_empty() {
+                return Err(unusable(&"no certificate in the file"));
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Database(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 async fn migrate(pool: &Pool) -> Result<(), StoreError> {

@@ -387,16 +387,35 @@ impl Host {
 /// The variable naming the PostgreSQL server the tests use.
 pub const TEST_POSTGRES: &str = "SPS_CONNECT_TEST_POSTGRES";
 
-/// The URL of a new, empty database on the test PostgreSQL server.
+/// A new, empty database on the test PostgreSQL server, reached as a role
+/// the server refuses without TLS: its URL, and the authority that signed
+/// the server's certificate.
+pub fn postgres_tls_database() -> (String, PathBuf) {
+    let name = new_postgres_database();
+    let role = std::env::var("SPS_CONNECT_TEST_POSTGRES_TLS").expect("./scripts/with-postgres sets it");
+    let ca = std::env::var("SPS_CONNECT_TEST_POSTGRES_CA").expect("./scripts/with-postgres sets it");
+    (format!("{}/{name}", role.trim_end_matches('/')), PathBuf::from(ca))
+}
+
+/// The URL of a new, empty database on the test PostgreSQL server, without TLS.
 pub fn postgres_database() -> String {
-    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
+    format!("{}/{}?sslmode=disable", test_postgres_server(), new_postgres_database())
+}
+
+fn test_postgres_server() -> String {
+    std::env::var(TEST_POSTGRES).map(|url| url.trim_end_matches('/').to_owned()).unwrap_or_else(|_| {
         panic!(
             "{TEST_POSTGRES} is not set: ./scripts/test starts a PostgreSQL server for the tests and sets it; \
              to use another, set it to a URL such as postgres://postgres@127.0.0.1:5432"
         )
-    });
+    })
+}
+
+/// Creates a database on the test server; its name.
+fn new_postgres_database() -> String {
+    let server = test_postgres_server();
     let name = format!("sps_test_{}", sps_connect_host::ids::random_id("db", 8).to_lowercase().replace('_', ""));
-    let admin = format!("{}/postgres", server.trim_end_matches('/'));
+    let admin = format!("{server}/postgres?sslmode=disable");
     let statement = format!("CREATE DATABASE {name}");
     // A thread of its own, so that sync and async tests alike may call this.
     std::thread::spawn(move || {
@@ -411,7 +430,7 @@ pub fn postgres_database() -> String {
     })
     .join()
     .unwrap();
-    format!("{}/{name}", server.trim_end_matches('/'))
+    name
 }
 
 /// The key that signs the test webhooks.
