@@ -54,6 +54,38 @@ on_both!(
     delivered_and_abandoned_events_are_never_due_again,
 );
 
+mod postgres_schema {
+    use super::*;
+
+    // Regression: instances starting together must not race to create the tables.
+    #[test]
+    fn instances_starting_at_once_migrate_once() {
+        let url = support::postgres_database();
+        let starts: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    PostgresStore::connect(&url, 2, None).map(|_| ()).map_err(|e| format!("{e:?}"))
+                })
+            })
+            .collect();
+        for start in starts {
+            start.join().unwrap().unwrap();
+        }
+        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 2, None).unwrap());
+        save(&store, link("u1", "clientA", None)).unwrap();
+    }
+
+    #[test]
+    fn a_schema_newer_than_the_host_is_refused() {
+        let url = support::postgres_database();
+        drop(PostgresStore::connect(&url, 2, None).unwrap());
+        support::postgres_execute(&url, "UPDATE sps_connect_schema SET version = 99");
+        let refused = PostgresStore::connect(&url, 2, None).err().map(|e| format!("{e:?}")).unwrap();
+        assert!(refused.contains("schema version 99, newer than this host knows"), "{refused}");
+    }
+}
+
 mod postgres_tls {
     use super::*;
 

@@ -413,24 +413,30 @@ fn test_postgres_server() -> String {
 
 /// Creates a database on the test server; its name.
 fn new_postgres_database() -> String {
-    let server = test_postgres_server();
     let name = format!("sps_test_{}", sps_connect_host::ids::random_id("db", 8).to_lowercase().replace('_', ""));
-    let admin = format!("{server}/postgres?sslmode=disable");
-    let statement = format!("CREATE DATABASE {name}");
+    postgres_execute(
+        &format!("{}/postgres?sslmode=disable", test_postgres_server()),
+        &format!("CREATE DATABASE {name}"),
+    );
+    name
+}
+
+/// Runs `statement` on the database at `url`.
+pub fn postgres_execute(url: &str, statement: &str) {
+    let (url, statement) = (url.to_owned(), statement.to_owned());
     // A thread of its own, so that sync and async tests alike may call this.
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
                 .await
-                .unwrap_or_else(|e| panic!("the test PostgreSQL server at {admin} cannot be reached: {e}"));
+                .unwrap_or_else(|e| panic!("the test PostgreSQL server at {url} cannot be reached: {e}"));
             tokio::spawn(connection);
             client.batch_execute(&statement).await.unwrap();
         });
     })
     .join()
     .unwrap();
-    name
 }
 
 /// The key that signs the test webhooks.
