@@ -44,7 +44,7 @@ const growth = (m) => m.afterCycles.jsHeap - m.afterWarmUp.jsHeap;
 lines.push("", `Growth over the ${memory.cycles} cycles: JS heap ${kib(growth(memory))}, wasm ${kib(memory.afterCycles.wasm - memory.afterWarmUp.wasm)}, nodes ${memory.afterCycles.nodes - memory.afterWarmUp.nodes}.`);
 lines.push(`The test harness alone (the same page, the widget untouched, ${memory.cycles} cycles of the same number of Playwright locator calls) grows the JS heap by ${kib(growth(memory.harness))}: the widget's own share is ${kib(growth(memory) - growth(memory.harness))}.`, "");
 lines.push("## Backend: connect through the host vs the same calls made directly", "");
-lines.push("Release build of the host (its own HTTP server, SQLite in WAL mode with its default durability) and the local token server on loopback, in one process. \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link. Levels run in order, direct then via host.", "");
+lines.push("Release build of the host (its own HTTP server, SQLite in WAL mode with its default durability) and the local token server on loopback, in one process. \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link. At each level the two sides alternate, five rounds each, so that drift during the run weighs on both alike.", "");
 lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const clients of ["1", "16", "64"]) {
   const r = backend[clients];

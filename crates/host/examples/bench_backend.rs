@@ -1,7 +1,7 @@
 //! The host's overhead on a connect: the release host and the local token
 //! server on loopback, connect through the host against the same exchange
 //! made directly at the token endpoint, at 1, 16 and 64 concurrent clients,
-//! interleaved round by round. Afterwards the rows are counted: every
+//! the two sides alternating in five rounds per level. Afterwards the rows are counted: every
 //! acknowledged link must be there exactly once.
 //!
 //! `cargo run --release -p sps-connect-host --example bench_backend -- <requests per level> <output.json>`
@@ -33,13 +33,33 @@ fn summary(mut times: Vec<Duration>, wall: Duration) -> serde_json::Value {
     })
 }
 
-async fn run_level(
-    clients: usize,
-    requests: usize,
-    call: impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync + 'static,
-) -> (Vec<Duration>, Duration, usize) {
-    let call = Arc::new(call);
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+/// One request, given its index: whether it succeeded.
+type Call = Arc<dyn Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync>;
+
+/// Direct calls and calls via the host alternate in this many rounds per
+/// level, so that anything drifting during the run weighs on both alike.
+const ROUNDS: usize = 5;
+
+/// Times, wall time and failures of one side of a level, added up over its rounds.
+#[derive(Default)]
+struct Side {
+    times: Vec<Duration>,
+    wall: Duration,
+    failures: usize,
+}
+
+impl Side {
+    async fn round(&mut self, clients: usize, indexes: std::ops::Range<usize>, call: &Call) {
+        let (times, wall, failures) = run_level(clients, indexes, Arc::clone(call)).await;
+        self.times.extend(times);
+        self.wall += wall;
+        self.failures += failures;
+    }
+}
+
+async fn run_level(clients: usize, indexes: std::ops::Range<usize>, call: Call) -> (Vec<Duration>, Duration, usize) {
+    let requests = indexes.end;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(indexes.start));
     let started = Instant::now();
     let workers: Vec<_> = (0..clients)
         .map(|_| {
@@ -120,7 +140,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let direct_body = json!({ "grant_type": "client_credentials", "client_id": "spsDemoSandboxClient01",
             "client_secret": "sandbox-demo-secret-0123456789", "audience": "https://spscommerce.com" });
         let (h, t) = (http.clone(), token_base.clone());
-        let (direct, direct_wall, direct_failures) = run_level(clients, requests, move |_| {
+        let direct_call: Call = Arc::new(move |_| {
             let (h, t, b) = (h.clone(), t.clone(), direct_body.clone());
             Box::pin(async move {
                 let sent = h.post(format!("{t}/oauth/token")).json(&b).send().await;
@@ -131,20 +151,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let check = h.get(format!("{t}/auth-check")).bearer_auth(token).send().await;
                 ok && check.is_ok_and(|c| c.status().as_u16() == 204)
             })
-        })
-        .await;
+        });
         let (h, u, s) = (http.clone(), host.clone(), Arc::clone(&sessions));
-        let (via_host, host_wall, host_failures) = run_level(clients, requests, move |index| {
+        let host_call: Call = Arc::new(move |index| {
             let (h, u, s, b) = (h.clone(), u.clone(), Arc::clone(&s), body.clone());
             Box::pin(async move {
                 let sent =
                     h.post(format!("{u}/api/sps/connect")).header("X-Connect-Session", &s[index]).json(&b).send().await;
                 sent.is_ok_and(|r| r.status().as_u16() == 201)
             })
-        })
-        .await;
-        linked += via_host.len();
-        let (direct_summary, host_summary) = (summary(direct, direct_wall), summary(via_host, host_wall));
+        });
+        let (mut direct, mut via_host) = (Side::default(), Side::default());
+        let per_round = requests.div_ceil(ROUNDS);
+        for start in (0..requests).step_by(per_round) {
+            let indexes = start..(start + per_round).min(requests);
+            direct.round(clients, indexes.clone(), &direct_call).await;
+            via_host.round(clients, indexes, &host_call).await;
+        }
+        linked += via_host.times.len();
+        let (direct_failures, host_failures) = (direct.failures, via_host.failures);
+        let (direct_summary, host_summary) =
+            (summary(direct.times, direct.wall), summary(via_host.times, via_host.wall));
         let overhead =
             host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
         println!(

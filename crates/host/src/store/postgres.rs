@@ -633,28 +633,17 @@ impl EventOutbox for PostgresStore {
     }
 
     fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+        let (sql, at) = match next_attempt_at {
+            Some(next) => (
+                "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1",
+                next,
+            ),
+            None => {
+                ("UPDATE sps_connect_webhook_events SET attempts = attempts + 1, given_up_at = $2 WHERE id = $1", now)
+            }
+        };
         self.run(|pool| async move {
-            let client = pool.get().await?;
-            match next_attempt_at {
-                Some(next) => {
-                    client
-                        .execute(
-                            "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, next_attempt_at = $2 \
-                             WHERE id = $1",
-                            &[&id, &next],
-                        )
-                        .await?
-                }
-                None => {
-                    client
-                        .execute(
-                            "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, given_up_at = $2 \
-                             WHERE id = $1",
-                            &[&id, &now],
-                        )
-                        .await?
-                }
-            };
+            pool.get().await?.execute(sql, &[&id, &at]).await?;
             Ok(())
         })
     }
