@@ -1,6 +1,7 @@
 //! Where linked accounts, hosted links and undelivered webhook events live.
-//! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams for
-//! another database; [`SqliteStore`] is the default, an embedded file.
+//! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams;
+//! [`SqliteStore`] is the default, an embedded file for one host instance,
+//! and [`PostgresStore`] a database that several instances share.
 
 mod copy;
 mod links;
