@@ -103,12 +103,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return copy_store(Path::new(from), config.database.clone()).await;
     }
     let database = config.database.clone();
-    let store = blocking(move || database.open()).await.map_err(|e| format!("{e:?}"))?;
+    let store = blocking(move || database.open()).await.map_err(|e| e.to_string())?;
     if args.iter().any(|a| a == "rewrap") {
         let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
         let key_id = config.encryption_key.id();
         let outcome = blocking(move || Ok(rewrap(store.as_ref(), &secret_box, &key_id))).await;
-        return Ok(outcome.map_err(|e| format!("{e:?}"))??);
+        return Ok(outcome.map_err(|e| e.to_string())??);
     }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -128,7 +128,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let link = demo_link(&config)?;
         println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", config.hosted.link_url(&link.0));
         let record = link.1;
-        blocking(move || store_for_link.create_link(record)).await.map_err(|e| format!("{e:?}"))?;
+        blocking(move || store_for_link.create_link(record)).await.map_err(|e| e.to_string())?;
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
@@ -154,7 +154,7 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
         copy_store_rows(&source, &target)
     })
     .await
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(|e| e.to_string())?;
     for (what, (copied, present)) in
         [("accounts", report.accounts), ("hosted links", report.links), ("webhook events", report.events)]
     {
@@ -183,7 +183,7 @@ fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::er
 }
 
 fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {
-    let report = sps_connect_host::rewrap::rewrap(store, secret_box).map_err(|e| format!("{e:?}"))?;
+    let report = sps_connect_host::rewrap::rewrap(store, secret_box).map_err(|e| e.to_string())?;
     println!("re-sealed {} account(s) under key {key_id}; {} already were", report.rewrapped, report.current);
     if !report.unreadable.is_empty() {
         return Err(format!(

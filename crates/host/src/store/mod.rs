@@ -127,6 +127,18 @@ pub enum StoreError {
     Database(String),
 }
 
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::UnknownAccount => f.write_str("no such account of this user"),
+            StoreError::Conflict => f.write_str("another row already holds this key"),
+            StoreError::Database(reason) => write!(f, "the store failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         match error {
