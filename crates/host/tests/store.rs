@@ -76,6 +76,22 @@ mod postgres_schema {
         save(&store, link("u1", "clientA", None)).unwrap();
     }
 
+    // Regression: a database restart (or a proxy dropping idle connections) must not break the host.
+    #[test]
+    fn connections_the_server_dropped_are_replaced() {
+        let url = support::postgres_database();
+        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 4, None).unwrap());
+        save(&store, link("u1", "clientA", None)).unwrap();
+        let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        support::postgres_execute(
+            &url,
+            &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert_eq!(store.list("u1").unwrap().len(), 1);
+        save(&store, link("u1", "clientB", None)).unwrap();
+    }
+
     #[test]
     fn a_schema_newer_than_the_host_is_refused() {
         let url = support::postgres_database();
