@@ -103,12 +103,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return copy_store(Path::new(from), config.database.clone()).await;
     }
     let database = config.database.clone();
-    let store = blocking(move || database.open()).await.map_err(|e| e.to_string())?;
+    let store = blocking(move || database.open()).await?;
     if args.iter().any(|a| a == "rewrap") {
         let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
         let key_id = config.encryption_key.id();
-        let outcome = blocking(move || Ok(rewrap(store.as_ref(), &secret_box, &key_id))).await;
-        return Ok(outcome.map_err(|e| e.to_string())??);
+        return Ok(tokio::task::spawn_blocking(move || rewrap(store.as_ref(), &secret_box, &key_id)).await??);
     }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -128,7 +127,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let link = demo_link(&config)?;
         println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", config.hosted.link_url(&link.0));
         let record = link.1;
-        blocking(move || store_for_link.create_link(record)).await.map_err(|e| e.to_string())?;
+        blocking(move || store_for_link.create_link(record)).await?;
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
@@ -153,8 +152,7 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
         let target = PostgresStore::connect(url.expose_secret(), pool_size, ca_file.as_deref())?;
         copy_store_rows(&source, &target)
     })
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     for (what, (copied, present)) in
         [("accounts", report.accounts), ("hosted links", report.links), ("webhook events", report.events)]
     {

@@ -70,7 +70,8 @@ pub trait LinkStore: Send + Sync + 'static {
     fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
 }
 
-const LINK_COLUMNS: &str =
+/// The link columns both stores read, in the order their row readers expect.
+pub(super) const LINK_COLUMNS: &str =
     "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at";
 
 fn row_to_link(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRecord> {

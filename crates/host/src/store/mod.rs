@@ -240,6 +240,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_events_due ON webhook_events (delivered_at, given_up_at, next_attempt_at);",
 ];
 
+/// The account columns both stores read, in the order their row readers expect.
 const COLUMNS: &str =
     "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
 

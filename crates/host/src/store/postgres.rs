@@ -4,11 +4,11 @@
 //! this store drives its async driver and connection pool on a small runtime
 //! of its own and waits for each call.
 
-use super::links::{LinkRecord, LinkStore, NewLinkRecord};
+use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
 use super::outbox::{EventOutbox, PendingEvent};
 use super::{
     environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore, Check, EventFor,
-    NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls::pki_types::pem::PemObject;
@@ -66,12 +66,6 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE sps_connect_accounts (
 
 /// Any number that no other application on the server is likely to lock.
 const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
-
-const COLUMNS: &str =
-    "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
-
-const LINK_COLUMNS: &str =
-    "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at";
 
 /// The PostgreSQL account store.
 pub struct PostgresStore {
