@@ -22,28 +22,24 @@ impl Drop for Instance {
     }
 }
 
-fn variables(database: &str, token_url: &str, webhook_url: &str) -> Vec<(&'static str, String)> {
-    let api_url = token_url.trim_end_matches("/oauth/token").to_owned();
-    vec![
-        ("SPS_CONNECT_ADDR", "127.0.0.1:0".into()),
-        ("SPS_CONNECT_DATABASE", database.into()),
-        ("SPS_CONNECT_DATABASE_POOL_SIZE", "8".into()),
-        ("SPS_TOKEN_URL", token_url.into()),
-        ("SPS_API_URL", api_url),
-        ("SPS_SERVICES", "transaction,packing_slip".into()),
-        ("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode(ENCRYPTION_KEY)),
-        ("SPS_CONNECT_SESSION_KEY", STANDARD.encode(SESSION_KEY)),
-        ("SPS_CONNECT_ADMIN_KEY", ADMIN_KEY.into()),
-        ("SPS_CONNECT_WEBHOOK_URL", webhook_url.into()),
-        ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(WEBHOOK_SECRET)),
-    ]
+/// Two instances' variables: one database, the same keys, a webhook receiver.
+fn instance_variables(database: &str, token_url: &str, webhook_url: &str) -> Vec<(String, String)> {
+    let secret = STANDARD.encode(WEBHOOK_SECRET);
+    let overrides = [
+        ("SPS_CONNECT_ADDR", "127.0.0.1:0"),
+        ("SPS_CONNECT_DATABASE_POOL_SIZE", "8"),
+        ("SPS_TOKEN_TIMEOUT_MS", "10000"),
+        ("SPS_CONNECT_WEBHOOK_URL", webhook_url),
+        ("SPS_CONNECT_WEBHOOK_SECRET", &secret),
+    ];
+    variables(database, token_url, &overrides).into_iter().collect()
 }
 
 /// Starts the host binary with `vars` and waits until it says where it listens.
-fn start_instance(vars: &[(&'static str, String)]) -> Instance {
+fn start_instance(vars: &[(String, String)]) -> Instance {
     let mut process = Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
         .env_clear()
-        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .envs(vars.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -58,7 +54,7 @@ fn start_instance(vars: &[(&'static str, String)]) -> Instance {
     // Keeps reading, so that the host never writes into a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
     let config = sps_connect_host::config::Config::from_vars(|name| {
-        vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
     .unwrap();
     Instance { host: Host::at(format!("http://{address}"), config), process }
@@ -71,7 +67,7 @@ async fn two_instances_share_accounts_relinks_and_sessions() {
     let token_url = token_server().await;
     let database = postgres_database();
     let receiver = WebhookReceiver::default();
-    let vars = variables(&database, &token_url, &receiver.start(0).await);
+    let vars = instance_variables(&database, &token_url, &receiver.start(0).await);
     let (a, b) = std::thread::scope(|scope| {
         let a = scope.spawn(|| start_instance(&vars));
         let b = scope.spawn(|| start_instance(&vars));

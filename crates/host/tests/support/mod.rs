@@ -96,13 +96,14 @@ pub struct Host {
     _dir: Option<Arc<tempfile::TempDir>>,
 }
 
-/// Configuration with test keys, a temporary database and `overrides`.
-pub fn config(database: &std::path::Path, token_url: &str, overrides: &[(&str, &str)]) -> Config {
+/// The variables of a test host: test keys, `database`, the SPS stand-in at
+/// `token_url`, then `overrides`.
+pub fn variables(database: &str, token_url: &str, overrides: &[(&str, &str)]) -> HashMap<String, String> {
     let api_url = token_url.strip_suffix("/oauth/token").unwrap_or(token_url);
     let mut vars: HashMap<String, String> = HashMap::from([
         ("SPS_TOKEN_URL".into(), token_url.into()),
         ("SPS_API_URL".into(), api_url.into()),
-        ("SPS_CONNECT_DATABASE".into(), database.display().to_string()),
+        ("SPS_CONNECT_DATABASE".into(), database.into()),
         ("SPS_CONNECT_ENCRYPTION_KEY".into(), STANDARD.encode(ENCRYPTION_KEY)),
         ("SPS_CONNECT_SESSION_KEY".into(), STANDARD.encode(SESSION_KEY)),
         ("SPS_CONNECT_ADMIN_KEY".into(), ADMIN_KEY.into()),
@@ -110,6 +111,12 @@ pub fn config(database: &std::path::Path, token_url: &str, overrides: &[(&str, &
         ("SPS_SERVICES".into(), "transaction,packing_slip".into()),
     ]);
     vars.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    vars
+}
+
+/// Configuration with test keys, a temporary database and `overrides`.
+pub fn config(database: &std::path::Path, token_url: &str, overrides: &[(&str, &str)]) -> Config {
+    let vars = variables(&database.display().to_string(), token_url, overrides);
     Config::from_vars(|name| vars.get(name).cloned()).unwrap()
 }
 
@@ -132,23 +139,17 @@ impl Host {
         let address = listener.local_addr().unwrap();
         let limits = config.server;
         tokio::spawn(sps_connect_host::server::serve(listener, router, limits, std::future::pending()));
-        Host {
-            url: format!("http://{address}"),
-            database: match &config.database {
-                Database::Sqlite(file) => file.clone(),
-                Database::Postgres { .. } => PathBuf::new(),
-            },
-            config,
-            http: reqwest::Client::builder().no_proxy().build().unwrap(),
-            _dir: None,
-        }
+        Host::at(format!("http://{address}"), config)
     }
 
     /// A host already running at `url` with `config`.
     pub fn at(url: String, config: Config) -> Host {
         Host {
             url,
-            database: PathBuf::new(),
+            database: match &config.database {
+                Database::Sqlite(file) => file.clone(),
+                Database::Postgres { .. } => PathBuf::new(),
+            },
             config,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
             _dir: None,
