@@ -98,6 +98,18 @@ pub struct QueuedEvent {
 /// when no events are sent.
 pub type EventFor<'a, T> = &'a (dyn Fn(&T) -> Option<QueuedEvent> + Sync);
 
+/// Whether a check changed the account's status, and the event to queue
+/// with it: one only when the account came to need attention.
+fn check_outcome(
+    before: &StoredAccount,
+    after: &StoredAccount,
+    event: EventFor<'_, StoredAccount>,
+) -> (bool, Option<QueuedEvent>) {
+    let changed = after.status != before.status;
+    let to_queue = (changed && after.status == AccountStatus::NeedsAttention).then(|| event(after)).flatten();
+    (changed, to_queue)
+}
+
 /// Queues `event` with `connection` (inside the caller's transaction).
 pub(crate) fn queue_event(connection: &Connection, event: &QueuedEvent) -> Result<(), StoreError> {
     connection.execute(
@@ -456,11 +468,9 @@ impl AccountStore for SqliteStore {
             )?,
         };
         let Some(after) = select_one(&transaction, account_id)? else { return Ok(None) };
-        let changed = after.status != before.status;
-        if changed && after.status == AccountStatus::NeedsAttention {
-            if let Some(event) = event(&after) {
-                queue_event(&transaction, &event)?;
-            }
+        let (changed, to_queue) = check_outcome(&before, &after, event);
+        if let Some(event) = to_queue {
+            queue_event(&transaction, &event)?;
         }
         transaction.commit()?;
         Ok(Some((after, changed)))

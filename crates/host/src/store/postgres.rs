@@ -7,13 +7,13 @@
 use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
 use super::outbox::{EventOutbox, PendingEvent};
 use super::{
-    environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore, Check, EventFor,
-    NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
+    check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
+    Check, EventFor, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
-use sps_connect_wire::{AccountStatus, Environment, ErrorCode};
+use sps_connect_wire::{Environment, ErrorCode};
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -451,11 +451,9 @@ impl AccountStore for PostgresStore {
                 }
             };
             let Some(after) = select_one(&transaction, account_id).await? else { return Ok(None) };
-            let changed = after.status != before.status;
-            if changed && after.status == AccountStatus::NeedsAttention {
-                if let Some(event) = event(&after) {
-                    queue_event(&transaction, &event).await?;
-                }
+            let (changed, to_queue) = check_outcome(&before, &after, event);
+            if let Some(event) = to_queue {
+                queue_event(&transaction, &event).await?;
             }
             transaction.commit().await?;
             Ok(Some((after, changed)))
