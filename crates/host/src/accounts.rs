@@ -6,13 +6,32 @@ use crate::crypto::SecretBox;
 use crate::exchange::TokenExchange;
 use crate::failure::SpsFailure;
 use crate::sps_api::{Answer, Outbound, SpsApi};
-use crate::store::{AccountStore, Check, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount};
+use crate::store::{
+    AccountStore, Check, LinkUse, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+};
 use crate::tokens::{CachedToken, Reuse, TokenCache};
 use crate::webhooks::{EventType, Webhooks};
+use quick_cache::sync::Cache;
 use reqwest::StatusCode;
 use serde_json::json;
 use sps_connect_wire::{client_id_hint, AccountStatus, ConnectRequest, Environment, Service};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A verify within this time of the last verdict on the same credentials
+/// answers that verdict instead of asking SPS again.
+pub const VERDICT_REUSE: Duration = Duration::from_secs(10);
+/// Accounts whose last verdict is remembered at most.
+const VERDICTS_TRACKED: usize = 10_000;
+
+/// Whether a verify may answer with a verdict of the last [`VERDICT_REUSE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recent {
+    /// Yes: a user clicking again gets the verdict they just had.
+    Reuse,
+    /// No: the portal's server asked, and SPS is asked again.
+    Ignore,
+}
 
 /// Why an operation on an account failed.
 #[derive(Debug)]
@@ -47,6 +66,7 @@ pub struct LinkedAccounts {
     secret_box: SecretBox,
     services: Vec<Service>,
     webhooks: Webhooks,
+    verdicts: Arc<Cache<String, (i64, Instant)>>,
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -71,7 +91,8 @@ impl LinkedAccounts {
         services: Vec<Service>,
         webhooks: Webhooks,
     ) -> Self {
-        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services, webhooks }
+        let verdicts = Arc::new(Cache::new(VERDICTS_TRACKED));
+        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services, webhooks, verdicts }
     }
 
     /// The portal's notifications.
@@ -94,12 +115,18 @@ impl LinkedAccounts {
     }
 
     /// Confirms the credentials (a token, then the API's auth-check) and
-    /// saves the link; nothing is saved unless both pass. The token is kept
-    /// for the account's later calls.
-    pub async fn link(&self, user_id: String, request: ConnectRequest) -> Result<(StoredAccount, Saved), AccessError> {
+    /// saves the link; nothing is saved unless both pass, and, `through` a
+    /// hosted link, unless the link is still held by this connect. The token
+    /// is kept for the account's later calls.
+    pub async fn link(
+        &self,
+        user_id: String,
+        request: ConnectRequest,
+        through: Option<LinkUse>,
+    ) -> Result<(StoredAccount, Saved), AccessError> {
         let hint = client_id_hint(&request.client_id);
         let confirmed = async {
-            let issued = self.exchange.request_token(&request.client_id, &request.client_secret).await?;
+            let issued = self.exchange.request_token(&user_id, &request.client_id, &request.client_secret).await?;
             self.api.auth_check(&issued.access_token).await?;
             Ok::<_, SpsFailure>(issued)
         };
@@ -115,12 +142,16 @@ impl LinkedAccounts {
             client_id: request.client_id,
             services: self.services.clone(),
             connected_at: crate::times::now(),
+            through: through.map(|through| LinkUse { now: crate::times::unix_now(), ..through }),
         };
+        let link_id = link.through.as_ref().map(|through| through.link_id.clone());
         let (store, this) = (Arc::clone(&self.store), self.clone());
         let (account, saved) = blocking(move || {
             store.save(link, &|(account, saved)| {
                 let kind = if *saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
-                this.event(kind, account, json!({}))
+                let used =
+                    link_id.as_ref().and_then(|id| this.event(EventType::LinkUsed, account, json!({ "link_id": id })));
+                this.event(kind, account, json!({})).into_iter().chain(used).collect()
             })
         })
         .await?;
@@ -177,7 +208,7 @@ impl LinkedAccounts {
                     "the sealed secret does not open with the configured key",
                 )
             })?;
-            let issued = self.exchange.request_token(&account.client_id, &secret).await?;
+            let issued = self.exchange.request_token(&account.user_id, &account.client_id, &secret).await?;
             Ok(CachedToken::new(issued, account.revision))
         };
         match self.tokens.get(&account.id, account.revision, reuse, fetch).await {
@@ -195,7 +226,25 @@ impl LinkedAccounts {
     /// Runs a fresh exchange and the auth-check and records the verdict. A
     /// refusal is a verdict (the account comes back `needs_attention`); a
     /// passing fault (SPS down, throttling) is an error and changes nothing.
-    pub async fn verify(&self, sealed: &SealedAccount) -> Result<StoredAccount, AccessError> {
+    /// With [`Recent::Reuse`], within [`VERDICT_REUSE`] of the last verdict
+    /// on the same credentials, the account is answered as that verdict left
+    /// it, without asking SPS.
+    pub async fn verify(&self, sealed: &SealedAccount, recent: Recent) -> Result<StoredAccount, AccessError> {
+        let account = &sealed.account;
+        let recent = recent == Recent::Reuse
+            && self
+                .verdicts
+                .get(&account.id)
+                .is_some_and(|(revision, at)| revision == account.revision && at.elapsed() < VERDICT_REUSE);
+        if recent {
+            return Ok(self.find(&account.id, None).await?.account);
+        }
+        let verdict = self.check(sealed).await?;
+        self.verdicts.insert(account.id.clone(), (account.revision, Instant::now()));
+        Ok(verdict)
+    }
+
+    async fn check(&self, sealed: &SealedAccount) -> Result<StoredAccount, AccessError> {
         let token = match self.token(sealed, Reuse::Fresh).await {
             Ok(token) => token,
             Err(AccessError::Sps(failure)) if failure.needs_attention() => {

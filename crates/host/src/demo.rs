@@ -17,6 +17,8 @@ use sps_connect_wire::Service;
 
 /// The portal user of the demo.
 pub const DEMO_USER: &str = "demo-user";
+/// How the demo portal names its user, on hosted links made for them.
+pub const DEMO_USER_NAME: &str = "Demo User";
 
 const PAGE: &str = include_str!("demo/portal.html");
 const WHITE_LABEL_PAGE: &str = include_str!("../../../examples/white-label-portal.html");

@@ -3,6 +3,7 @@
 
 use crate::breaker::{Breaker, Outcome};
 use crate::failure::SpsFailure;
+use crate::fair_share::FairShare;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError,
@@ -41,6 +42,7 @@ pub struct ExchangeConfig {
     /// Limit on the whole exchange.
     pub timeout: Duration,
     /// Most exchanges in flight at once; more wait for a turn, up to `timeout`.
+    /// One portal user may hold a quarter of them (at least one).
     pub max_concurrent: usize,
 }
 
@@ -53,8 +55,9 @@ pub struct Issued {
     pub expires_in: Option<Duration>,
 }
 
-/// Performs client credentials exchanges, at most `max_concurrent` at once,
-/// and not at all while the breaker is open.
+/// Performs client credentials exchanges, at most `max_concurrent` at once
+/// and a fair share of them per portal user, and not while the breaker is
+/// open for the Client ID.
 #[derive(Clone)]
 pub struct TokenExchange {
     config: ExchangeConfig,
@@ -62,6 +65,7 @@ pub struct TokenExchange {
     http: reqwest::Client,
     breaker: Breaker,
     turns: Arc<Semaphore>,
+    shares: Arc<FairShare>,
 }
 
 impl TokenExchange {
@@ -70,17 +74,23 @@ impl TokenExchange {
         let token_url = TokenUrl::from_url(config.token_url.clone());
         let http = crate::outbound::client(config.timeout, proxy)?;
         let turns = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
-        Ok(Self { config, token_url, http, breaker: Breaker::default(), turns })
+        let shares = Arc::new(FairShare::new(config.max_concurrent / 4));
+        Ok(Self { config, token_url, http, breaker: Breaker::default(), turns, shares })
     }
 
-    /// Asks for a token with these credentials.
-    pub async fn request_token(&self, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
-        self.breaker.check()?;
-        let turn = tokio::time::timeout(self.config.timeout, Arc::clone(&self.turns).acquire_owned()).await;
-        let Ok(Ok(_turn)) = turn else {
+    /// Asks for a token with these credentials, on behalf of the portal user `owner`.
+    pub async fn request_token(&self, owner: &str, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
+        self.breaker.check(client_id)?;
+        let turn = tokio::time::timeout(self.config.timeout, async {
+            let share = self.shares.acquire(owner).await;
+            let turn = Arc::clone(&self.turns).acquire_owned().await;
+            (share, turn)
+        })
+        .await;
+        let Ok((_share, Ok(_turn))) = turn else {
             return Err(failure(ErrorCode::ProviderUnavailable, "no turn for an exchange within the timeout"));
         };
-        self.breaker.check()?;
+        self.breaker.check(client_id)?;
         let auth_type = match self.config.client_auth {
             ClientAuth::RequestBody => AuthType::RequestBody,
             ClientAuth::Basic => AuthType::BasicAuth,
@@ -97,7 +107,7 @@ impl TokenExchange {
         let result = match tokio::time::timeout(self.config.timeout, exchange).await {
             Ok(outcome) => outcome,
             Err(_) => {
-                self.breaker.record(Outcome::Failed);
+                self.breaker.record(client_id, Outcome::Failed);
                 return Err(failure(ErrorCode::ProviderUnavailable, "the token endpoint timed out"));
             }
         };
@@ -119,9 +129,11 @@ impl TokenExchange {
             }
         };
         match &outcome {
-            Err(f) if f.code == ErrorCode::RateLimited => self.breaker.record(Outcome::Throttled(retry_after)),
-            Err(f) if f.code == ErrorCode::ProviderUnavailable => self.breaker.record(Outcome::Failed),
-            _ => self.breaker.record(Outcome::Answered),
+            Err(f) if f.code == ErrorCode::RateLimited => {
+                self.breaker.record(client_id, Outcome::Throttled(retry_after))
+            }
+            Err(f) if f.code == ErrorCode::ProviderUnavailable => self.breaker.record(client_id, Outcome::Failed),
+            _ => self.breaker.record(client_id, Outcome::Answered),
         }
         outcome.map_err(|f| match f.code {
             ErrorCode::RateLimited => {

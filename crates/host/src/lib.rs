@@ -15,12 +15,14 @@ pub mod crypto;
 pub mod demo;
 pub mod exchange;
 pub mod failure;
+pub mod fair_share;
 pub mod headers;
 pub mod hosted;
 pub mod ids;
 pub mod limits;
 pub mod links;
 pub mod outbound;
+pub mod retention;
 pub mod rewrap;
 pub mod server;
 pub mod session;
@@ -38,7 +40,7 @@ use axum::Router;
 use config::Config;
 use crypto::SecretBox;
 use exchange::TokenExchange;
-use limits::FailureLimiter;
+use limits::Limiter;
 use session::Sessions;
 use sps_api::SpsApi;
 use std::sync::Arc;
@@ -53,6 +55,7 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
     let proxy = config.outbound_proxy.as_ref();
     let webhooks = Webhooks::new(config.webhook.clone(), Arc::clone(&store) as Arc<dyn EventOutbox>, proxy)?;
     webhooks.spawn_deliverer();
+    retention::spawn_janitor(Arc::clone(&store), config.retention);
     let accounts = LinkedAccounts::new(
         Arc::clone(&store) as Arc<dyn AccountStore>,
         TokenExchange::new(config.exchange.clone(), proxy)?,
@@ -65,9 +68,10 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
         sessions,
         accounts,
         admin_key: config.admin_key.clone(),
-        limiter: Arc::new(FailureLimiter::new(config.limits)),
+        limiter: Arc::new(Limiter::new(config.limits)),
         client_ip_header: config.client_ip_header.clone(),
         links: store as Arc<dyn LinkStore>,
+        link_claim: config.exchange.timeout * 2 + config.api.timeout + std::time::Duration::from_secs(5),
         hosted: Arc::new(config.hosted.clone()),
         endpoint: config.endpoint.clone(),
         services: config.services.clone(),

@@ -16,6 +16,8 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 /// The shortest a link may live.
 pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
+/// The longest `for` a link may carry, in characters.
+pub const FOR_MAX_CHARS: usize = 120;
 
 /// Body of `POST /api/sps/links`.
 #[derive(Clone, Debug, Deserialize)]
@@ -33,6 +35,10 @@ pub struct LinkRequest {
     pub environment: Option<Environment>,
     /// The page's language (`en`, `de`, …).
     pub locale: Option<String>,
+    /// Whom the link is for, as the portal knows them (a name or e-mail),
+    /// shown on the page so that someone else who gets the link stops there.
+    #[serde(rename = "for")]
+    pub for_whom: Option<String>,
 }
 
 /// What became of a link, at a given time.
@@ -72,9 +78,29 @@ fn random(bytes: usize) -> Vec<u8> {
     buffer
 }
 
-/// A new link's token (for its URL) and record.
-pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecord), String> {
+/// `for` trimmed, if it is usable: 1 to [`FOR_MAX_CHARS`] characters, no control characters.
+fn checked_for(for_whom: &str) -> Result<String, String> {
+    let for_whom = for_whom.trim();
+    let count = for_whom.chars().count();
+    if count == 0 || count > FOR_MAX_CHARS || for_whom.chars().any(char::is_control) {
+        return Err(format!("`for` must be 1 to {FOR_MAX_CHARS} characters: the user's name or e-mail."));
+    }
+    Ok(for_whom.to_owned())
+}
+
+/// A new link's token (for its URL) and record. Unless `anonymous` links
+/// are allowed, the request must say whom the link is for.
+pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(String, NewLinkRecord), String> {
     let user_id = crate::session::checked_user_id(&request.user_id)?;
+    let for_whom = match request.for_whom.as_deref() {
+        Some(for_whom) => Some(checked_for(for_whom)?),
+        None if anonymous => None,
+        None => {
+            return Err("`for` is required: the name or e-mail of the user the link is for, shown on its page \
+                        (SPS_CONNECT_LINKS_ANONYMOUS=true makes it optional)."
+                .into())
+        }
+    };
     let lifetime = request.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
     if !(MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime) {
         return Err(format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs()));
@@ -95,6 +121,7 @@ pub fn new_link(request: &LinkRequest, now: i64) -> Result<(String, NewLinkRecor
         environment: request.environment,
         locale: request.locale.clone(),
         return_url: request.return_url.clone(),
+        for_whom,
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
@@ -131,20 +158,35 @@ mod tests {
             account_id: None,
             environment: None,
             locale: None,
+            for_whom: Some("Ann Example".into()),
         }
     }
 
     #[test]
     fn a_link_lives_seven_days_by_default_and_thirty_at_most() {
-        let (token, record) = new_link(&request(), 1_000).unwrap();
+        let (token, record) = new_link(&request(), 1_000, false).unwrap();
         assert_eq!(record.expires_at, 1_000 + 7 * 24 * 3600);
         assert_eq!(record.token_hash, token_hash(&token));
         assert!(token.len() >= 43 && record.id.starts_with("lnk_"));
         for bad in [59, 30 * 24 * 3600 + 1] {
-            assert!(new_link(&LinkRequest { expires_in: Some(bad), ..request() }, 0).is_err(), "{bad}");
+            assert!(new_link(&LinkRequest { expires_in: Some(bad), ..request() }, 0, false).is_err(), "{bad}");
         }
-        assert!(new_link(&LinkRequest { user_id: " ".into(), ..request() }, 0).is_err());
-        assert!(new_link(&LinkRequest { locale: Some("de CH".into()), ..request() }, 0).is_err());
+        assert!(new_link(&LinkRequest { user_id: " ".into(), ..request() }, 0, false).is_err());
+        assert!(new_link(&LinkRequest { locale: Some("de CH".into()), ..request() }, 0, false).is_err());
+    }
+
+    #[test]
+    fn a_link_says_whom_it_is_for_unless_anonymous_links_are_allowed() {
+        assert_eq!(new_link(&request(), 0, false).unwrap().1.for_whom.as_deref(), Some("Ann Example"));
+        let anonymous = LinkRequest { for_whom: None, ..request() };
+        assert!(new_link(&anonymous, 0, false).unwrap_err().contains("`for` is required"));
+        assert_eq!(new_link(&anonymous, 0, true).unwrap().1.for_whom, None);
+        let longest = "é".repeat(FOR_MAX_CHARS);
+        assert!(new_link(&LinkRequest { for_whom: Some(longest.clone()), ..request() }, 0, false).is_ok());
+        for bad in ["", "  ", "Ann\nEvil", &format!("{longest}x")] {
+            let refused = new_link(&LinkRequest { for_whom: Some(bad.into()), ..request() }, 0, true);
+            assert!(refused.unwrap_err().contains("`for` must be"), "{bad:?}");
+        }
     }
 
     #[test]
@@ -167,7 +209,7 @@ mod tests {
 
     #[test]
     fn state_follows_use_revocation_and_time() {
-        let (_, record) = new_link(&request(), 100).unwrap();
+        let (_, record) = new_link(&request(), 100, false).unwrap();
         let mut link = LinkRecord {
             id: record.id,
             user_id: record.user_id,
@@ -175,6 +217,7 @@ mod tests {
             environment: None,
             locale: None,
             return_url: None,
+            for_whom: None,
             created_at: 100,
             expires_at: 200,
             used_at: None,

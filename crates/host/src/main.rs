@@ -8,7 +8,7 @@ use sps_connect_host::accounts::blocking;
 use sps_connect_host::config::Database;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::crypto::SecretBox;
-use sps_connect_host::demo::DEMO_USER;
+use sps_connect_host::demo::{DEMO_USER, DEMO_USER_NAME};
 use sps_connect_host::links::{check_return_url, new_link, LinkRequest};
 use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, NewLinkRecord, PostgresStore, SqliteStore};
 use std::collections::HashMap;
@@ -170,8 +170,9 @@ fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::er
         account_id: None,
         environment: None,
         locale: None,
+        for_whom: Some(DEMO_USER_NAME.to_owned()),
     };
-    let (token, mut record) = new_link(&request, sps_connect_host::times::unix_now())?;
+    let (token, mut record) = new_link(&request, sps_connect_host::times::unix_now(), false)?;
     let allowed =
         record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
     if !allowed {

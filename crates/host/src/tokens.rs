@@ -15,6 +15,8 @@ use std::time::{Duration, Instant, SystemTime};
 pub const ASSUMED_LIFETIME: Duration = Duration::from_secs(300);
 /// A token is renewed this long before it expires, or at half its life if that is sooner.
 pub const RENEWAL_MARGIN: Duration = Duration::from_secs(60);
+/// The longest a token is believed to live, whatever `expires_in` says.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// A token in the cache.
 #[derive(Clone, Debug)]
@@ -30,7 +32,7 @@ pub struct CachedToken {
 impl CachedToken {
     /// A token issued now for the credentials of `revision`.
     pub fn new(issued: Issued, revision: i64) -> Self {
-        let lifetime = issued.expires_in.unwrap_or(ASSUMED_LIFETIME);
+        let lifetime = issued.expires_in.unwrap_or(ASSUMED_LIFETIME).min(MAX_LIFETIME);
         Self {
             access_token: issued.access_token,
             expires_at: SystemTime::now() + lifetime,
@@ -148,6 +150,14 @@ mod tests {
         let issued =
             Issued { access_token: AccessToken::new(secret.into()), expires_in: Some(Duration::from_secs(lifetime)) };
         CachedToken::new(issued, 1)
+    }
+
+    // Regression: `expires_in` near u64::MAX overflowed the expiry and panicked.
+    #[test]
+    fn a_huge_expires_in_is_clamped_to_a_day() {
+        let token = issued("huge", u64::MAX);
+        let lifetime = token.expires_at.duration_since(SystemTime::now()).unwrap();
+        assert!(lifetime <= MAX_LIFETIME && lifetime > MAX_LIFETIME - Duration::from_secs(5), "{lifetime:?}");
     }
 
     #[test]

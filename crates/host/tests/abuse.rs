@@ -1,6 +1,8 @@
 //! Abuse limits over real HTTP on loopback: failed connects per user, per
-//! address and per Client ID, refused authentications, the breaker in front
-//! of SPS, the cap on concurrent exchanges, and ownership before exchange.
+//! address and per Client ID (with the user, and across users), reserved
+//! before SPS is called; connects and verifies per user and per account;
+//! refused authentications; the breaker in front of SPS, per Client ID and
+//! for everyone; the cap on concurrent exchanges; ownership before exchange.
 
 mod support;
 
@@ -50,27 +52,79 @@ async fn a_user_past_ten_refused_connects_waits_without_calling_sps() {
     assert_eq!(host.connect(&other, credentials()).await.0, 201, "other users are not affected");
 }
 
+/// Posts `body` as the user of `session` from `address` (behind a proxy that sets `X-Forwarded-For`).
+async fn connect_from(host: &Host, session: &str, address: impl std::fmt::Display, body: Value) -> u16 {
+    let response = host
+        .http
+        .post(format!("{}/api/sps/connect", host.url))
+        .header("X-Connect-Session", session)
+        .header("X-Forwarded-For", address.to_string())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+// Regression: five wrong secrets from any user locked the Client ID for every tenant.
 #[tokio::test]
-async fn a_client_id_is_locked_after_five_invalid_client_answers() {
-    let host = Host::start(&token_server().await, &[]).await;
-    for user in 0..5 {
+async fn wrong_secrets_lock_a_client_id_for_the_user_who_sent_them_and_for_everyone_only_past_fifty() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(&token_url, &[("SPS_CONNECT_CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
+    let guesser = host.session("guesser").await;
+    for _ in 0..5 {
+        assert_eq!(connect_from(&host, &guesser, "198.51.100.1", wrong(CLIENT_ID)).await, 401);
+    }
+    let before = server.token_requests();
+    assert_eq!(connect_from(&host, &guesser, "198.51.100.1", credentials()).await, 429, "locked for the guesser");
+    assert_eq!(server.token_requests(), before, "without asking SPS");
+    let owner = host.session("owner").await;
+    assert_eq!(connect_from(&host, &owner, "198.51.100.2", credentials()).await, 201, "not for its owner");
+
+    for user in 0..45 {
         let session = host.session(&format!("user-{user}")).await;
-        assert_eq!(host.connect(&session, wrong(CLIENT_ID)).await.0, 401);
+        assert_eq!(connect_from(&host, &session, format!("203.0.113.{user}"), wrong(CLIENT_ID)).await, 401);
     }
     let fresh = host.session("fresh-user").await;
-    let (status, body) = host.connect(&fresh, credentials()).await;
-    assert_eq!((status, code(&body)), (429, "rate_limited"), "{body}");
-    assert_eq!(
-        host.connect(
-            &fresh,
-            json!({ "environment": "production", "client_id": "spsDemoProductionClient01",
-        "client_secret": "production-demo-secret-0123456789" })
-        )
-        .await
-        .0,
-        201,
-        "other Client IDs still link"
-    );
+    assert_eq!(connect_from(&host, &fresh, "192.0.2.1", credentials()).await, 429, "fifty refusals lock it for all");
+    let other_client = production_credentials();
+    assert_eq!(connect_from(&host, &fresh, "192.0.2.1", other_client).await, 201, "other Client IDs still link");
+}
+
+// Regression: failures were counted after SPS answered, so every concurrent
+// wrong secret passed the check and reached SPS.
+#[tokio::test]
+async fn two_hundred_concurrent_wrong_secrets_reach_sps_no_more_often_than_the_limits() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(
+        &token_url,
+        &[("SPS_CONNECT_CLIENT_IP_HEADER", "X-Forwarded-For"), ("SPS_TOKEN_TIMEOUT_MS", "10000")],
+    )
+    .await;
+    let guesser = host.session("guesser").await;
+    let statuses = futures::future::join_all(
+        (0..200).map(|n| connect_from(&host, &guesser, format!("10.0.{}.{}", n / 250, n % 250), wrong(CLIENT_ID))),
+    )
+    .await;
+    assert_eq!(server.token_requests(), 5, "one user: five attempts for a Client ID");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 195);
+
+    let mut sessions = Vec::new();
+    for user in 0..200 {
+        sessions.push(host.session(&format!("user-{user}")).await);
+    }
+    let client = "spsDemoProductionClient01";
+    let body =
+        json!({ "environment": "production", "client_id": client, "client_secret": "not-the-right-secret-0123" });
+    let before = server.token_requests();
+    futures::future::join_all(
+        sessions
+            .iter()
+            .enumerate()
+            .map(|(n, s)| connect_from(&host, s, format!("10.1.{}.{}", n / 250, n % 250), body.clone())),
+    )
+    .await;
+    assert_eq!(server.token_requests() - before, 50, "many users: fifty attempts for a Client ID");
 }
 
 #[tokio::test]
@@ -84,6 +138,7 @@ async fn an_address_past_thirty_refused_connects_waits() {
     assert_eq!(host.connect(&fresh, credentials()).await.0, 429);
 }
 
+// More connects at once than the address may fail: successes are never counted against it.
 #[tokio::test]
 async fn sixty_four_users_behind_one_address_all_link_at_once() {
     let (token_url, server) = sps(TokenServer::default()).await;
@@ -92,7 +147,9 @@ async fn sixty_four_users_behind_one_address_all_link_at_once() {
     for user in 0..64 {
         sessions.push(host.session(&format!("colleague-{user}")).await);
     }
-    let linked = futures::future::join_all(sessions.iter().map(|s| host.connect(s, credentials()))).await;
+    let linked =
+        futures::future::join_all(sessions.iter().enumerate().map(|(n, s)| host.connect(s, either_credentials(n))))
+            .await;
     assert!(linked.iter().all(|(status, _)| *status == 201), "{linked:?}");
     assert_eq!(server.tokens_issued(), 64);
 }
@@ -156,22 +213,57 @@ async fn counting_upstream(
     (format!("http://{}/oauth/token", serve(router).await), calls)
 }
 
+/// A token endpoint that throttles the Client IDs in `throttled` (429,
+/// `Retry-After: 7`) and issues tokens to the others; its token URL and the
+/// calls it answered.
+async fn throttling_upstream(throttled: &'static [&'static str]) -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let router = Router::new()
+        .route(
+            "/oauth/token",
+            post(move |form: axum::extract::Form<std::collections::HashMap<String, String>>| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let throttle = form.get("client_id").is_some_and(|id| throttled.contains(&id.as_str()));
+                async move {
+                    if throttle {
+                        let body = r#"{"error":"too_many_requests"}"#;
+                        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")], body).into_response();
+                    }
+                    let token = r#"{"access_token":"t","token_type":"Bearer","expires_in":60}"#;
+                    ([("content-type", "application/json")], token).into_response()
+                }
+            }),
+        )
+        .route("/auth-check", axum::routing::get(|| async { StatusCode::NO_CONTENT }));
+    (format!("http://{}/oauth/token", serve(router).await), calls)
+}
+
+fn keys(client_id: &str) -> Value {
+    json!({ "environment": "sandbox", "client_id": client_id, "client_secret": "a-secret-of-enough-length-0123" })
+}
+
+// Regression: one tenant's 429 paused every tenant's exchanges.
 #[tokio::test]
-async fn a_429_from_sps_pauses_every_call_for_its_retry_after() {
-    let (url, calls) = counting_upstream(
-        StatusCode::TOO_MANY_REQUESTS,
-        vec![("retry-after", "7")],
-        r#"{"error":"too_many_requests"}"#.into(),
-    )
-    .await;
+async fn a_429_from_sps_pauses_its_client_id_and_several_pause_every_call() {
+    let (url, calls) = throttling_upstream(&["throttledClient1", "throttledClient2", "throttledClient3"]).await;
     let host = Host::start(&url, &[]).await;
-    let first = connect_raw(&host, &host.session("u1").await, credentials()).await;
+    let first = connect_raw(&host, &host.session("u1").await, keys("throttledClient1")).await;
     assert_eq!((first.status().as_u16(), first.headers()["retry-after"].to_str().unwrap()), (429, "7"));
-    let second = connect_raw(&host, &host.session("u2").await, credentials()).await;
-    assert_eq!(second.status(), 429);
-    let wait: u64 = second.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let again = connect_raw(&host, &host.session("u2").await, keys("throttledClient1")).await;
+    assert_eq!(again.status(), 429);
+    let wait: u64 = again.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=7).contains(&wait), "{wait}");
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the second user did not reach SPS");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the paused Client ID did not reach SPS again");
+    assert_eq!(host.connect(&host.session("u3").await, keys("calmClient0001")).await.0, 201, "others link");
+
+    for client in ["throttledClient2", "throttledClient3"] {
+        assert_eq!(host.connect(&host.session("u4").await, keys(client)).await.0, 429);
+    }
+    let calls_before = calls.load(Ordering::SeqCst);
+    let (status, body) = host.connect(&host.session("u5").await, keys("calmClient0002")).await;
+    assert_eq!((status, code(&body)), (429, "rate_limited"), "three throttled Client IDs pause everyone");
+    assert_eq!(calls.load(Ordering::SeqCst), calls_before);
 }
 
 #[tokio::test]

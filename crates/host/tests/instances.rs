@@ -81,8 +81,8 @@ async fn two_instances_share_accounts_relinks_and_sessions() {
         let (first, second) = (instances[(n + 1) % 2], instances[n % 2]);
         async move {
             let session = minted_by.session(user).await;
-            let (once, twice) =
-                tokio::join!(first.connect(&session, credentials()), second.connect(&session, credentials()));
+            let keys = either_credentials(n);
+            let (once, twice) = tokio::join!(first.connect(&session, keys.clone()), second.connect(&session, keys));
             (user.clone(), once, twice)
         }
     });

@@ -1,12 +1,16 @@
 //! Hosted connect links over real HTTP on loopback: minting, the page for
-//! each state of a link, the session exchange and single use.
+//! each state of a link, the session exchange, what a link's session may do,
+//! and single use under concurrency.
 
 mod support;
 
+use axum::routing::post;
+use axum::Router;
 use reqwest::Method;
 use serde_json::json;
 use sps_connect_host::links::token_hash;
 use sps_connect_host::store::{LinkStore, NewLinkRecord, SqliteStore};
+use std::time::Duration;
 use support::*;
 
 async fn start() -> Host {
@@ -82,6 +86,7 @@ async fn expired_revoked_and_forged_links_each_get_their_page() {
             environment: None,
             locale: Some("de".into()),
             return_url: None,
+            for_whom: None,
             created_at: 0,
             expires_at: 1,
         })
@@ -153,13 +158,148 @@ async fn a_reconnect_link_updates_only_its_account_in_its_environment() {
     assert_eq!((session["account_id"].as_str(), session["environment"].as_str()), (Some(id.as_str()), Some("sandbox")));
     let session_token = session["session_token"].as_str().unwrap();
     let (status, error) = host.connect(session_token, credentials()).await;
-    assert_eq!((status, code(&error)), (400, "invalid_request"), "without the account: {error}");
+    assert_eq!((status, code(&error)), (403, "forbidden"), "without the account: {error}");
     let mut other_environment = credentials();
     other_environment["account_id"] = json!(id);
     other_environment["environment"] = json!("production");
-    assert_eq!(host.connect(session_token, other_environment).await.0, 400);
+    assert_eq!(host.connect(session_token, other_environment).await.0, 403);
     let mut body = credentials();
     body["account_id"] = json!(id);
     let (status, updated) = host.connect(session_token, body).await;
     assert_eq!((status, updated["account"]["id"].as_str()), (200, Some(id.as_str())));
+}
+
+/// Trades a fresh link of `user_id` (with `extra` fields) for a session token.
+async fn link_session(host: &Host, mut body: serde_json::Value) -> String {
+    let (status, minted) = host.mint(body.take()).await;
+    assert_eq!(status, 201, "{minted}");
+    let (status, session) = host.trade(&token_of(&minted["url"])).await;
+    assert_eq!(status, 201, "{session}");
+    session["session_token"].as_str().unwrap().to_owned()
+}
+
+// Regression: a link's session was a full session of its user: it could list,
+// verify and disconnect their accounts and overwrite any of them.
+#[tokio::test]
+async fn a_link_session_may_connect_through_its_link_and_do_nothing_else() {
+    let host = start().await;
+    let id = host.link("user-1").await;
+    let session = link_session(&host, json!({ "user_id": "user-1" })).await;
+    for (method, path) in [
+        (Method::GET, "/api/sps/accounts".to_owned()),
+        (Method::GET, format!("/api/sps/accounts/{id}")),
+        (Method::POST, format!("/api/sps/accounts/{id}/verify")),
+        (Method::DELETE, format!("/api/sps/accounts/{id}")),
+        (Method::POST, format!("/api/sps/accounts/{id}/token")),
+        (Method::GET, format!("/api/sps/accounts/{id}/proxy/transactions/v5/data/out/")),
+        (Method::GET, "/api/sps/links?user_id=user-1".to_owned()),
+        (Method::POST, "/api/sps/sessions".to_owned()),
+        (Method::GET, "/api/sps/connect".to_owned()),
+    ] {
+        let (status, body) = host.as_user(&session, method.clone(), &path).await;
+        assert_eq!((status, code(&body)), (403, "forbidden"), "{method} {path}: {body}");
+    }
+    let mut overwrite = production_credentials();
+    overwrite["account_id"] = json!(id);
+    let (status, body) = host.connect(&session, overwrite).await;
+    assert_eq!((status, code(&body)), (403, "forbidden"), "a new-account link cannot update an account: {body}");
+    let user = host.session("user-1").await;
+    assert_eq!(host.accounts(&user).await[0]["client_id_hint"], "…nt01", "the account is untouched");
+    let (status, linked) = host.connect(&session, production_credentials()).await;
+    assert_eq!(status, 201, "what the link is for: {linked}");
+    assert_eq!(host.accounts(&user).await.len(), 2);
+}
+
+// Regression: connects racing through one link each linked an account.
+#[tokio::test]
+async fn ten_connects_racing_through_one_link_link_once() {
+    let host = start().await;
+    let session = link_session(&host, json!({ "user_id": "user-1" })).await;
+    let answers = futures::future::join_all((0..10).map(|_| host.connect(&session, credentials()))).await;
+    let linked = answers.iter().filter(|(status, _)| *status == 201 || *status == 200).count();
+    assert_eq!(linked, 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status >= 400) {
+        assert!(
+            (*status, code(body)) == (403, "forbidden") || (*status, code(body)) == (401, "session_invalid"),
+            "{status}: {body}"
+        );
+    }
+    assert_eq!(host.accounts(&host.session("user-1").await).await.len(), 1);
+}
+
+// Regression: a link whose connect failed at SPS stayed held, so the user could not correct a typo.
+#[tokio::test]
+async fn a_connect_that_fails_gives_its_link_back() {
+    let host = start().await;
+    let session = link_session(&host, json!({ "user_id": "user-1" })).await;
+    let mut typo = credentials();
+    typo["client_secret"] = json!("a-secret-with-a-typo-0123456789");
+    let (status, body) = host.connect(&session, typo).await;
+    assert_eq!((status, code(&body)), (401, "invalid_client"));
+    let (status, body) = host.connect(&session, credentials()).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+// Regression: the link was checked before SPS was called and used after, so
+// revoking it meanwhile did not stop the link.
+#[tokio::test]
+async fn a_link_revoked_while_its_connect_is_in_flight_links_nothing() {
+    let slow_token = Router::new()
+        .route(
+            "/oauth/token",
+            post(|| async {
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                (
+                    [("content-type", "application/json")],
+                    r#"{"access_token":"t","token_type":"Bearer","expires_in":60}"#,
+                )
+            }),
+        )
+        .route("/auth-check", axum::routing::get(|| async { axum::http::StatusCode::NO_CONTENT }));
+    let address = serve(slow_token).await;
+    let host = Host::start(&format!("http://{address}/oauth/token"), &[("SPS_TOKEN_TIMEOUT_MS", "5000")]).await;
+    let (_, minted) = host.mint(json!({ "user_id": "user-1" })).await;
+    let (_, session) = host.trade(&token_of(&minted["url"])).await;
+    let session = session["session_token"].as_str().unwrap().to_owned();
+    let id = minted["id"].as_str().unwrap().to_owned();
+    let connect = host.connect(&session, credentials());
+    let revoke = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        host.admin(Method::DELETE, &format!("/api/sps/links/{id}")).await
+    };
+    let ((status, body), (revoked, _)) = tokio::join!(connect, revoke);
+    assert_eq!(revoked, 204);
+    assert_eq!((status, code(&body)), (401, "session_invalid"), "{body}");
+    assert!(host.accounts(&host.session("user-1").await).await.is_empty(), "nothing was linked");
+}
+
+// Regression: anyone could link their own SPS keys under another customer's portal account through a link she sent.
+#[tokio::test]
+async fn a_link_says_on_its_page_whom_it_is_for() {
+    let host = start().await;
+    let (status, error) = host.mint_exactly(json!({ "user_id": "user-1" })).await;
+    assert_eq!((status, code(&error)), (400, "invalid_request"));
+    assert!(error["message"].as_str().unwrap().contains("`for` is required"), "{error}");
+    let (status, error) = host.mint(json!({ "user_id": "user-1", "for": "x".repeat(121) })).await;
+    assert_eq!((status, code(&error)), (400, "invalid_request"), "{error}");
+
+    let (status, minted) = host.mint(json!({ "user_id": "user-1", "for": "Ann <ann@acme.example>" })).await;
+    assert_eq!(status, 201, "{minted}");
+    let html = host.page(&token_of(&minted["url"])).await.text().await.unwrap();
+    let notice = "This link connects SPS Commerce to Ann &lt;ann@acme.example&gt;'s account at Acme Freight. \
+                  If that isn't you, close this page.";
+    let (notice_at, form_at) = (html.find(notice), html.find("<sps-connect"));
+    assert!(notice_at.is_some() && notice_at < form_at, "shown, escaped, before the form: {html}");
+    let (_, listed) = host.admin(Method::GET, "/api/sps/links?user_id=user-1").await;
+    assert_eq!(listed["links"][0]["for"], "Ann <ann@acme.example>");
+
+    let (_, german) = host.mint(json!({ "user_id": "user-1", "for": "Bea", "locale": "de" })).await;
+    let html = host.page(&token_of(&german["url"])).await.text().await.unwrap();
+    assert!(html.contains("Dieser Link verbindet SPS Commerce mit dem Konto von Bea bei Acme Freight."), "{html}");
+
+    let anonymous = Host::start(&token_server().await, &[("SPS_CONNECT_LINKS_ANONYMOUS", "true")]).await;
+    let (status, minted) = anonymous.mint_exactly(json!({ "user_id": "user-1" })).await;
+    assert_eq!(status, 201, "{minted}");
+    let html = anonymous.page(&token_of(&minted["url"])).await.text().await.unwrap();
+    assert!(!html.contains("This link connects SPS Commerce to"), "{html}");
 }

@@ -4,8 +4,8 @@
 mod support;
 
 use sps_connect_host::store::{
-    Check, LinkRecord, NewLink, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store, StoreError,
-    StoredAccount,
+    Check, LinkRecord, LinkUse, NewLink, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store,
+    StoreError, StoredAccount,
 };
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::sync::Arc;
@@ -50,6 +50,9 @@ on_both!(
     a_change_and_its_event_are_written_together,
     concurrent_relinks_of_one_client_leave_one_account,
     a_link_is_used_or_revoked_once_and_only_while_open,
+    a_link_is_held_by_one_claim_at_a_time_and_used_only_by_it,
+    concurrent_claims_of_one_link_leave_one_holder,
+    finished_links_and_events_are_purged_after_retention,
     an_event_is_claimed_by_one_deliverer_until_its_lease_ends,
     delivered_and_abandoned_events_are_never_due_again,
 );
@@ -142,11 +145,12 @@ fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
         sealed_secret: vec![1, 2, 3],
         services: vec![Service::Transaction, Service::PackingSlip],
         connected_at: "2026-11-29T10:00:00Z".into(),
+        through: None,
     }
 }
 
 fn save(store: &Arc<dyn Store>, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
-    store.save(link, &|_| None)
+    store.save(link, &|_| Vec::new())
 }
 
 fn event(id: &str, at: i64) -> QueuedEvent {
@@ -254,13 +258,13 @@ fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
 }
 
 fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
-    let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_saved", 5))).unwrap();
+    let (account, _) = store.save(link("u1", "clientA", None), &|_| vec![event("evt_saved", 5)]).unwrap();
     let refusal = Check::Refused(ErrorCode::InvalidClient);
     store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_attention", 5))).unwrap();
     store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_again", 5))).unwrap();
     assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).unwrap());
     assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).unwrap());
-    let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| Some(event("evt_lost", 5)));
+    let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| vec![event("evt_lost", 5)]);
     assert!(conflict.is_err());
     assert_eq!(
         claimed(&store, 10, 20),
@@ -294,9 +298,17 @@ fn new_link_record(id: &str, user: &str, expires_at: i64) -> NewLinkRecord {
         environment: Some(Environment::Production),
         locale: Some("de".into()),
         return_url: Some("https://portal.example/done".into()),
+        for_whom: Some("Ann Example <ann@portal.example>".into()),
         created_at: 100,
         expires_at,
     }
+}
+
+/// Saves the account of `user` through the link, with `claim`, at `now`.
+fn save_through(store: &Arc<dyn Store>, link_id: &str, claim: &str, now: i64) -> Result<StoredAccount, StoreError> {
+    let mut new = link("u1", &format!("client-{link_id}-{claim}"), None);
+    new.through = Some(LinkUse { link_id: link_id.into(), claim: claim.into(), now });
+    store.save(new, &|_| vec![event(&format!("evt_{link_id}_{claim}"), now)]).map(|(account, _)| account)
 }
 
 fn a_link_is_used_or_revoked_once_and_only_while_open(store: Arc<dyn Store>) {
@@ -313,20 +325,84 @@ fn a_link_is_used_or_revoked_once_and_only_while_open(store: Arc<dyn Store>) {
     let open: Vec<String> = store.open_links("u1", 200).unwrap().into_iter().map(|l| l.id).collect();
     assert_eq!(open, ["lnk_a", "lnk_b"], "the expired one is not open");
 
-    assert!(store.use_link("lnk_a", 200, Some(&event("evt_used", 200))).unwrap());
-    assert!(!store.use_link("lnk_a", 201, Some(&event("evt_twice", 201))).unwrap(), "used once only");
+    assert_eq!(by_token.for_whom.as_deref(), Some("Ann Example <ann@portal.example>"));
+
+    assert!(store.claim_link("lnk_a", "c1", 200, 300).unwrap());
+    save_through(&store, "lnk_a", "c1", 200).unwrap();
+    assert!(!store.claim_link("lnk_a", "c2", 201, 300).unwrap(), "used once only");
+    assert!(matches!(save_through(&store, "lnk_a", "c1", 201), Err(StoreError::LinkUnusable)));
     assert!(!store.revoke_link("lnk_a", 202).unwrap(), "a used link cannot be revoked");
     assert!(store.revoke_link("lnk_b", 202).unwrap());
-    assert!(!store.use_link("lnk_b", 203, None).unwrap(), "a revoked link cannot be used");
-    assert!(!store.use_link("lnk_old", 203, None).unwrap(), "an expired link cannot be used");
+    assert!(!store.claim_link("lnk_b", "c3", 203, 300).unwrap(), "a revoked link cannot be claimed");
+    assert!(!store.claim_link("lnk_old", "c4", 203, 300).unwrap(), "an expired link cannot be claimed");
     assert_eq!(store.link("lnk_a").unwrap().unwrap().used_at, Some(200));
     assert_eq!(store.link("lnk_b").unwrap().unwrap().revoked_at, Some(202));
     assert!(store.open_links("u1", 204).unwrap().is_empty());
-    assert_eq!(claimed(&store, 300, 400), ["evt_used"]);
+    assert_eq!(claimed(&store, 300, 400), ["evt_lnk_a_c1"]);
+    assert_eq!(store.list("u1").unwrap().len(), 1, "nothing saved through an unusable link");
+}
+
+// Regression: a link was checked, SPS called, and the link used afterwards,
+// so connects racing through one link all linked, and a revoked one still did.
+fn a_link_is_held_by_one_claim_at_a_time_and_used_only_by_it(store: Arc<dyn Store>) {
+    for id in ["lnk_a", "lnk_b"] {
+        store.create_link(new_link_record(id, "u1", 1000)).unwrap();
+    }
+    assert!(store.claim_link("lnk_a", "first", 200, 260).unwrap());
+    assert!(!store.claim_link("lnk_a", "second", 230, 290).unwrap(), "held until the claim ends");
+    assert!(matches!(save_through(&store, "lnk_a", "second", 231), Err(StoreError::LinkUnusable)));
+    assert!(store.claim_link("lnk_a", "second", 260, 320).unwrap(), "free once the first claim ended");
+    assert!(matches!(save_through(&store, "lnk_a", "first", 261), Err(StoreError::LinkUnusable)), "taken over");
+    store.release_link("lnk_a", "first").unwrap();
+    assert!(!store.claim_link("lnk_a", "third", 262, 320).unwrap(), "a stale release frees nothing");
+    store.release_link("lnk_a", "second").unwrap();
+    assert!(store.claim_link("lnk_a", "third", 263, 320).unwrap(), "given back");
+    assert!(store.revoke_link("lnk_a", 264).unwrap(), "a held link can be revoked");
+    assert!(matches!(save_through(&store, "lnk_a", "third", 265), Err(StoreError::LinkUnusable)));
+
+    assert!(store.claim_link("lnk_b", "only", 200, 260).unwrap());
+    assert!(matches!(save_through(&store, "lnk_b", "only", 1000), Err(StoreError::LinkUnusable)), "expired");
+    assert!(store.list("u1").unwrap().is_empty(), "nothing was saved");
+    assert!(claimed(&store, 2000, 3000).is_empty(), "and no event queued");
+}
+
+fn concurrent_claims_of_one_link_leave_one_holder(store: Arc<dyn Store>) {
+    store.create_link(new_link_record("lnk_race", "u1", 1000)).unwrap();
+    let claims: Vec<_> = (0..10)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || store.claim_link("lnk_race", &format!("c{n}"), 200, 300).unwrap())
+        })
+        .collect();
+    let taken = claims.into_iter().map(|claim| claim.join().unwrap()).filter(|taken| *taken).count();
+    assert_eq!(taken, 1);
+}
+
+fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Store>) {
+    for (id, expires_at) in [("lnk_used", 1000), ("lnk_revoked", 1000), ("lnk_expired", 150), ("lnk_open", 1000)] {
+        store.create_link(new_link_record(id, "u1", expires_at)).unwrap();
+    }
+    assert!(store.claim_link("lnk_used", "c", 200, 300).unwrap());
+    save_through(&store, "lnk_used", "c", 200).unwrap();
+    store.revoke_link("lnk_revoked", 210).unwrap();
+    assert_eq!(store.purge_links(150).unwrap(), 0, "nothing finished before 150");
+    assert_eq!(store.purge_links(500).unwrap(), 3);
+    assert!(store.link("lnk_open").unwrap().is_some(), "an open link stays");
+
+    for (n, id) in ["evt_done", "evt_dead", "evt_waiting"].iter().enumerate() {
+        store.save(link("u2", &format!("client{n}"), None), &|_| vec![event(id, 10)]).unwrap();
+    }
+    store.claim_due_events(20, 10, 1000).unwrap();
+    store.event_delivered("evt_lnk_used_c", 25).unwrap();
+    store.event_delivered("evt_done", 30).unwrap();
+    store.event_failed("evt_dead", None, 40).unwrap();
+    assert_eq!(store.purge_events(26).unwrap(), 1);
+    assert_eq!(store.purge_events(41).unwrap(), 2);
+    assert_eq!(claimed(&store, 5000, 6000), ["evt_waiting"], "the undelivered event stays");
 }
 
 fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Store>) {
-    let (account, _) = store.save(link("u1", "clientA", None), &|_| Some(event("evt_1", 10))).unwrap();
+    let (account, _) = store.save(link("u1", "clientA", None), &|_| vec![event("evt_1", 10)]).unwrap();
     store.delete(&account.id, Some(&event("evt_2", 11))).unwrap();
     assert!(claimed(&store, 9, 100).is_empty(), "not due yet");
     assert_eq!(claimed(&store, 20, 100), ["evt_1", "evt_2"]);
@@ -336,7 +412,7 @@ fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Stor
 
 fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store>) {
     for (n, id) in ["evt_ok", "evt_retry", "evt_dead"].iter().enumerate() {
-        store.save(link("u1", &format!("client{n}"), None), &|_| Some(event(id, 10 + n as i64))).unwrap();
+        store.save(link("u1", &format!("client{n}"), None), &|_| vec![event(id, 10 + n as i64)]).unwrap();
     }
     let first = store.claim_due_events(20, 10, 1000).unwrap();
     assert_eq!(first.iter().map(|e| e.attempts).collect::<Vec<_>>(), [0, 0, 0]);

@@ -84,7 +84,9 @@ impl Failure {
             ErrorCode::AccessDenied => messages.error_access_denied,
             ErrorCode::RateLimited => messages.error_rate_limited,
             ErrorCode::ProviderUnavailable => messages.error_provider_unavailable,
-            ErrorCode::InternalError | ErrorCode::NotFound | ErrorCode::Unknown => messages.error_internal,
+            ErrorCode::InternalError | ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::Unknown => {
+                messages.error_internal
+            }
         };
         fill(template, &[("environment", environment)])
     }
@@ -96,7 +98,11 @@ impl Failure {
         let Failure::Rejected { code, detail, .. } = self else { return None };
         let adds_something = matches!(
             code,
-            ErrorCode::InvalidRequest | ErrorCode::InternalError | ErrorCode::NotFound | ErrorCode::Unknown
+            ErrorCode::InvalidRequest
+                | ErrorCode::InternalError
+                | ErrorCode::NotFound
+                | ErrorCode::Forbidden
+                | ErrorCode::Unknown
         );
         detail.as_deref().filter(|_| adds_something && messages.lang == "en")
     }

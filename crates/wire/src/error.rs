@@ -22,6 +22,9 @@ pub enum ErrorCode {
     InternalError,
     /// The account does not exist, or is not the caller's (404).
     NotFound,
+    /// The caller is who it says, but may not do this: a hosted link's
+    /// session outside what its link is for (403).
+    Forbidden,
     /// A code this version of the contract does not know.
     #[serde(other)]
     Unknown,
@@ -33,7 +36,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidRequest => 400,
             ErrorCode::SessionInvalid | ErrorCode::InvalidClient => 401,
-            ErrorCode::UnauthorizedClient | ErrorCode::AccessDenied => 403,
+            ErrorCode::UnauthorizedClient | ErrorCode::AccessDenied | ErrorCode::Forbidden => 403,
             ErrorCode::RateLimited => 429,
             ErrorCode::ProviderUnavailable => 502,
             ErrorCode::NotFound => 404,
@@ -53,6 +56,7 @@ impl ErrorCode {
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::Unknown => "unknown_error",
         }
     }
@@ -62,7 +66,7 @@ impl ErrorCode {
         Self::KNOWN.into_iter().find(|code| code.as_str() == value).unwrap_or(ErrorCode::Unknown)
     }
 
-    const KNOWN: [ErrorCode; 9] = [
+    const KNOWN: [ErrorCode; 10] = [
         ErrorCode::InvalidRequest,
         ErrorCode::SessionInvalid,
         ErrorCode::InvalidClient,
@@ -72,6 +76,7 @@ impl ErrorCode {
         ErrorCode::ProviderUnavailable,
         ErrorCode::InternalError,
         ErrorCode::NotFound,
+        ErrorCode::Forbidden,
     ];
 
     /// Whether sending the same request again may succeed.
@@ -120,6 +125,7 @@ mod tests {
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
         assert_eq!(ErrorCode::ProviderUnavailable.http_status(), 502);
         assert_eq!(ErrorCode::NotFound.http_status(), 404);
+        assert_eq!(ErrorCode::Forbidden.http_status(), 403);
     }
 
     #[test]

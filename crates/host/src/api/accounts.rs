@@ -2,7 +2,8 @@
 //! portal's server.
 
 use super::{portal_only, portal_or_user, summary, ApiError, AppState, Caller, NO_STORE};
-use crate::accounts::AccessError;
+use crate::accounts::{AccessError, Recent};
+use crate::limits::Subject;
 use crate::store::{SealedAccount, StoredAccount};
 use crate::tokens::Reuse;
 use axum::extract::rejection::QueryRejection;
@@ -80,13 +81,30 @@ pub async fn account(
 }
 
 /// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.
+/// A user's verifies count against them, everyone's against the account, and
+/// a user who verifies again within seconds gets the verdict they just had.
 pub async fn verify(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let sealed = callers_account(&state, &headers, &account_id).await?;
-    Ok(account_answer(state.accounts.verify(&sealed).await?))
+    let caller = portal_or_user(&state, &headers)?;
+    let sealed = find(&state, &caller, &account_id).await?;
+    let mut subjects = vec![Subject::AccountVerifies(sealed.account.id.clone())];
+    let recent = match &caller {
+        Caller::User(user_id) => {
+            subjects.push(Subject::UserCalls(user_id.clone()));
+            Recent::Reuse
+        }
+        Caller::Portal => Recent::Ignore,
+    };
+    let reservation = state.limiter.reserve(&subjects).map_err(|seconds| {
+        let message = format!("Too many verifications in a short time; wait {seconds} seconds before trying again.");
+        ApiError::rate_limited(message, seconds)
+    })?;
+    let verified = state.accounts.verify(&sealed, recent).await;
+    reservation.settle(|_| true);
+    Ok(account_answer(verified?))
 }
 
 /// `DELETE /api/sps/accounts/{id}`: disconnects the account.

@@ -4,9 +4,8 @@ use super::links::usable_link;
 use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, ClientIp, NO_STORE};
 use crate::accounts::{blocking, AccessError};
 use crate::failure::SpsFailure;
-use crate::limits::Subject;
-use crate::store::{Saved, StoreError};
-use crate::webhooks::EventType;
+use crate::limits::{Reservation, Subject};
+use crate::store::{LinkRecord, LinkUse, Saved, StoreError, StoredAccount};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use sps_connect_wire::{
     check_client_id, check_client_secret, client_id_hint, is_valid_account_id, ConnectRequest, ConnectResponse,
     ConnectStatus, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
 };
+use std::sync::Arc;
 
 fn describe(field: &str, problem: FieldProblem) -> String {
     match problem {
@@ -46,6 +46,73 @@ fn counts_as_failure(failure: &SpsFailure) -> bool {
     failure.needs_attention() || failure.code == ErrorCode::InvalidRequest
 }
 
+/// What a connect attempt is reserved against: the user's calls and
+/// failures, and the Client ID's failures with this user and with anyone.
+fn reserved_subjects(user_id: &str, client_id: &str) -> [Subject; 4] {
+    [
+        Subject::UserCalls(user_id.to_owned()),
+        Subject::User(user_id.to_owned()),
+        Subject::ClientOfUser { client_id: client_id.to_owned(), user_id: user_id.to_owned() },
+        Subject::ClientId(client_id.to_owned()),
+    ]
+}
+
+/// Settles an attempt that ended in `outcome`: a refusal counts against
+/// everything but, unless SPS called the Client ID invalid, the Client ID;
+/// anything else only against the user's calls. A refusal also counts
+/// against the address.
+fn settle(state: &AppState, address: &Option<Subject>, reservation: Reservation, outcome: &LinkOutcome) {
+    match outcome {
+        Err(AccessError::Sps(failure)) if counts_as_failure(failure) => {
+            state.limiter.record(address.as_slice());
+            let client_too = failure.code == ErrorCode::InvalidClient;
+            reservation.settle(|s| client_too || !matches!(s, Subject::ClientOfUser { .. } | Subject::ClientId(_)))
+        }
+        _ => reservation.settle(|s| matches!(s, Subject::UserCalls(_))),
+    }
+}
+
+type LinkOutcome = Result<(StoredAccount, Saved), AccessError>;
+
+/// The session's hosted link, if it is still open and the request is what
+/// the link is for: a new account, or the link's own account in its environment.
+async fn link_in_scope(state: &AppState, link_id: &str, request: &ConnectRequest) -> Result<LinkRecord, ApiError> {
+    let link = usable_link(state, link_id).await?;
+    if request.account_id != link.account_id {
+        return Err(ApiError::forbidden(match link.account_id {
+            Some(_) => "This link reconnects one account: `account_id` must be that account.",
+            None => "This link connects a new account: it cannot update another (`account_id`).",
+        }));
+    }
+    if link.environment.is_some_and(|environment| environment != request.environment) {
+        return Err(ApiError::forbidden("This link is for the other environment's keys."));
+    }
+    Ok(link)
+}
+
+/// Takes the link for this connect, so that no other connect can use it meanwhile.
+async fn claim(state: &AppState, link: &LinkRecord) -> Result<LinkUse, ApiError> {
+    let claim = crate::ids::random_id("clm", 16);
+    let now = crate::times::unix_now();
+    let until = now.saturating_add(state.link_claim.as_secs().try_into().unwrap_or(i64::MAX));
+    let (store, id, held) = (Arc::clone(&state.links), link.id.clone(), claim.clone());
+    if blocking(move || store.claim_link(&id, &held, now, until)).await? {
+        return Ok(LinkUse { link_id: link.id.clone(), claim, now });
+    }
+    usable_link(state, &link.id).await?;
+    Err(ApiError::forbidden("Another connect is using this link right now; wait for it to finish."))
+}
+
+/// Gives the link back after a connect that did not use it up.
+async fn release(state: &AppState, through: Option<LinkUse>) {
+    let Some(through) = through else { return };
+    let store = Arc::clone(&state.links);
+    let (id, claim) = (through.link_id.clone(), through.claim);
+    if let Err(error) = blocking(move || store.release_link(&id, &claim)).await {
+        tracing::warn!(link = %through.link_id, %error, "could not give a hosted link back; it frees itself after its claim");
+    }
+}
+
 /// `POST {endpoint}`: confirms the credentials with SPS (token, then
 /// auth-check) and saves the link.
 pub async fn connect(
@@ -59,41 +126,42 @@ pub async fn connect(
     let body = read_json_body(&headers, body)?;
     let request: ConnectRequest = parse(&body)?;
     check_request(&request)?;
-    if let Some(link_id) = &session.link_id {
-        let link = usable_link(&state, link_id).await?;
-        if link.account_id.is_some() && request.account_id != link.account_id {
-            return Err(ApiError::invalid("This link updates one account: `account_id` must be that account."));
-        }
-        if link.environment.is_some_and(|environment| environment != request.environment) {
-            return Err(ApiError::invalid("This link is for the other environment's keys."));
-        }
-    }
-    let subjects = [Subject::User(user_id.clone()), Subject::Address(ip), Subject::ClientId(request.client_id.clone())];
-    if let Err(seconds) = state.limiter.check(&subjects) {
-        tracing::warn!(address = %ip, client_id = %client_id_hint(&request.client_id), "connect refused: too many failures");
-        let message =
-            format!("Too many failed attempts to link an account; wait {seconds} seconds before trying again.");
-        return Err(ApiError::rate_limited(message, seconds));
-    }
+    let link = match &session.link_id {
+        Some(link_id) => Some(link_in_scope(&state, link_id, &request).await?),
+        None => None,
+    };
     if let Some(account_id) = &request.account_id {
-        state.accounts.find(account_id, Some(&user_id)).await.map_err(|_| StoreError::UnknownAccount)?;
+        state.accounts.find(account_id, Some(&user_id)).await.map_err(|error| match error {
+            AccessError::NotFound => StoreError::UnknownAccount.into(),
+            other => ApiError::from(other),
+        })?;
     }
-    let linked = state.accounts.link(user_id, request).await;
-    if let Err(AccessError::Sps(failure)) = &linked {
-        if counts_as_failure(failure) {
-            let counted = if failure.code == ErrorCode::InvalidClient { &subjects[..] } else { &subjects[..2] };
-            state.limiter.record(counted);
+    let through = match &link {
+        Some(link) => Some(claim(&state, link).await?),
+        None => None,
+    };
+    let address = ip.map(Subject::address);
+    let limited = state
+        .limiter
+        .check(address.as_slice())
+        .and_then(|()| state.limiter.reserve(&reserved_subjects(&user_id, &request.client_id)));
+    let reservation = match limited {
+        Ok(reservation) => reservation,
+        Err(seconds) => {
+            release(&state, through).await;
+            tracing::warn!(address = ?ip, client_id = %client_id_hint(&request.client_id), "connect refused: too many attempts");
+            let message = format!("Too many attempts to link an account; wait {seconds} seconds before trying again.");
+            return Err(ApiError::rate_limited(message, seconds));
         }
+    };
+    let linked = state.accounts.link(user_id, request, through.clone()).await;
+    settle(&state, &address, reservation, &linked);
+    if linked.is_err() {
+        release(&state, through).await;
     }
     let (account, saved) = linked?;
     if let Some(link_id) = &session.link_id {
-        let store = std::sync::Arc::clone(&state.links);
-        let (id, now) = (link_id.clone(), crate::times::unix_now());
-        let event = state.accounts.event(EventType::LinkUsed, &account, serde_json::json!({ "link_id": link_id }));
-        if blocking(move || store.use_link(&id, now, event.as_ref())).await? {
-            tracing::info!(link = %link_id, account = %account.id, "hosted link used");
-            state.accounts.webhooks().wake();
-        }
+        tracing::info!(link = %link_id, account = %account.id, "hosted link used");
     }
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };
     let response = ConnectResponse { status: ConnectStatus::Connected, account: summary(account) };

@@ -28,6 +28,8 @@ struct LinkView {
     environment: Option<Environment>,
     locale: Option<String>,
     return_url: Option<String>,
+    #[serde(rename = "for")]
+    for_whom: Option<String>,
     created_at: String,
     expires_at: String,
 }
@@ -41,6 +43,7 @@ impl From<LinkRecord> for LinkView {
             environment: link.environment,
             locale: link.locale,
             return_url: link.return_url,
+            for_whom: link.for_whom,
             created_at: rfc3339(link.created_at),
             expires_at: rfc3339(link.expires_at),
         }
@@ -50,7 +53,7 @@ impl From<LinkRecord> for LinkView {
 /// Checks and saves a link for the portal's server; its id, URL and expiry.
 pub async fn create_link(state: &AppState, request: LinkRequest) -> Result<(String, String, String), ApiError> {
     let now = now();
-    let (token, record) = links::new_link(&request, now).map_err(ApiError::invalid)?;
+    let (token, record) = links::new_link(&request, now, state.hosted.links_anonymous).map_err(ApiError::invalid)?;
     if let Some(return_url) = &record.return_url {
         links::check_return_url(return_url, &state.hosted.return_origins).map_err(ApiError::invalid)?;
     }
@@ -186,7 +189,9 @@ pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> R
     };
     let locale = link.locale.as_deref().unwrap_or(&config.locale);
     let kind = match links::state(&link, now()) {
-        LinkState::Open => PageKind::Connect { return_url: link.return_url.as_deref() },
+        LinkState::Open => {
+            PageKind::Connect { return_url: link.return_url.as_deref(), for_whom: link.for_whom.as_deref() }
+        }
         other => PageKind::Unusable(other),
     };
     Ok(hosted::render(config, locale, kind))

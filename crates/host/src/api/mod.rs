@@ -17,7 +17,7 @@ pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
 
 use crate::accounts::{AccessError, LinkedAccounts};
-use crate::limits::FailureLimiter;
+use crate::limits::Limiter;
 use crate::session::{Session, SessionError, Sessions};
 use crate::store::{StoreError, StoredAccount};
 use axum::body::Bytes;
@@ -41,12 +41,14 @@ pub struct AppState {
     pub accounts: LinkedAccounts,
     /// Key of the portal's server.
     pub admin_key: Option<secrecy::SecretString>,
-    /// Failure counts for connects and authentications.
-    pub limiter: Arc<FailureLimiter>,
+    /// Attempt counts for connects, verifies and authentications.
+    pub limiter: Arc<Limiter>,
     /// Header that carries the client's address when a trusted proxy sets it.
     pub client_ip_header: Option<header::HeaderName>,
     /// Hosted links.
     pub links: Arc<dyn crate::store::LinkStore>,
+    /// How long a connect holds its hosted link: longer than it can take.
+    pub link_claim: std::time::Duration,
     /// The hosted page's look and the links' base URL.
     pub hosted: Arc<crate::hosted::HostedConfig>,
     /// Path of the connect endpoint, for the hosted page's widget.
@@ -88,6 +90,10 @@ impl ApiError {
         Self::new(ErrorCode::InvalidRequest, message)
     }
 
+    fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
     fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
@@ -112,6 +118,10 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::UnknownAccount => ApiError::invalid("No linked account of this user has that `account_id`."),
             StoreError::Conflict => ApiError::invalid("Another linked account already uses these credentials."),
+            StoreError::LinkUnusable => ApiError::new(
+                ErrorCode::SessionInvalid,
+                "This link was used, revoked or expired while connecting; nothing was linked. Ask the portal for a new link.",
+            ),
             StoreError::Database(reason) => {
                 tracing::error!(%reason, "account store failed");
                 ApiError::new(ErrorCode::InternalError, "The account store failed.")

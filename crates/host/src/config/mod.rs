@@ -79,6 +79,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "the host's public base URL, for the hosted links it hands out",
     ),
     (
+        "SPS_CONNECT_LINKS_ANONYMOUS",
+        "false",
+        "true lets the portal mint hosted links without saying whom they are for (`for`)",
+    ),
+    (
         "SPS_CONNECT_RETURN_ORIGINS",
         "(none)",
         "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
@@ -92,6 +97,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_WEBHOOK_SECRET", "(none)", "base64 of at least 32 random bytes: signs webhook events"),
     ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "2000", "wait after a failed delivery, doubled after each further one"),
     ("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS", "10", "deliveries tried before an event is given up"),
+    (
+        "SPS_CONNECT_RETENTION_DAYS",
+        "30",
+        "days delivered or given-up webhook events and used, revoked or expired hosted links are kept",
+    ),
     ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
     ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
     ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
@@ -151,6 +161,8 @@ pub struct Config {
     pub hosted: HostedConfig,
     /// Where events go, if anywhere.
     pub webhook: Option<WebhookConfig>,
+    /// How long finished webhook events and hosted links are kept.
+    pub retention: Duration,
 }
 
 fn hosted_config(
@@ -163,8 +175,20 @@ fn hosted_config(
         Some(url) => reqwest::Url::parse(url.trim_end_matches('/'))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.query().is_none())
-            .ok_or_else(|| ConfigError("SPS_CONNECT_PUBLIC_URL must be an http(s) URL without query".into()))?,
+            .ok_or_else(|| ConfigError("SPS_CONNECT_PUBLIC_URL must be an https URL without query".into()))?,
         None => reqwest::Url::parse(&format!("http://{listen}")).expect("an address makes a URL"),
+    };
+    if public_url.scheme() != "https" && !is_loopback(&public_url) {
+        return Err(ConfigError(format!(
+            "SPS_CONNECT_PUBLIC_URL must be the host's https URL (hosted links carry a token), unless it is \
+             loopback; it is {}",
+            loggable(&public_url)
+        )));
+    }
+    let links_anonymous = match get("SPS_CONNECT_LINKS_ANONYMOUS").as_str() {
+        "true" | "1" => true,
+        "false" | "0" => false,
+        other => return Err(ConfigError(format!("SPS_CONNECT_LINKS_ANONYMOUS must be true or false, not {other}"))),
     };
     let return_origins = set("SPS_CONNECT_RETURN_ORIGINS")
         .unwrap_or_default()
@@ -199,6 +223,7 @@ fn hosted_config(
     }
     Ok(HostedConfig {
         public_url,
+        links_anonymous,
         return_origins,
         app_name,
         brand_color,
@@ -343,7 +368,6 @@ impl Config {
             })?),
             None => None,
         };
-        let hosted = hosted_config(&var, &get, listen)?;
         let webhook = match var("SPS_CONNECT_WEBHOOK_URL").filter(|u| !u.trim().is_empty()) {
             Some(url) => Some(WebhookConfig {
                 url: urls::outbound_url("SPS_CONNECT_WEBHOOK_URL", &url)?,
@@ -371,6 +395,10 @@ impl Config {
             "0" | "false" => false,
             other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
         };
+        let retention_days = number("SPS_CONNECT_RETENTION_DAYS")?;
+        if !(1..=3650).contains(&retention_days) {
+            return Err(ConfigError("SPS_CONNECT_RETENTION_DAYS must be between 1 and 3650".into()));
+        }
         let static_dir = var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
         let database = Database::parse(
             get("SPS_CONNECT_DATABASE").trim(),
@@ -397,6 +425,7 @@ impl Config {
                 )));
             }
         }
+        let hosted = hosted_config(&var, &get, listen)?;
         Ok(Self {
             listen,
             endpoint,
@@ -420,6 +449,7 @@ impl Config {
             demo,
             server,
             limits: Limits::default(),
+            retention: Duration::from_secs(retention_days * 24 * 3600),
             client_ip_header,
             hosted,
             webhook,
@@ -571,6 +601,21 @@ mod tests {
             let error = demo((name, value)).unwrap_err();
             assert!(error.0.contains(name) && error.0.contains("loopback"), "{error}");
         }
+    }
+
+    #[test]
+    fn the_public_url_is_https_unless_it_is_loopback() {
+        for url in ["https://connect.portal.example", "http://127.0.0.1:8787", "http://localhost:8787"] {
+            assert!(config(&[("SPS_CONNECT_PUBLIC_URL", url)]).is_ok(), "{url}");
+        }
+        for url in ["http://connect.portal.example", "http://10.0.0.5:8787"] {
+            let error = config(&[("SPS_CONNECT_PUBLIC_URL", url)]).unwrap_err();
+            assert!(error.0.contains("SPS_CONNECT_PUBLIC_URL must be the host's https URL"), "{error}");
+        }
+        let error = config(&[("SPS_CONNECT_ADDR", "0.0.0.0:8787")]).unwrap_err();
+        assert!(error.0.contains("SPS_CONNECT_PUBLIC_URL"), "unset, it is made of an address that is not loopback");
+        let behind_tls = [("SPS_CONNECT_ADDR", "0.0.0.0:8787"), ("SPS_CONNECT_PUBLIC_URL", "https://c.example")];
+        assert!(config(&behind_tls).is_ok());
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eva
 pub struct HostedConfig {
     /// The host's public base URL, for the links it hands out.
     pub public_url: Url,
+    /// Whether a link may be minted without saying whom it is for.
+    pub links_anonymous: bool,
     /// Origins a link's `return_url` may lead to.
     pub return_origins: Vec<String>,
     /// The portal's name.
@@ -55,6 +57,8 @@ pub enum PageKind<'a> {
     Connect {
         /// Where the confirmation's button leads.
         return_url: Option<&'a str>,
+        /// Whom the portal says the link is for.
+        for_whom: Option<&'a str>,
     },
     /// Why the link cannot be used.
     Unusable(LinkState),
@@ -85,7 +89,7 @@ pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Respon
     let t: &Texts = texts(locale);
     let app = &config.app_name;
     let (status, title, body) = match &kind {
-        PageKind::Connect { return_url } => {
+        PageKind::Connect { return_url, for_whom } => {
             let back = return_url.map(|url| {
                 format!(
                     r#"<p id="return" hidden><a class="button" href="{}">{}</a></p>"#,
@@ -96,8 +100,13 @@ pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Respon
             let theme = if config.dark { "dark" } else { "light" };
             let brand =
                 config.brand_color.as_deref().map(|c| format!(r#" brand-color="{}""#, escape(c))).unwrap_or_default();
+            let addressee = for_whom
+                .map(|name| {
+                    format!("<p class=\"addressee\">{}</p>\n", fill(&t.addressee.replace("{for}", &escape(name)), app))
+                })
+                .unwrap_or_default();
             let body = format!(
-                r#"<p class="lead">{lead}</p>
+                r#"{addressee}<p class="lead">{lead}</p>
 <p id="problem" role="alert" hidden data-fallback="{fallback}"></p>
 <sps-connect mode="inline" white-label hide-attribution app-name="{app}" theme="{theme}" locale="{lang}"{brand}></sps-connect>
 {back}
@@ -186,6 +195,7 @@ mod tests {
     fn config() -> HostedConfig {
         HostedConfig {
             public_url: Url::parse("https://connect.portal.example").unwrap(),
+            links_anonymous: false,
             return_origins: vec![],
             app_name: "Acme <Freight>".into(),
             brand_color: Some("#f59e0b".into()),
@@ -198,7 +208,14 @@ mod tests {
     #[test]
     fn text_from_configuration_and_links_is_escaped() {
         assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-        let page = render(&config(), "en", PageKind::Connect { return_url: Some("https://p.example/?a=1&b=\"2\"") });
+        let page = render(
+            &config(),
+            "en",
+            PageKind::Connect {
+                return_url: Some("https://p.example/?a=1&b=\"2\""),
+                for_whom: Some("Ann <ann@x.example>"),
+            },
+        );
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(config().link_url("tok"), "https://connect.portal.example/connect/tok");
     }

@@ -7,6 +7,8 @@ pub struct Texts {
     pub lang: &'static str,
     /// Title of the connect page.
     pub title: &'static str,
+    /// Whom the link is for, before the form; `{for}` is the portal's word for the user.
+    pub addressee: &'static str,
     /// Lead of the connect page.
     pub lead: &'static str,
     /// The confirmation's way back.
@@ -34,6 +36,7 @@ pub struct Texts {
 static EN: Texts = Texts {
     lang: "en",
     title: "Connect SPS Commerce to {app}",
+    addressee: "This link connects SPS Commerce to {for}'s account at {app}. If that isn't you, close this page.",
     lead: "{app} asks you to link your SPS Commerce account. Follow the guide, then enter the Client ID and Client Secret of your Machine-to-Machine application.",
     return_to: "Return to {app}",
     could_not_start: "This page could not start. Reload it, or ask {app} for a new link.",
@@ -50,6 +53,7 @@ static EN: Texts = Texts {
 static DE: Texts = Texts {
     lang: "de",
     title: "SPS Commerce mit {app} verbinden",
+    addressee: "Dieser Link verbindet SPS Commerce mit dem Konto von {for} bei {app}. Wenn Sie das nicht sind, schließen Sie diese Seite.",
     lead: "{app} bittet Sie, Ihr SPS-Commerce-Konto zu verknüpfen. Folgen Sie der Anleitung und geben Sie dann Client ID und Client Secret Ihrer Machine-to-Machine-Anwendung ein.",
     return_to: "Zurück zu {app}",
     could_not_start: "Diese Seite konnte nicht starten. Laden Sie sie neu oder bitten Sie {app} um einen neuen Link.",

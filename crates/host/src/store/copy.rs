@@ -29,7 +29,7 @@ const TABLES: [(&str, &str, &str); 3] = [
         "links",
         "sps_connect_links",
         "id, token_hash, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, \
-         revoked_at",
+         revoked_at, for_whom",
     ),
     (
         "webhook_events",

@@ -1,7 +1,7 @@
 //! Hosted connect links: only a hash of each link's token is kept, so the
 //! database cannot be used to open a link.
 
-use super::{queue_event, QueuedEvent, SqliteStore, StoreError};
+use super::{SqliteStore, StoreError};
 use rusqlite::{params, OptionalExtension};
 use sps_connect_wire::Environment;
 
@@ -22,6 +22,8 @@ pub struct NewLinkRecord {
     pub locale: Option<String>,
     /// Where the confirmation leads back to, if anywhere.
     pub return_url: Option<String>,
+    /// Whom the portal says the link is for (a name or e-mail), shown on its page.
+    pub for_whom: Option<String>,
     /// When it was made, unix seconds.
     pub created_at: i64,
     /// When it stops working, unix seconds.
@@ -43,6 +45,8 @@ pub struct LinkRecord {
     pub locale: Option<String>,
     /// Where the confirmation leads back to, if anywhere.
     pub return_url: Option<String>,
+    /// Whom the portal says the link is for, shown on its page.
+    pub for_whom: Option<String>,
     /// When it was made, unix seconds.
     pub created_at: i64,
     /// When it stops working, unix seconds.
@@ -63,16 +67,23 @@ pub trait LinkStore: Send + Sync + 'static {
     fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError>;
     /// The user's links that can still be used at `now`, newest first.
     fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError>;
-    /// Marks the link used at `now` if it was still open, queuing `event` in
-    /// the same transaction; whether it was open.
-    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError>;
+    /// Takes the open link for one connect until `until` (unix seconds), if
+    /// no other connect holds it; whether it was taken. Only a save that
+    /// names the same `claim` can use the link up (see
+    /// [`super::AccountStore::save`]); after `until` another connect may take it.
+    fn claim_link(&self, id: &str, claim: &str, now: i64, until: i64) -> Result<bool, StoreError>;
+    /// Gives the link back after a connect that did not use it up.
+    fn release_link(&self, id: &str, claim: &str) -> Result<(), StoreError>;
     /// Marks the link revoked at `now` if it was not already used or revoked; whether it was.
     fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Deletes the links used, revoked or expired before `before` (unix
+    /// seconds); how many.
+    fn purge_links(&self, before: i64) -> Result<u64, StoreError>;
 }
 
 /// The link columns both stores read, in the order their row readers expect.
 pub(super) const LINK_COLUMNS: &str =
-    "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at";
+    "id, user_id, account_id, environment, locale, return_url, created_at, expires_at, used_at, revoked_at, for_whom";
 
 fn row_to_link(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRecord> {
     let environment: Option<String> = row.get(3)?;
@@ -87,6 +98,7 @@ fn row_to_link(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRecord> {
         expires_at: row.get(7)?,
         used_at: row.get(8)?,
         revoked_at: row.get(9)?,
+        for_whom: row.get(10)?,
     })
 }
 
@@ -94,7 +106,7 @@ impl LinkStore for SqliteStore {
     fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError> {
         self.connection().execute(
             "INSERT INTO links (id, token_hash, user_id, account_id, environment, locale, return_url, created_at, \
-             expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             expires_at, for_whom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 link.id,
                 link.token_hash,
@@ -104,7 +116,8 @@ impl LinkStore for SqliteStore {
                 link.locale,
                 link.return_url,
                 link.created_at,
-                link.expires_at
+                link.expires_at,
+                link.for_whom
             ],
         )?;
         Ok(())
@@ -131,18 +144,21 @@ impl LinkStore for SqliteStore {
         Ok(links)
     }
 
-    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let used = transaction.execute(
-            "UPDATE links SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
-            params![id, now],
-        )? > 0;
-        if let Some(event) = event.filter(|_| used) {
-            queue_event(&transaction, event)?;
-        }
-        transaction.commit()?;
-        Ok(used)
+    fn claim_link(&self, id: &str, claim: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let changed = self.connection().execute(
+            "UPDATE links SET claim = ?2, claimed_until = ?4 WHERE id = ?1 AND used_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > ?3 AND (claimed_until IS NULL OR claimed_until <= ?3)",
+            params![id, claim, now, until],
+        )?;
+        Ok(changed > 0)
+    }
+
+    fn release_link(&self, id: &str, claim: &str) -> Result<(), StoreError> {
+        self.connection().execute(
+            "UPDATE links SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
+            params![id, claim],
+        )?;
+        Ok(())
     }
 
     fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
@@ -151,5 +167,12 @@ impl LinkStore for SqliteStore {
             params![id, now],
         )?;
         Ok(changed > 0)
+    }
+
+    fn purge_links(&self, before: i64) -> Result<u64, StoreError> {
+        let removed = self
+            .connection()
+            .execute("DELETE FROM links WHERE used_at < ?1 OR revoked_at < ?1 OR expires_at < ?1", params![before])?;
+        Ok(removed as u64)
     }
 }

@@ -37,6 +37,20 @@ pub struct NewLink {
     /// When SPS confirmed the credentials, RFC 3339: the link's
     /// `connected_at` and `last_verified_at`.
     pub connected_at: String,
+    /// The hosted link this save uses up, if it comes through one.
+    pub through: Option<LinkUse>,
+}
+
+/// A hosted link a save uses up: it must still be open and held by this
+/// claim, or nothing is saved ([`StoreError::LinkUnusable`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkUse {
+    /// The link's id.
+    pub link_id: String,
+    /// The claim taken with [`LinkStore::claim_link`].
+    pub claim: String,
+    /// Now, unix seconds: the link's `used_at`.
+    pub now: i64,
 }
 
 /// A saved link, without its secret.
@@ -98,6 +112,9 @@ pub struct QueuedEvent {
 /// when no events are sent.
 pub type EventFor<'a, T> = &'a (dyn Fn(&T) -> Option<QueuedEvent> + Sync);
 
+/// Builds the events that report a change, once the change is known.
+pub type EventsFor<'a, T> = &'a (dyn Fn(&T) -> Vec<QueuedEvent> + Sync);
+
 /// Whether a check changed the account's status, and the event to queue
 /// with it: one only when the account came to need attention.
 fn check_outcome(
@@ -135,6 +152,9 @@ pub enum StoreError {
     UnknownAccount,
     /// Another account of this user already links these credentials.
     Conflict,
+    /// The hosted link of the save was used, revoked, expired or claimed by
+    /// another connect meanwhile: nothing was saved.
+    LinkUnusable,
     /// The database failed.
     Database(String),
 }
@@ -144,6 +164,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::UnknownAccount => f.write_str("no such account of this user"),
             StoreError::Conflict => f.write_str("another row already holds this key"),
+            StoreError::LinkUnusable => f.write_str("the hosted link can no longer be used"),
             StoreError::Database(reason) => write!(f, "the store failed: {reason}"),
         }
     }
@@ -166,12 +187,13 @@ impl From<rusqlite::Error> for StoreError {
 pub trait AccountStore: Send + Sync + 'static {
     /// Saves a link: updates `account_id` if given, else the user's account with
     /// the same environment and Client ID, else creates one. The account is
-    /// `active`, verified at `connected_at`. The event for the saved account
-    /// is queued in the same transaction.
+    /// `active`, verified at `connected_at`. A save `through` a hosted link
+    /// uses the link up in the same transaction, or saves nothing. The
+    /// events for the saved account are queued in the same transaction.
     fn save(
         &self,
         link: NewLink,
-        event: EventFor<'_, (StoredAccount, Saved)>,
+        events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError>;
     /// The user's accounts, newest first.
     fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError>;
@@ -250,6 +272,9 @@ const MIGRATIONS: &[&str] = &[
         given_up_at INTEGER
     );
     CREATE INDEX webhook_events_due ON webhook_events (delivered_at, given_up_at, next_attempt_at);",
+    "ALTER TABLE links ADD COLUMN for_whom TEXT;
+     ALTER TABLE links ADD COLUMN claim TEXT;
+     ALTER TABLE links ADD COLUMN claimed_until INTEGER;",
 ];
 
 /// The account columns both stores read, in the order their row readers expect.
@@ -358,10 +383,20 @@ impl AccountStore for SqliteStore {
     fn save(
         &self,
         link: NewLink,
-        event: EventFor<'_, (StoredAccount, Saved)>,
+        events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(through) = &link.through {
+            let used = transaction.execute(
+                "UPDATE links SET used_at = ?3, claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2 \
+                 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3",
+                params![through.link_id, through.claim, through.now],
+            )?;
+            if used == 0 {
+                return Err(StoreError::LinkUnusable);
+            }
+        }
         let existing: Option<String> = match &link.account_id {
             Some(id) => {
                 let found = transaction
@@ -420,7 +455,7 @@ impl AccountStore for SqliteStore {
         };
         let account = select_one(&transaction, &id)?.ok_or(StoreError::UnknownAccount)?;
         let outcome = (account, saved);
-        if let Some(event) = event(&outcome) {
+        for event in events(&outcome) {
             queue_event(&transaction, &event)?;
         }
         transaction.commit()?;
@@ -517,6 +552,7 @@ mod tests {
             sealed_secret: vec![1, 2, 3],
             services: vec![Service::Transaction],
             connected_at: "2026-11-29T10:00:00Z".into(),
+            through: None,
         }
     }
 
@@ -525,7 +561,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("nested/accounts.sqlite");
         let store = SqliteStore::open(&database).unwrap();
-        store.save(link("u1", "clientA"), &|_| None).unwrap();
+        store.save(link("u1", "clientA"), &|_| Vec::new()).unwrap();
         for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());

@@ -27,6 +27,8 @@ pub trait EventOutbox: Send + Sync + 'static {
     fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
     /// A delivery failed: try again at `next_attempt_at`, or give up.
     fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError>;
+    /// Deletes the events delivered or given up before `before`; how many.
+    fn purge_events(&self, before: i64) -> Result<u64, StoreError>;
 }
 
 impl EventOutbox for SqliteStore {
@@ -73,5 +75,12 @@ impl EventOutbox for SqliteStore {
             )?,
         };
         Ok(())
+    }
+
+    fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
+        let removed = self
+            .connection()
+            .execute("DELETE FROM webhook_events WHERE delivered_at < ?1 OR given_up_at < ?1", params![before])?;
+        Ok(removed as u64)
     }
 }

@@ -8,7 +8,7 @@ use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
 use super::outbox::{EventOutbox, PendingEvent};
 use super::{
     check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
-    Check, EventFor, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
+    Check, EventFor, EventsFor, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls::pki_types::pem::PemObject;
@@ -23,7 +23,8 @@ use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Each step brings the schema from the version before it to its own.
-const MIGRATIONS: &[&str] = &["CREATE TABLE sps_connect_accounts (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE sps_connect_accounts (
         id TEXT PRIMARY KEY,
         user_id TEXT NOT NULL,
         environment TEXT NOT NULL,
@@ -62,7 +63,11 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE sps_connect_accounts (
         given_up_at BIGINT
     );
     CREATE INDEX sps_connect_webhook_events_due ON sps_connect_webhook_events (next_attempt_at)
-        WHERE delivered_at IS NULL AND given_up_at IS NULL;"];
+        WHERE delivered_at IS NULL AND given_up_at IS NULL;",
+    "ALTER TABLE sps_connect_links ADD COLUMN for_whom TEXT;
+    ALTER TABLE sps_connect_links ADD COLUMN claim TEXT;
+    ALTER TABLE sps_connect_links ADD COLUMN claimed_until BIGINT;",
+];
 
 /// Any number that no other application on the server is likely to lock.
 const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
@@ -310,6 +315,7 @@ fn row_to_link(row: &Row) -> LinkRecord {
         expires_at: row.get(7),
         used_at: row.get(8),
         revoked_at: row.get(9),
+        for_whom: row.get(10),
     }
 }
 
@@ -332,11 +338,23 @@ impl AccountStore for PostgresStore {
     fn save(
         &self,
         link: NewLink,
-        event: EventFor<'_, (StoredAccount, Saved)>,
+        events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
         self.run(|pool| async move {
             let mut client = pool.get().await?;
             let transaction = client.transaction().await?;
+            if let Some(through) = &link.through {
+                let used = transaction
+                    .execute(
+                        "UPDATE sps_connect_links SET used_at = $3, claim = NULL, claimed_until = NULL \
+                         WHERE id = $1 AND claim = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
+                        &[&through.link_id, &through.claim, &through.now],
+                    )
+                    .await?;
+                if used == 0 {
+                    return Err(StoreError::LinkUnusable);
+                }
+            }
             let services = services_to_text(&link.services);
             let environment = link.environment.as_str();
             let (id, saved) = match &link.account_id {
@@ -391,7 +409,7 @@ impl AccountStore for PostgresStore {
             };
             let account = select_one(&transaction, &id).await?.ok_or(StoreError::UnknownAccount)?;
             let outcome = (account, saved);
-            if let Some(event) = event(&outcome) {
+            for event in events(&outcome) {
                 queue_event(&transaction, &event).await?;
             }
             transaction.commit().await?;
@@ -504,7 +522,7 @@ impl LinkStore for PostgresStore {
                 .await?
                 .execute(
                     "INSERT INTO sps_connect_links (id, token_hash, user_id, account_id, environment, locale, \
-                     return_url, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     return_url, created_at, expires_at, for_whom) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     &[
                         &link.id,
                         &link.token_hash,
@@ -515,6 +533,7 @@ impl LinkStore for PostgresStore {
                         &link.return_url,
                         &link.created_at,
                         &link.expires_at,
+                        &link.for_whom,
                     ],
                 )
                 .await?;
@@ -547,23 +566,31 @@ impl LinkStore for PostgresStore {
         })
     }
 
-    fn use_link(&self, id: &str, now: i64, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+    fn claim_link(&self, id: &str, claim: &str, now: i64, until: i64) -> Result<bool, StoreError> {
         self.run(|pool| async move {
-            let mut client = pool.get().await?;
-            let transaction = client.transaction().await?;
-            let used = transaction
-                .execute(
-                    "UPDATE sps_connect_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL \
-                     AND revoked_at IS NULL AND expires_at > $2",
-                    &[&id, &now],
-                )
+            let changed = pool
+                .get()
                 .await?
-                > 0;
-            if let Some(event) = event.filter(|_| used) {
-                queue_event(&transaction, event).await?;
-            }
-            transaction.commit().await?;
-            Ok(used)
+                .execute(
+                    "UPDATE sps_connect_links SET claim = $2, claimed_until = $4 WHERE id = $1 AND used_at IS NULL \
+                     AND revoked_at IS NULL AND expires_at > $3 AND (claimed_until IS NULL OR claimed_until <= $3)",
+                    &[&id, &claim, &now, &until],
+                )
+                .await?;
+            Ok(changed > 0)
+        })
+    }
+
+    fn release_link(&self, id: &str, claim: &str) -> Result<(), StoreError> {
+        self.run(|pool| async move {
+            pool.get()
+                .await?
+                .execute(
+                    "UPDATE sps_connect_links SET claim = NULL, claimed_until = NULL WHERE id = $1 AND claim = $2",
+                    &[&id, &claim],
+                )
+                .await?;
+            Ok(())
         })
     }
 
@@ -579,6 +606,13 @@ impl LinkStore for PostgresStore {
                 )
                 .await?;
             Ok(changed > 0)
+        })
+    }
+
+    fn purge_links(&self, before: i64) -> Result<u64, StoreError> {
+        self.run(|pool| async move {
+            let sql = "DELETE FROM sps_connect_links WHERE used_at < $1 OR revoked_at < $1 OR expires_at < $1";
+            Ok(pool.get().await?.execute(sql, &[&before]).await?)
         })
     }
 }
@@ -637,6 +671,13 @@ impl EventOutbox for PostgresStore {
         self.run(|pool| async move {
             pool.get().await?.execute(sql, &[&id, &at]).await?;
             Ok(())
+        })
+    }
+
+    fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
+        self.run(|pool| async move {
+            let sql = "DELETE FROM sps_connect_webhook_events WHERE delivered_at < $1 OR given_up_at < $1";
+            Ok(pool.get().await?.execute(sql, &[&before]).await?)
         })
     }
 }

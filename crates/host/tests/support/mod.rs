@@ -218,6 +218,22 @@ pub fn credentials() -> serde_json::Value {
     serde_json::json!({ "environment": "sandbox", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET })
 }
 
+/// The production demo credentials of the local token server as a connect body.
+pub fn production_credentials() -> serde_json::Value {
+    serde_json::json!({ "environment": "production", "client_id": "spsDemoProductionClient01",
+        "client_secret": "production-demo-secret-0123456789" })
+}
+
+/// The `n`th of two demo applications' credentials, so that many users
+/// linking at once do not all use one Client ID.
+pub fn either_credentials(n: usize) -> serde_json::Value {
+    if n.is_multiple_of(2) {
+        credentials()
+    } else {
+        production_credentials()
+    }
+}
+
 /// A request the recording SPS API received.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -352,8 +368,17 @@ pub fn token_of(url: &serde_json::Value) -> String {
 }
 
 impl Host {
-    /// Mints a hosted link as the portal's server: the status and body.
-    pub async fn mint(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
+    /// Mints a hosted link as the portal's server, for "Test User" unless the
+    /// body says whom: the status and body.
+    pub async fn mint(&self, mut body: serde_json::Value) -> (u16, serde_json::Value) {
+        if body.get("for").is_none() {
+            body["for"] = serde_json::json!("Test User");
+        }
+        self.mint_exactly(body).await
+    }
+
+    /// Mints a hosted link with exactly `body`: the status and body.
+    pub async fn mint_exactly(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
         let response = self
             .http
             .post(format!("{}/api/sps/links", self.url))
