@@ -76,7 +76,7 @@ async function until(what, condition) {
 
 test("an end user links an account through a hosted link on a phone, by keyboard", async () => {
   const portalOrigin = new URL(services.portal).origin;
-  const { status, body: link } = await mint({ user_id: "hosted-user", return_url: `${portalOrigin}/` });
+  const { status, body: link } = await mint({ user_id: "hosted-user", for: "Hana Tanaka", return_url: `${portalOrigin}/` });
   assert.equal(status, 201);
   const page = await phone();
   const consoleLines = [];
@@ -84,6 +84,9 @@ test("an end user links an account through a hosted link on a phone, by keyboard
   const response = await page.goto(link.url);
   assert.equal(response.status(), 200);
   await page.getByRole("heading", { level: 1, name: "Connect SPS Commerce to Acme Freight" }).waitFor();
+  await page
+    .getByText("This link connects SPS Commerce to Hana Tanaka's account at Acme Freight. If that isn't you, close this page.")
+    .waitFor();
   const region = page.getByRole("region", { name: "Connect SPS Commerce" });
   await region.getByLabel("Client ID").waitFor();
   assert.deepEqual(await axeViolations(page), [], "the form");
@@ -121,13 +124,13 @@ test("an end user links an account through a hosted link on a phone, by keyboard
 
 test("expired, revoked and forged links each explain themselves", async () => {
   const page = await phone();
-  const { body: expiring } = await mint({ user_id: "hosted-user-2", locale: "de" });
+  const { body: expiring } = await mint({ user_id: "hosted-user-2", for: "Jonas Weber", locale: "de" });
   const python = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE links SET expires_at=1 WHERE id=?',(sys.argv[2],)); c.commit()";
   execFileSync("python3", ["-c", python, services.database, expiring.id]);
   assert.equal((await page.goto(expiring.url)).status(), 410);
   await page.getByRole("heading", { name: "Dieser Link ist abgelaufen" }).waitFor();
 
-  const { body: revoked } = await mint({ user_id: "hosted-user-2" });
+  const { body: revoked } = await mint({ user_id: "hosted-user-2", for: "Jonas Weber" });
   assert.equal((await services.asPortalServer(`/api/sps/links/${revoked.id}`, "DELETE")).status, 204);
   assert.equal((await page.goto(revoked.url)).status(), 410);
   await page.getByRole("heading", { name: "This link is no longer valid" }).waitFor();
@@ -141,7 +144,7 @@ test("expired, revoked and forged links each explain themselves", async () => {
 });
 
 test("a return_url off the allow-list is refused when the link is minted", async () => {
-  const { status, body } = await mint({ user_id: "hosted-user-3", return_url: "https://phish.example/" });
+  const { status, body } = await mint({ user_id: "hosted-user-3", for: "Ines", return_url: "https://phish.example/" });
   assert.equal(status, 400);
   assert.equal(body.error, "invalid_request");
   assert.match(body.message, /return_url/);
