@@ -24,6 +24,7 @@ pub mod links;
 pub mod outbound;
 pub mod retention;
 pub mod rewrap;
+pub mod send_deadline;
 pub mod server;
 pub mod session;
 pub mod sps_api;

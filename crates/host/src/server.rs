@@ -1,13 +1,18 @@
 //! The HTTP server: HTTP/1.1 with a header-read timeout, a body-read and a
-//! whole-request timeout, and a cap on open connections, so that slow or
-//! idle clients cannot hold the host. Each request knows its peer address.
+//! whole-request timeout, a send timeout, and a cap on open connections, so
+//! that slow or idle clients cannot hold the host. Each request knows its
+//! peer address.
 
+use crate::send_deadline::SendDeadline;
 use axum::extract::ConnectInfo;
-use axum::http::StatusCode;
-use axum::Router;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use sps_connect_wire::{ErrorBody, ErrorCode};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,7 +20,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// What the server allows a client.
 #[derive(Clone, Copy, Debug)]
@@ -24,8 +29,11 @@ pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// Time to send the body.
     pub body_read_timeout: Duration,
-    /// Time from the headers to the last byte of the answer; past it, `408`.
+    /// Time from the headers to the answer; past it, `408`.
     pub request_timeout: Duration,
+    /// Time a write of the answer may wait for the client to read; past it,
+    /// the connection is closed.
+    pub send_timeout: Duration,
     /// Connections open at once; more wait in the listen queue.
     pub max_connections: usize,
 }
@@ -36,9 +44,19 @@ impl Default for ServerLimits {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(30),
             max_connections: 1024,
         }
     }
+}
+
+/// The answer to a request not answered within the request timeout: `408`
+/// with the contract's body. The time went to SPS or the store, since a
+/// slow client is stopped by the header and body timeouts first.
+fn too_slow() -> Response {
+    let body =
+        ErrorBody::new(ErrorCode::ProviderUnavailable, "The answer took longer than the host allows; try again.");
+    (StatusCode::REQUEST_TIMEOUT, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets the
@@ -49,9 +67,13 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let router = router
-        .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
+    let request_timeout = limits.request_timeout;
+    let router = router.layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout)).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: Next| async move {
+            tokio::time::timeout(request_timeout, next.run(request)).await.unwrap_or_else(|_| too_slow())
+        },
+    ));
+    let router = crate::headers::global_layers(router);
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -79,7 +101,10 @@ pub async fn serve(
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            .serve_connection(
+                TokioIo::new(SendDeadline::new(stream, limits.send_timeout)),
+                TowerToHyperService::new(service),
+            );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

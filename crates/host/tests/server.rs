@@ -66,9 +66,62 @@ async fn a_request_that_takes_too_long_is_answered_408() {
     .await;
     let session = host.session("u1").await;
     let started = Instant::now();
-    let (status, _) = host.connect(&session, credentials()).await;
-    assert_eq!(status, 408);
+    let response = host
+        .http
+        .post(format!("{}/api/sps/connect", host.url))
+        .header("X-Connect-Session", &session)
+        .json(&credentials())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 408);
     assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!((code(&body), body["retryable"].as_bool()), ("provider_unavailable", Some(true)), "{body}");
+}
+
+// Regression: the proxy read (and waited for) the whole body before it checked the caller.
+#[tokio::test]
+async fn the_proxy_refuses_a_stranger_before_reading_the_body() {
+    let host = Host::start(&token_server().await, &[("SPS_CONNECT_BODY_TIMEOUT_MS", "20000")]).await;
+    let mut stream = open(&host).await;
+    let head = "POST /api/sps/accounts/acc_x/proxy/transactions/v5/data/in/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                Content-Type: application/xml\r\nContent-Length: 4000000\r\n\r\n<order>";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answered = answer(&mut stream, Duration::from_secs(3)).await.expect("waited for the body");
+    assert!(answered.starts_with("HTTP/1.1 401"), "{answered}");
+}
+
+// Regression: a client that never read its answer held the connection and the answer forever.
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answer_is_disconnected() {
+    let api = RecordingApi::default();
+    let api_url = api.start().await;
+    let host =
+        Host::start(&token_server().await, &[("SPS_API_URL", &api_url), ("SPS_CONNECT_SEND_TIMEOUT_MS", "300")]).await;
+    let id = host.link("user-1").await;
+    let size = 16 * 1024 * 1024;
+    let mut stream = open(&host).await;
+    let request = format!(
+        "GET /api/sps/accounts/{id}/proxy/big/{size} HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {ADMIN_KEY}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut received = 0usize;
+    let mut buffer = vec![0u8; 1 << 16];
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received += n,
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the connection stayed open");
+    assert!(received > 0 && received < size, "cut off after {received} bytes");
 }
 
 #[tokio::test]

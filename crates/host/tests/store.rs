@@ -60,6 +60,32 @@ on_both!(
 mod postgres_schema {
     use super::*;
 
+    // Regression: without `sslmode` the driver preferred TLS and, when the
+    // server declined it, went on in plain text.
+    #[test]
+    fn a_server_that_declines_tls_is_refused_unless_sslmode_is_disable() {
+        use std::io::{Read, Write};
+        for query in ["", "?sslmode=prefer", "?sslmode=require"] {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let address = listener.local_addr().unwrap();
+            let server = std::thread::spawn(move || {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut request = [0u8; 8];
+                stream.read_exact(&mut request).unwrap();
+                stream.write_all(b"N").unwrap();
+                stream.set_read_timeout(Some(std::time::Duration::from_secs(2))).unwrap();
+                let mut in_clear = Vec::new();
+                let _ = stream.read_to_end(&mut in_clear);
+                (request, in_clear)
+            });
+            let outcome = PostgresStore::connect(&format!("postgres://app:pw@{address}/sps{query}"), 1, None);
+            assert!(outcome.is_err(), "{query}");
+            let (request, in_clear) = server.join().unwrap();
+            assert_eq!(request[4..], 80_877_103u32.to_be_bytes(), "{query}: it asked for TLS");
+            assert!(in_clear.is_empty(), "{query}: {} bytes sent in plain text", in_clear.len());
+        }
+    }
+
     // Regression: instances starting together must not race to create the tables.
     #[test]
     fn instances_starting_at_once_migrate_once() {

@@ -6,9 +6,8 @@ use crate::sps_api::{
     keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
 };
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// Marks an answer that comes from SPS, passed through, as opposed to the host's own errors.
@@ -26,16 +25,12 @@ pub(crate) fn relay(answer: Answer) -> Response {
 }
 
 /// Any method on `/api/sps/accounts/{id}/proxy/{path}`, for the portal's
-/// server only. The path is read from the raw URI, still percent-encoded:
-/// path parameters arrive decoded, which would hide an encoded slash.
-pub async fn proxy(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    portal_only(&state, &headers)?;
+/// server only: the caller is checked before a byte of the body is read. The
+/// path is read from the raw URI, still percent-encoded: path parameters
+/// arrive decoded, which would hide an encoded slash.
+pub async fn proxy(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    portal_only(&state, request.headers())?;
+    let (method, uri, headers) = (request.method().clone(), request.uri().clone(), request.headers().clone());
     if !METHODS.contains(&method) {
         return Err(ApiError::invalid(format!("The proxy does not forward {method} requests."))
             .with_status(StatusCode::METHOD_NOT_ALLOWED));
@@ -48,7 +43,7 @@ pub async fn proxy(
     let api = state.accounts.api().config();
     let url = upstream_url(&api.base, path, uri.query())
         .map_err(|problem| ApiError::invalid(format!("The proxied path is refused: {}.", problem.0)))?;
-    let body = read_body(body, api.max_request_bytes)?;
+    let body = read_body(Bytes::from_request(request, &state).await, api.max_request_bytes)?;
     let sealed = find(&state, &Caller::Portal, account_id).await?;
     let outbound = Outbound { method, url, headers: keep_headers(&headers, FORWARDED_REQUEST_HEADERS), body };
     let answer = state.accounts.forward(&sealed, &outbound).await?;

@@ -105,7 +105,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
     ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
     ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
-    ("SPS_CONNECT_REQUEST_TIMEOUT_MS", "60000", "time from a request's headers to the end of its answer (then 408)"),
+    ("SPS_CONNECT_REQUEST_TIMEOUT_MS", "60000", "time from a request's headers to its answer (then 408)"),
+    (
+        "SPS_CONNECT_SEND_TIMEOUT_MS",
+        "30000",
+        "time the client may take no part of an answer being sent; then the connection is closed",
+    ),
     ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session and documents for user demo-user"),
 ];
 
@@ -360,6 +365,7 @@ impl Config {
             header_read_timeout: millis("SPS_CONNECT_HEADER_TIMEOUT_MS")?,
             body_read_timeout: millis("SPS_CONNECT_BODY_TIMEOUT_MS")?,
             request_timeout: millis("SPS_CONNECT_REQUEST_TIMEOUT_MS")?,
+            send_timeout: millis("SPS_CONNECT_SEND_TIMEOUT_MS")?,
             max_connections: max_connections as usize,
         };
         let client_ip_header = match var("SPS_CONNECT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {

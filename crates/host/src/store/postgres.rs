@@ -110,13 +110,17 @@ impl PostgresStore {
     /// `pool_size` connections and brings its schema up to date. Several
     /// hosts may start at once: one migrates, the others wait for it.
     ///
-    /// TLS is used as the URL's `sslmode` says (`prefer` unless set), and the
-    /// server's certificate is always verified, chain and host name, against
-    /// the certificates of `ca_file` (PEM) or else the public web roots.
+    /// TLS is required, and the server's certificate always verified, chain
+    /// and host name, against the certificates of `ca_file` (PEM) or else
+    /// the public web roots; only `sslmode=disable` in the URL connects in
+    /// plain text (`prefer` would fall back to it silently, so it means `require`).
     pub fn connect(url: &str, pool_size: usize, ca_file: Option<&Path>) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Database(format!("SPS_CONNECT_DATABASE is not a PostgreSQL URL: {e}")))?;
+        if config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable {
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("sps-connect-postgres")
