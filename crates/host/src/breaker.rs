@@ -29,8 +29,8 @@ const THROTTLED_TRACKED: usize = 10_000;
 pub enum Outcome {
     /// SPS answered (a token, or a refusal of the credentials).
     Answered,
-    /// SPS said 429, and maybe for how long.
-    Throttled(Option<Duration>),
+    /// SPS said 429, and how long to wait.
+    Throttled(Duration),
     /// SPS failed: 5xx, timeout, unreachable, garbage.
     Failed,
 }
@@ -93,7 +93,7 @@ impl Breaker {
         match outcome {
             Outcome::Answered => state.failures_in_a_row = 0,
             Outcome::Throttled(wait) => {
-                let pause = wait.unwrap_or(DEFAULT_PAUSE).clamp(Duration::from_secs(1), MAX_PAUSE);
+                let pause = wait.clamp(Duration::from_secs(1), MAX_PAUSE);
                 let now = Instant::now();
                 self.throttled.insert(client_id.to_owned(), now + pause);
                 state.recent_throttles.retain(|(at, id)| now.duration_since(*at) < THROTTLE_WINDOW && id != client_id);
@@ -128,7 +128,7 @@ mod tests {
     fn a_429_pauses_its_client_id_for_the_retry_after_time() {
         let breaker = Breaker::default();
         assert!(breaker.check("a").is_ok());
-        breaker.record("a", Outcome::Throttled(Some(Duration::from_secs(42))));
+        breaker.record("a", Outcome::Throttled(Duration::from_secs(42)));
         let failure = breaker.check("a").unwrap_err();
         assert_eq!(failure.code, ErrorCode::RateLimited);
         assert!((41..=42).contains(&failure.retry_after.unwrap()), "{failure:?}");
@@ -140,10 +140,10 @@ mod tests {
     fn several_throttled_client_ids_pause_every_call() {
         let breaker = Breaker::default();
         for client in ["a", "a", "b"] {
-            breaker.record(client, Outcome::Throttled(None));
+            breaker.record(client, Outcome::Throttled(DEFAULT_PAUSE));
         }
         assert!(breaker.check("z").is_ok(), "two distinct Client IDs are not yet SPS throttling the host");
-        breaker.record("c", Outcome::Throttled(None));
+        breaker.record("c", Outcome::Throttled(DEFAULT_PAUSE));
         assert_eq!(breaker.check("z").unwrap_err().code, ErrorCode::RateLimited);
     }
 
@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn a_huge_retry_after_is_bounded() {
         let breaker = Breaker::default();
-        breaker.record("a", Outcome::Throttled(Some(Duration::from_secs(86_400))));
+        breaker.record("a", Outcome::Throttled(Duration::from_secs(86_400)));
         assert!(breaker.check("a").unwrap_err().retry_after.unwrap() <= MAX_PAUSE.as_secs());
     }
 }

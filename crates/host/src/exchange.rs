@@ -136,10 +136,7 @@ impl TokenExchange {
             _ => self.breaker.record(client_id, Outcome::Answered),
         }
         outcome.map_err(|f| match f.code {
-            ErrorCode::RateLimited => {
-                let wait = retry_after.unwrap_or(crate::breaker::DEFAULT_PAUSE).min(crate::breaker::MAX_PAUSE);
-                f.retry_after(wait.as_secs().max(1))
-            }
+            ErrorCode::RateLimited => f.retry_after(retry_after.as_secs()),
             _ => f,
         })
     }
@@ -168,15 +165,15 @@ impl std::fmt::Display for HttpFailure {
 impl std::error::Error for HttpFailure {}
 
 /// The HTTP client for `oauth2`: it reads at most [`MAX_TOKEN_RESPONSE_BYTES`]
-/// and keeps the status and `Retry-After` of the answer, which `oauth2` does
+/// and keeps the status and the wait `Retry-After` asks of the answer, which `oauth2` does
 /// not report but SPS's codes need.
 struct Recorder {
     http: reqwest::Client,
-    seen: Arc<Mutex<(u16, Option<Duration>)>>,
+    seen: Arc<Mutex<(u16, Duration)>>,
 }
 
 impl Recorder {
-    fn seen(&self) -> (u16, Option<Duration>) {
+    fn seen(&self) -> (u16, Duration) {
         *self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -189,12 +186,7 @@ impl<'c> AsyncHttpClient<'c> for Recorder {
         Box::pin(async move {
             let request = reqwest::Request::try_from(request).map_err(HttpFailure::Transport)?;
             let mut response = self.http.execute(request).await.map_err(HttpFailure::Transport)?;
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let retry_after = crate::outbound::retry_after(response.headers());
             *self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
                 (response.status().as_u16(), retry_after);
             if response.content_length().is_some_and(|length| length > MAX_TOKEN_RESPONSE_BYTES as u64) {

@@ -82,7 +82,10 @@ impl SpsApi {
                 "SPS Commerce issued a token, but the SPS API refused it: the application is not authorized for the SPS API.",
                 format!("auth-check answered HTTP {}", response.status().as_u16()),
             )),
-            StatusCode::TOO_MANY_REQUESTS => Err(SpsFailure::exchange(ErrorCode::RateLimited, "auth-check answered 429")),
+            StatusCode::TOO_MANY_REQUESTS => {
+                let wait = crate::outbound::retry_after(response.headers()).as_secs();
+                Err(SpsFailure::exchange(ErrorCode::RateLimited, "auth-check answered 429").retry_after(wait))
+            }
             other => Err(SpsFailure::api(
                 ErrorCode::ProviderUnavailable,
                 UNREACHABLE,

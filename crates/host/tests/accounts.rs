@@ -36,6 +36,22 @@ async fn a_link_is_stored_only_when_the_sps_api_accepts_its_token() {
     let (status, error) = host.connect(&session, credentials()).await;
     assert_eq!((status, code(&error), error["retryable"].as_bool()), (502, "provider_unavailable", Some(true)));
     assert!(host.accounts(&session).await.is_empty(), "API down: nothing stored");
+
+    let throttling = RecordingApi::default();
+    let throttling_url = throttling.start().await;
+    let host = Host::start(&token_server().await, &[("SPS_API_URL", &format!("{throttling_url}/status/429"))]).await;
+    let session = host.session("user-1").await;
+    let response = host
+        .http
+        .post(format!("{}/api/sps/connect", host.url))
+        .header("X-Connect-Session", &session)
+        .json(&credentials())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "30", "an auth-check 429 without Retry-After: the default pause");
+    assert!(host.accounts(&session).await.is_empty(), "throttled: nothing stored");
 }
 
 #[tokio::test]
