@@ -38,12 +38,17 @@ fn help() -> String {
     text
 }
 
+/// The demo key in `.demo/{name}`, made on first use; the folder and the
+/// file are (made) readable by their owner only, even if they already were not.
 fn demo_key(name: &str) -> std::io::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
     let path = Path::new(DEMO_DIR).join(name);
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        return Ok(existing.trim().to_owned());
-    }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(DEMO_DIR)?;
+    std::fs::set_permissions(DEMO_DIR, std::fs::Permissions::from_mode(0o700))?;
+    if path.exists() {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        return Ok(std::fs::read_to_string(&path)?.trim().to_owned());
+    }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
     let key = STANDARD.encode(bytes);

@@ -86,3 +86,28 @@ fn a_weak_admin_key_stops_the_binary_with_a_clear_message() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.starts_with("sps-connect-host: SPS_CONNECT_ADMIN_KEY is too weak"), "{stderr}");
 }
+
+// Regression: demo keys left readable by others stayed so.
+#[test]
+fn demo_keys_and_their_folder_are_tightened_to_their_owner_on_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join(".demo");
+    std::fs::create_dir(&keys).unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let admin = keys.join("admin.key");
+    std::fs::write(&admin, ADMIN_KEY).unwrap();
+    std::fs::set_permissions(&admin, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
+        .arg("--demo")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SPS_CONNECT_SESSION_TTL_SECS", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&run.stderr).contains("SPS_CONNECT_SESSION_TTL_SECS"), "stopped after the keys");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(&keys), mode(&admin)), (0o700, 0o600));
+    assert_eq!(mode(&keys.join("session.key")), 0o600, "a new key is made private");
+    assert_eq!(std::fs::read_to_string(&admin).unwrap(), ADMIN_KEY, "the existing key is kept");
+}

@@ -303,3 +303,57 @@ async fn a_link_says_on_its_page_whom_it_is_for() {
     let html = anonymous.page(&token_of(&minted["url"])).await.text().await.unwrap();
     assert!(!html.contains("This link connects SPS Commerce to"), "{html}");
 }
+
+#[tokio::test]
+async fn links_and_events_finished_before_the_retention_period_are_deleted_at_start() {
+    use sps_connect_host::store::{AccountStore, EventOutbox, QueuedEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("accounts.sqlite");
+    let store = SqliteStore::open(&database).unwrap();
+    let old = |id: &str, expires_at: i64| NewLinkRecord {
+        id: id.into(),
+        token_hash: token_hash(id),
+        user_id: "user-1".into(),
+        account_id: None,
+        environment: None,
+        locale: None,
+        return_url: None,
+        for_whom: None,
+        created_at: 0,
+        expires_at,
+    };
+    store.create_link(old("lnk_long_expired", 1)).unwrap();
+    store.create_link(old("lnk_open", i64::MAX)).unwrap();
+    let event = QueuedEvent { id: "evt_old".into(), body: "{}".into(), created_at_ms: 1 };
+    let sealed = sps_connect_host::store::NewLink {
+        user_id: "user-1".into(),
+        account_id: None,
+        environment: sps_connect_wire::Environment::Sandbox,
+        client_id: CLIENT_ID.into(),
+        sealed_secret: vec![1],
+        services: vec![],
+        connected_at: "1970-01-01T00:00:00Z".into(),
+        through: None,
+    };
+    store.save(sealed, &|_| vec![event.clone()]).unwrap();
+    store.event_delivered("evt_old", 2).unwrap();
+    drop(store);
+
+    let _host = Host::start_on(config(&database, &token_server().await, &[("SPS_CONNECT_RETENTION_DAYS", "30")])).await;
+    let store = SqliteStore::open(&database).unwrap();
+    for _ in 0..100 {
+        if store.link("lnk_long_expired").unwrap().is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(store.link("lnk_long_expired").unwrap().is_none(), "deleted");
+    assert!(store.link("lnk_open").unwrap().is_some(), "an open link stays");
+    let left: i64 = store_count(&database, "SELECT COUNT(*) FROM webhook_events");
+    assert_eq!(left, 0, "the delivered event is deleted");
+}
+
+fn store_count(database: &std::path::Path, sql: &str) -> i64 {
+    let connection = rusqlite::Connection::open(database).unwrap();
+    connection.query_row(sql, [], |row| row.get(0)).unwrap()
+}
