@@ -125,7 +125,7 @@ test("an end user links an account through a hosted link on a phone, by keyboard
 test("expired, revoked and forged links each explain themselves", async () => {
   const page = await phone();
   const { body: expiring } = await mint({ user_id: "hosted-user-2", for: "Jonas Weber", locale: "de" });
-  const python = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE links SET expires_at=1 WHERE id=?',(sys.argv[2],)); c.commit()";
+  const python = "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE links SET expires_at=? WHERE id=?',(int(time.time())-60,sys.argv[2])); c.commit()";
   execFileSync("python3", ["-c", python, services.database, expiring.id]);
   assert.equal((await page.goto(expiring.url)).status(), 410);
   await page.getByRole("heading", { name: "Dieser Link ist abgelaufen" }).waitFor();

@@ -88,7 +88,7 @@ async fn expired_revoked_and_forged_links_each_get_their_page() {
             return_url: None,
             for_whom: None,
             created_at: 0,
-            expires_at: 1,
+            expires_at: sps_connect_host::times::unix_now() - 60,
         })
         .unwrap();
     let expired = host.page("expired-token").await;

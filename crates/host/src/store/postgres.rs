@@ -69,6 +69,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sps_connect_links ADD COLUMN claimed_until BIGINT;",
 ];
 
+/// The longest a request waits for a free pooled connection.
+pub const POOL_WAIT: Duration = Duration::from_secs(10);
+/// The longest opening a new connection may take.
+pub const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
 /// Any number that no other application on the server is likely to lock.
 const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
 
@@ -132,8 +137,8 @@ impl PostgresStore {
         let pool = Pool::builder(manager)
             .max_size(pool_size.max(1))
             .runtime(Runtime::Tokio1)
-            .create_timeout(Some(Duration::from_secs(10)))
-            .wait_timeout(Some(Duration::from_secs(30)))
+            .create_timeout(Some(CONNECT_WAIT))
+            .wait_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| StoreError::Database(format!("PostgreSQL pool: {e}")))?;
         let store = Self { pool, runtime: Some(runtime) };
