@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 /// A verify within this time of the last verdict on the same credentials
 /// answers that verdict instead of asking SPS again.
-pub const VERDICT_REUSE: Duration = Duration::from_secs(10);
+pub const VERDICT_REUSE: Duration = Duration::from_secs(5);
 /// Accounts whose last verdict is remembered at most.
 const VERDICTS_TRACKED: usize = 10_000;
 

@@ -343,3 +343,67 @@ async fn another_users_account_id_is_refused_before_any_exchange() {
     assert_eq!((status, code(&error)), (400, "invalid_request"));
     assert_eq!(server.token_requests(), before, "SPS was not asked");
 }
+
+// Regression: a user could verify (and so make SPS issue tokens) as often as they liked.
+#[tokio::test]
+async fn verifies_are_limited_per_account_and_a_repeat_is_answered_from_the_last_verdict() {
+    let (token_url, server) = sps(TokenServer::default()).await;
+    let host = Host::start(&token_url, &[]).await;
+    let id = host.link("user-1").await;
+    let session = host.session("user-1").await;
+    let verify = format!("/api/sps/accounts/{id}/verify");
+    let before = server.token_requests();
+    for _ in 0..3 {
+        assert_eq!(host.as_user(&session, Method::POST, &verify).await.0, 200);
+    }
+    assert_eq!(server.token_requests() - before, 1, "repeats within seconds reuse the verdict");
+    assert_eq!(host.admin(Method::POST, &verify).await.0, 200);
+    assert_eq!(server.token_requests() - before, 2, "the portal's server always gets a fresh verdict");
+    for _ in 4..30 {
+        assert_eq!(host.admin(Method::POST, &verify).await.0, 200);
+    }
+    let (status, body) = host.admin(Method::POST, &verify).await;
+    assert_eq!((status, code(&body)), (429, "rate_limited"), "thirty verifies per account: {body}");
+    let other = host.link("user-2").await;
+    assert_eq!(host.admin(Method::POST, &format!("/api/sps/accounts/{other}/verify")).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_user_has_sixty_connects_and_verifies_per_window_successes_included() {
+    let host = Host::start(&token_server().await, &[]).await;
+    let session = host.session("busy").await;
+    // Three connects (the third relinks the first account), then verifies of both accounts.
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(host.connect(&session, either_credentials(n)).await.1["account"]["id"].as_str().unwrap().to_owned());
+    }
+    for n in 0..57 {
+        let path = format!("/api/sps/accounts/{}/verify", ids[n % 2]);
+        assert_eq!(host.as_user(&session, Method::POST, &path).await.0, 200, "call {}", n + 4);
+    }
+    let (status, body) = host.connect(&session, credentials()).await;
+    assert_eq!((status, code(&body)), (429, "rate_limited"), "the sixty-first call: {body}");
+    let path = format!("/api/sps/accounts/{}/verify", ids[0]);
+    assert_eq!(host.as_user(&session, Method::POST, &path).await.0, 429);
+    assert_eq!(host.connect(&host.session("calm").await, credentials()).await.0, 201, "other users are not limited");
+}
+
+// Regression: with the header configured, requests without it all counted as one address.
+#[tokio::test]
+async fn requests_without_the_configured_address_header_do_not_share_one_bucket() {
+    let host = Host::start(&token_server().await, &[("SPS_CONNECT_CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
+    for _ in 0..25 {
+        let refused = host.http.get(format!("{}/api/sps/accounts", host.url)).send().await.unwrap();
+        assert_eq!(refused.status(), 401);
+    }
+    let (status, _) = host.admin(Method::GET, "/api/sps/accounts?user_id=u").await;
+    assert_eq!(status, 200, "a portal server without the header is not locked out by others without it");
+    let bracketed = |address: &'static str| {
+        host.http.get(format!("{}/api/sps/accounts", host.url)).header("X-Forwarded-For", address).send()
+    };
+    for _ in 0..20 {
+        assert_eq!(bracketed("[2001:db8::7]:443").await.unwrap().status(), 401);
+    }
+    assert_eq!(bracketed("2001:db8::8").await.unwrap().status(), 429, "the same /64, written without brackets");
+    assert_eq!(bracketed("198.51.100.3:5678").await.unwrap().status(), 401, "another client, with a port");
+}

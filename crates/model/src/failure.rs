@@ -173,6 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn a_forbidden_request_reads_as_a_generic_failure_with_the_backends_reason() {
+        let body = r#"{"error":"forbidden","message":"This link connects a new account.","retryable":false}"#;
+        let failure = classify(403, body).unwrap_err();
+        assert_eq!(failure.code(), "forbidden");
+        assert!(!failure.is_retryable());
+        assert_eq!(failure.message(&EN, Environment::Sandbox), EN.error_internal);
+        assert_eq!(failure.detail(&EN), Some("This link connects a new account."));
+        assert_eq!(failure.detail(&DE), None, "backends write English");
+    }
+
+    #[test]
     fn long_details_are_cut() {
         let body = format!(r#"{{"error":"invalid_request","message":"{}","retryable":false}}"#, "x".repeat(1000));
         let detail = classify(400, &body).unwrap_err().detail(&EN).unwrap().to_owned();
