@@ -22,16 +22,6 @@ fn wrong(client_id: &str) -> Value {
     json!({ "environment": "sandbox", "client_id": client_id, "client_secret": "not-the-right-secret-0123" })
 }
 
-async fn connect_raw(host: &Host, session: &str, body: Value) -> reqwest::Response {
-    host.http
-        .post(format!("{}/api/sps/connect", host.url))
-        .header("X-Connect-Session", session)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_user_past_ten_refused_connects_waits_without_calling_sps() {
     let (token_url, server) = sps(TokenServer::default()).await;
@@ -41,7 +31,7 @@ async fn a_user_past_ten_refused_connects_waits_without_calling_sps() {
         assert_eq!(host.connect(&session, wrong(&format!("guessClient{attempt:04}"))).await.0, 401);
     }
     let before = server.token_requests();
-    let refused = connect_raw(&host, &session, credentials()).await;
+    let refused = host.connect_response(&session, credentials()).await;
     assert_eq!(refused.status(), 429);
     let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((800..=900).contains(&wait), "{wait}");
@@ -248,9 +238,9 @@ fn keys(client_id: &str) -> Value {
 async fn a_429_from_sps_pauses_its_client_id_and_several_pause_every_call() {
     let (url, calls) = throttling_upstream(&["throttledClient1", "throttledClient2", "throttledClient3"]).await;
     let host = Host::start(&url, &[]).await;
-    let first = connect_raw(&host, &host.session("u1").await, keys("throttledClient1")).await;
+    let first = host.connect_response(&host.session("u1").await, keys("throttledClient1")).await;
     assert_eq!((first.status().as_u16(), first.headers()["retry-after"].to_str().unwrap()), (429, "7"));
-    let again = connect_raw(&host, &host.session("u2").await, keys("throttledClient1")).await;
+    let again = host.connect_response(&host.session("u2").await, keys("throttledClient1")).await;
     assert_eq!(again.status(), 429);
     let wait: u64 = again.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=7).contains(&wait), "{wait}");

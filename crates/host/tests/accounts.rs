@@ -41,14 +41,7 @@ async fn a_link_is_stored_only_when_the_sps_api_accepts_its_token() {
     let throttling_url = throttling.start().await;
     let host = Host::start(&token_server().await, &[("SPS_API_URL", &format!("{throttling_url}/status/429"))]).await;
     let session = host.session("user-1").await;
-    let response = host
-        .http
-        .post(format!("{}/api/sps/connect", host.url))
-        .header("X-Connect-Session", &session)
-        .json(&credentials())
-        .send()
-        .await
-        .unwrap();
+    let response = host.connect_response(&session, credentials()).await;
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "30", "an auth-check 429 without Retry-After: the default pause");
     assert!(host.accounts(&session).await.is_empty(), "throttled: nothing stored");

@@ -66,14 +66,7 @@ async fn a_request_that_takes_too_long_is_answered_408() {
     .await;
     let session = host.session("u1").await;
     let started = Instant::now();
-    let response = host
-        .http
-        .post(format!("{}/api/sps/connect", host.url))
-        .header("X-Connect-Session", &session)
-        .json(&credentials())
-        .send()
-        .await
-        .unwrap();
+    let response = host.connect_response(&session, credentials()).await;
     assert_eq!(response.status(), 408);
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");

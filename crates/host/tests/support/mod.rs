@@ -172,16 +172,20 @@ impl Host {
 
     /// Posts a JSON body to the connect endpoint with `session`.
     pub async fn connect(&self, session: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let response = self
-            .http
+        let response = self.connect_response(session, body).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Posts a JSON body to the connect endpoint with `session`: the whole answer.
+    pub async fn connect_response(&self, session: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
             .post(format!("{}/api/sps/connect", self.url))
             .header("X-Connect-Session", session)
             .json(&body)
             .send()
             .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+            .unwrap()
     }
 
     /// Posts raw bytes with a content type.
