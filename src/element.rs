@@ -3,7 +3,9 @@
 //! The element mounts the widget once when it joins the document (an element
 //! upgraded from HTML, whose attributes all arrive at once, mounts once),
 //! remounts it once per task after any number of attribute changes (reopening
-//! a dialog that was open), and destroys it when it leaves. It has `open()`
+//! a dialog that was open), and destroys it when it leaves. A new
+//! `session-token` alone is taken in place: the dialog and what the user
+//! typed stay, and a renewal waiting for it goes on. It has `open()`
 //! and `close()` methods; an invalid attribute raises `sps-connect:error`
 //! with code `invalid_options`, once per remount.
 
@@ -27,7 +29,13 @@ export function define_sps_connect(tag, observed, mountElement) {
     static get observedAttributes() { return observed; }
     connectedCallback() { this.#schedule(); }
     disconnectedCallback() { this.#unmount(); }
-    attributeChangedCallback(name, before, after) { if (before !== after) this.#schedule(); }
+    attributeChangedCallback(name, before, after) {
+      if (before === after) return;
+      if (name === "session-token" && after !== null && this.#handle && !this.#scheduled) {
+        try { this.#handle.setSessionToken(after); return; } catch { /* remounting reports it */ }
+      }
+      this.#schedule();
+    }
     open() {
       if (this.#handle && !this.#scheduled) this.#handle.open();
       else this.#openWhenMounted = true;

@@ -10,7 +10,7 @@
 
 #![warn(missing_docs)]
 
-pub use sps_connect_model::{attributes, events, failure, flow, guide, i18n, options, rich_text, validation};
+pub use sps_connect_model::{attributes, events, failure, flow, guide, i18n, options, rich_text, session, validation};
 
 pub mod api;
 pub mod components;

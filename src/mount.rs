@@ -17,7 +17,7 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 /// The widget's stylesheet, carried in the bundle.
 const STYLES: &str = include_str!("../style/connect.css");
 
-const CALLBACKS: [&str; 4] = ["onSuccess", "onClose", "onError", "onEvent"];
+const CALLBACKS: [&str; 5] = ["onSuccess", "onClose", "onError", "onEvent", "fetchSessionToken"];
 
 /// Why the widget could not mount.
 #[derive(Debug)]
@@ -59,6 +59,17 @@ impl ConnectHandle {
         Ok(())
     }
 
+    /// Takes a new session token in place (after `sps-connect:session-expired`,
+    /// or ahead of the old one's expiry): the dialog, its form and what the
+    /// user typed stay as they are, and a request waiting for a renewal goes on.
+    #[wasm_bindgen(js_name = setSessionToken)]
+    pub fn set_session_token(&self, token: Option<String>) -> Result<(), JsError> {
+        if self.live()?.set_session_token(token) {
+            return Ok(());
+        }
+        Err(JsError::new("invalid SPS Connect session token: must be 1 to 4096 visible ASCII characters"))
+    }
+
     /// Whether the widget is showing.
     #[wasm_bindgen(getter = isOpen)]
     pub fn is_open(&self) -> bool {
@@ -90,7 +101,9 @@ impl ConnectHandle {
 /// Mounts the widget inside `element`: closed in modal mode, shown in inline mode.
 ///
 /// `options` is a plain object with the camelCase fields of [`ConnectOptions`]
-/// plus the callbacks `onSuccess`, `onClose`, `onError` and `onEvent`;
+/// plus the callbacks `onSuccess`, `onClose`, `onError` and `onEvent`, and
+/// `fetchSessionToken`, an (async) function that returns a fresh session
+/// token when the widget needs one;
 /// `undefined` takes every default. An unknown field or a bad value fails with
 /// an error that names the option, and nothing is mounted.
 #[wasm_bindgen]
@@ -149,7 +162,7 @@ fn js_error(error: JsValue) -> MountError {
 
 fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
     let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-    let mut found: [Option<js_sys::Function>; 4] = Default::default();
+    let mut found: [Option<js_sys::Function>; 5] = Default::default();
     for (slot, name) in found.iter_mut().zip(CALLBACKS) {
         let value = js_sys::Reflect::get(&plain, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() || value.is_null() {
@@ -159,8 +172,8 @@ fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
             Some(value.dyn_into().map_err(|_| JsError::new(&format!("invalid option `{name}`: must be a function")))?);
         let _ = js_sys::Reflect::delete_property(&plain, &name.into());
     }
-    let [on_success, on_close, on_error, on_event] = found;
-    Ok((plain.into(), Callbacks { on_success, on_close, on_error, on_event }))
+    let [on_success, on_close, on_error, on_event, fetch_session_token] = found;
+    Ok((plain.into(), Callbacks { on_success, on_close, on_error, on_event, fetch_session_token }))
 }
 
 fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsError> {

@@ -89,7 +89,6 @@ async fn successful_connect_posts_the_contract_and_shows_the_account() {
 async fn each_backend_error_gets_its_own_actionable_message() {
     let cases = [
         (400, "invalid_request", false, "was not accepted", "Edit credentials"),
-        (401, "session_invalid", false, "session has expired", "Edit credentials"),
         (401, "invalid_client", false, "did not accept these credentials", "Edit credentials"),
         (403, "unauthorized_client", false, "may not use client credentials", "Edit credentials"),
         (403, "access_denied", false, "not authorized for the requested SPS services", "Edit credentials"),

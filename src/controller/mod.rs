@@ -4,17 +4,21 @@
 //! change goes through the state machine and its effects.
 //!
 //! The effects live beside it: the request in flight ([`request`]), the
-//! host's notifications ([`notify`]) and the keyboard focus ([`focus`]).
+//! connect session and its renewal ([`session`]), the host's notifications
+//! ([`notify`]) and the keyboard focus ([`focus`]).
 
 mod focus;
 mod notify;
 mod request;
+mod session;
 
 pub use focus::{deep_active_element, AUTOFOCUS_ATTR};
-pub use notify::{dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX};
+pub use notify::{dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
+pub use session::RENEWAL_WAIT_MS;
 
 use crate::api::{post_connect, Endpoint};
 use crate::events::HostEvent;
+use crate::failure::Failure;
 use crate::flow::{Effect, Event, Phase};
 use crate::i18n::{catalog, Messages, EN};
 use crate::options::{ConnectOptions, Mode};
@@ -25,7 +29,8 @@ use leptos::reactive::graph::Source;
 use leptos::task::spawn_local;
 use notify::Notifier;
 use request::InFlight;
-use sps_connect_wire::{ConnectRequest, Environment};
+use session::Session;
+use sps_connect_wire::{ConnectRequest, Environment, ErrorCode};
 use std::sync::atomic::{AtomicU32, Ordering};
 use web_sys::HtmlElement;
 
@@ -45,6 +50,7 @@ pub struct Controller {
     dialog: NodeRef<leptos::html::Div>,
     instance: u32,
     in_flight: InFlight,
+    session: Session,
     opener: Opener,
     notifier: Notifier,
 }
@@ -53,6 +59,7 @@ impl Controller {
     /// A closed dialog configured by `options`, mounted in `host`.
     pub fn new(options: ConnectOptions, host: HtmlElement, callbacks: Callbacks) -> Self {
         let draft = Draft { environment: options.environment, ..Draft::default() };
+        let session = Session::new(options.session_token.clone(), callbacks.fetch_session_token.clone());
         Self {
             messages: catalog(&options.locale).unwrap_or(&EN),
             options: StoredValue::new(options),
@@ -64,6 +71,7 @@ impl Controller {
             dialog: NodeRef::new(),
             instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
             in_flight: InFlight::new(),
+            session,
             opener: Opener::new(),
             notifier: Notifier::new(host, callbacks),
         }
@@ -128,6 +136,13 @@ impl Controller {
     /// Takes the failure's way forward: sends again, or goes back to the form.
     pub fn retry(&self) {
         self.dispatch(Event::Retry);
+    }
+
+    /// Takes a new session token for the requests to come, in place: nothing
+    /// on screen changes, and a renewal that waits for it goes on. `false`
+    /// (and the old token stays) if it cannot be sent.
+    pub fn set_session_token(&self, token: Option<String>) -> bool {
+        self.session.set(token)
     }
 
     /// Shows or hides the secret.
@@ -240,6 +255,26 @@ impl Controller {
         }
     }
 
+    fn endpoint(&self) -> Endpoint {
+        self.with_options(|options| Endpoint {
+            url: options.endpoint.clone(),
+            session_token: self.session.token(),
+            timeout_ms: options.timeout_ms,
+        })
+    }
+
+    async fn renew_session(&self) -> bool {
+        let renewed = self.session.renew(&self.notifier).await;
+        if renewed {
+            self.notifier.announce(HostEvent::SessionRenewed);
+        }
+        renewed
+    }
+
+    /// Sends the request, renewing the session at most once: before sending
+    /// if the token is known to be stale, else after the host called it
+    /// invalid, then sending the same request again. The user sees nothing of it
+    /// unless the renewal fails.
     fn send(&self) {
         let Ok(request) = self.request() else {
             return;
@@ -247,14 +282,17 @@ impl Controller {
         let Some((attempt, abort)) = self.in_flight.start() else {
             return;
         };
-        let endpoint = self.with_options(|options| Endpoint {
-            url: options.endpoint.clone(),
-            session_token: options.session_token.clone(),
-            timeout_ms: options.timeout_ms,
-        });
         let this = *self;
         spawn_local(async move {
-            let outcome = post_connect(&endpoint, &request, &abort).await;
+            let stale = this.session.is_stale();
+            if stale {
+                this.renew_session().await;
+            }
+            let mut outcome = post_connect(&this.endpoint(), &request, &abort).await;
+            let expired = matches!(&outcome, Err(Failure::Rejected { code: ErrorCode::SessionInvalid, .. }));
+            if expired && !stale && this.in_flight.is_current(attempt) && this.renew_session().await {
+                outcome = post_connect(&this.endpoint(), &request, &abort).await;
+            }
             drop(request);
             if !this.in_flight.finish(attempt) {
                 return;

@@ -9,6 +9,8 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
 /// Prefix of the DOM events the widget dispatches on its mount element.
 pub const EVENT_PREFIX: &str = "sps-connect:";
+/// The event (after the prefix) that asks the page for a new session token.
+pub const SESSION_EXPIRED: &str = "session-expired";
 
 /// The host's callbacks; each is optional.
 #[derive(Clone, Default)]
@@ -21,6 +23,9 @@ pub struct Callbacks {
     pub on_error: Option<js_sys::Function>,
     /// Called with `{type, ...}` for every event of the stream.
     pub on_event: Option<js_sys::Function>,
+    /// Called when the session must be renewed; returns a new session token
+    /// (or a promise of one).
+    pub fetch_session_token: Option<js_sys::Function>,
 }
 
 impl Callbacks {
@@ -67,6 +72,11 @@ impl Notifier {
         if let Some((summary, detail)) = event.summary() {
             self.emit(summary.name(), &to_js(&detail), |callbacks| callbacks.for_summary(summary).cloned());
         }
+    }
+
+    /// Asks the page for a new session: `sps-connect:session-expired`.
+    pub(super) fn ask_for_session(&self) {
+        self.host.try_with_value(|host| dispatch_widget_event(host, SESSION_EXPIRED, &to_js(&serde_json::json!({}))));
     }
 
     /// A callback that throws is reported on the console and changes nothing.

@@ -27,6 +27,11 @@ impl InFlight {
         Some((attempt, abort))
     }
 
+    /// Whether `attempt` is the current one and still awaited.
+    pub(super) fn is_current(&self, attempt: u32) -> bool {
+        self.attempt.try_get_value() == Some(attempt) && self.abort.try_with_value(Option::is_some) == Some(true)
+    }
+
     /// Whether `attempt` is still the current one; if so, it is finished.
     pub(super) fn finish(&self, attempt: u32) -> bool {
         if self.attempt.try_get_value() != Some(attempt) {

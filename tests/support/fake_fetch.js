@@ -114,3 +114,15 @@ export function deliver(index, status, body) {
 export function pending_count() {
   return (globalThis.__spscPending || []).length;
 }
+
+// A page's fetchSessionToken: each call resolves to the next token, or
+// rejects once none is left; `calls` counts them.
+export function make_token_source(tokens) {
+  const source = { calls: 0 };
+  source.fetch = async () => {
+    source.calls += 1;
+    if (tokens.length === 0) throw new Error("the portal could not mint a session");
+    return tokens.shift();
+  };
+  return source;
+}

@@ -25,6 +25,21 @@ extern "C" {
     #[wasm_bindgen(js_name = deliver)]
     fn deliver_answer(index: u32, status: u16, body: &str);
     fn pending_count() -> u32;
+    fn make_token_source(tokens: Vec<String>) -> JsValue;
+}
+
+/// A page's `fetchSessionToken` that hands out `tokens`, then fails: the
+/// function, and how many times it was called.
+pub fn token_source(tokens: &[&str]) -> (js_sys::Function, impl Fn() -> u32) {
+    let source = make_token_source(tokens.iter().map(|t| t.to_string()).collect());
+    let fetch = js_sys::Reflect::get(&source, &"fetch".into()).unwrap().unchecked_into();
+    let calls = move || js_sys::Reflect::get(&source, &"calls".into()).unwrap().as_f64().unwrap() as u32;
+    (fetch, calls)
+}
+
+/// Gives the page its own `fetch` back.
+pub fn stop_scripting_fetch() {
+    restore_fetch();
 }
 
 /// From now on every fetch waits until the test delivers its answer, which it
@@ -202,14 +217,29 @@ fn selector_for_role(role: &str) -> String {
     }
 }
 
-/// A test page with an opener button and the widget mounted beside it.
-pub struct Widget {
+/// What the widget mounted in `root` shows, read as assistive technology
+/// reads it; for a `<sps-connect>` element, `root` is the element.
+pub struct View {
     /// The element the widget is mounted in.
     pub root: HtmlElement,
+}
+
+/// A test page with an opener button and the widget mounted beside it.
+pub struct Widget {
+    /// What it shows.
+    pub view: View,
     /// The button that had focus when the dialog opened.
     pub opener: HtmlElement,
     /// The widget's handle.
     pub handle: ConnectHandle,
+}
+
+impl std::ops::Deref for Widget {
+    type Target = View;
+
+    fn deref(&self) -> &View {
+        &self.view
+    }
 }
 
 impl Widget {
@@ -236,7 +266,7 @@ impl Widget {
         let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         body.append_child(&root).unwrap();
         match mount(root.clone(), options) {
-            Ok(handle) => Ok(Widget { root, opener, handle }),
+            Ok(handle) => Ok(Widget { view: View { root }, opener, handle }),
             Err(error) => {
                 root.remove();
                 opener.remove();
@@ -244,7 +274,9 @@ impl Widget {
             }
         }
     }
+}
 
+impl View {
     /// The shadow root the widget renders into.
     pub fn scope(&self) -> web_sys::ShadowRoot {
         shadow_of(&self.root).expect("the widget renders into a shadow root")

@@ -30,6 +30,8 @@ pub enum HostEvent {
     },
     /// The account is linked.
     Connected(LinkedAccount),
+    /// The page gave the widget a fresh session, which it now sends.
+    SessionRenewed,
     /// The dialog closed.
     Closed,
 }
@@ -104,6 +106,7 @@ impl HostEvent {
             HostEvent::ValidationFailed(_) => "validation_failed",
             HostEvent::Failed { .. } => "failed",
             HostEvent::Connected(_) => "connected",
+            HostEvent::SessionRenewed => "session_renewed",
             HostEvent::Closed => "closed",
         }
     }
@@ -111,7 +114,7 @@ impl HostEvent {
     /// The detail of the `event` stream entry: `{type, ...}`.
     pub fn payload(&self) -> Value {
         let mut payload = match self {
-            HostEvent::Opened | HostEvent::Closed => json!({}),
+            HostEvent::Opened | HostEvent::Closed | HostEvent::SessionRenewed => json!({}),
             HostEvent::EnvironmentChanged(environment) | HostEvent::Submitted(environment) => {
                 json!({ "environment": environment.as_str() })
             }

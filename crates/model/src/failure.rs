@@ -57,9 +57,11 @@ fn shorten(message: &str) -> String {
 }
 
 impl Failure {
-    /// Whether sending the same credentials again may succeed.
+    /// Whether sending the same credentials again may succeed. A session
+    /// that expired is renewed before they are sent again, so that is one.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Failure::Rejected { code: ErrorCode::SessionInvalid, .. } => true,
             Failure::Rejected { retryable, .. } => *retryable,
             Failure::Unreachable | Failure::TimedOut | Failure::Unexpected { .. } => true,
         }
@@ -170,6 +172,17 @@ mod tests {
         );
         assert_eq!(classify(404, ""), Err(Failure::Unexpected { status: 404 }));
         assert_eq!(classify(400, "{\"oops\":1}"), Err(Failure::Unexpected { status: 400 }));
+    }
+
+    // Regression: an expired session cleared the secret and told the user to reload the page.
+    #[test]
+    fn an_expired_session_keeps_the_credentials_and_never_says_reload() {
+        let failure = classify(401, &rejected("session_invalid", false)).unwrap_err();
+        assert!(failure.is_retryable(), "the secret is kept and Try again sends it with a renewed session");
+        for messages in [&EN, &DE] {
+            let message = failure.message(messages, Environment::Sandbox).to_lowercase();
+            assert!(!message.contains("reload") && !message.contains("neu, um"), "{message}");
+        }
     }
 
     #[test]

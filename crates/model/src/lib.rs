@@ -1,6 +1,7 @@
 //! The pure model of the SPS Connect widget: the connect flow as a state
 //! machine ([`flow`]), form validation ([`validation`]), the reading of the
-//! backend's answers ([`failure`]), the provider guide as data ([`guide`]),
+//! backend's answers ([`failure`]), the connect session ([`session`]), the
+//! provider guide as data ([`guide`]),
 //! the host's options and the element's attributes ([`options`],
 //! [`attributes`]), what the host page hears ([`events`]), light markup
 //! ([`rich_text`]) and the message catalogs ([`i18n`]).
@@ -18,6 +19,7 @@ pub mod guide;
 pub mod i18n;
 pub mod options;
 pub mod rich_text;
+pub mod session;
 pub mod validation;
 
 #[cfg(test)]

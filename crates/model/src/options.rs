@@ -239,7 +239,7 @@ impl ConnectOptions {
             );
         }
         if let Some(token) = &self.session_token {
-            if token.is_empty() || token.len() > 4096 || !token.chars().all(|c| c.is_ascii_graphic()) {
+            if !crate::session::is_usable_token(token) {
                 return fail("sessionToken", "must be 1 to 4096 visible ASCII characters");
             }
         }

@@ -1,6 +1,7 @@
 // The hosted connect page: trades the link in its URL for a short-lived
 // connect session (in a POST body, never as a session header or in a URL),
-// then hands the session to the widget.
+// then hands the session to the widget, and trades the link again whenever
+// the widget needs a new session (the link still usable).
 import init from "/sps-connect.js";
 
 const widget = document.querySelector("sps-connect");
@@ -14,8 +15,7 @@ function fail(message) {
   widget.hidden = true;
 }
 
-async function start() {
-  await init();
+async function trade() {
   const response = await fetch("/api/sps/links/session", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -24,7 +24,12 @@ async function start() {
     credentials: "omit",
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) return fail(answer.message);
+  return response.ok ? answer : Promise.reject(new Error(answer.message || ""));
+}
+
+async function start() {
+  await init();
+  const answer = await trade();
   widget.setAttribute("endpoint", answer.endpoint);
   widget.setAttribute("services", answer.services.join(" "));
   if (answer.account_id) widget.setAttribute("account-id", answer.account_id);
@@ -38,4 +43,9 @@ async function start() {
 widget.addEventListener("sps-connect:success", () => {
   if (back) back.hidden = false;
 });
-start().catch(() => fail());
+widget.addEventListener("sps-connect:session-expired", () => {
+  trade()
+    .then((answer) => widget.setAttribute("session-token", answer.session_token))
+    .catch((error) => fail(error.message));
+});
+start().catch((error) => fail(error.message));

@@ -58,7 +58,7 @@ pub static DE: Messages = Messages {
     edit_credentials: "Zugangsdaten bearbeiten",
     failure_details: "Details:",
     error_invalid_request: "Die Verbindungsanfrage wurde nicht angenommen. Prüfen Sie beide Werte und versuchen Sie es erneut.",
-    error_session_invalid: "Ihre Sitzung ist abgelaufen. Laden Sie die Seite neu, um eine neue zu beginnen, und verbinden Sie dann erneut.",
+    error_session_invalid: "Ihre Sitzung ist abgelaufen und konnte nicht erneuert werden. Ihre Eingaben bleiben erhalten: Versuchen Sie es gleich noch einmal.",
     error_invalid_client: "SPS Commerce hat diese Zugangsdaten nicht akzeptiert. Prüfen Sie, ob Client ID und Client Secret die {environment}-Schlüssel derselben Anwendung sind.",
     error_unauthorized_client: "Diese Anwendung darf keine Client Credentials verwenden. Prüfen Sie im Dev Center, ob sie eine Machine-to-Machine-Anwendung ist.",
     error_access_denied: "Diese Anwendung ist für die angeforderten SPS-Dienste nicht autorisiert. Autorisieren Sie sie im Dev Center für die Anwendung und versuchen Sie es erneut.",

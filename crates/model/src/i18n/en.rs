@@ -58,7 +58,7 @@ pub static EN: Messages = Messages {
     edit_credentials: "Edit credentials",
     failure_details: "Details:",
     error_invalid_request: "The connection request was not accepted. Check both values and try again.",
-    error_session_invalid: "Your session has expired. Reload the page to start a new one, then connect again.",
+    error_session_invalid: "Your session has expired and could not be renewed. What you typed is kept: try again in a moment.",
     error_invalid_client: "SPS Commerce did not accept these credentials. Check that the Client ID and Client Secret are the {environment} keys of the same application.",
     error_unauthorized_client: "This application may not use client credentials. In the Dev Center, check that it is a Machine-to-Machine application.",
     error_access_denied: "This application is not authorized for the requested SPS services. Authorize them on the application in the Dev Center, then try again.",
