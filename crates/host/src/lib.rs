@@ -104,3 +104,31 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
     let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
     Ok(headers::global_layers(router).with_state(state))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The paths `router` routes, as written in its source.
+    fn routed_paths() -> Vec<String> {
+        let source = include_str!("lib.rs");
+        let router = &source[source.find("pub fn router").expect("router is here")..];
+        router
+            .split(".route(\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or_default().replace("{*path}", "{path}"))
+            .collect()
+    }
+
+    #[test]
+    fn every_route_is_documented_in_the_http_api_guide() {
+        let guide = include_str!("../../../docs/http-api.md");
+        let paths = routed_paths();
+        assert!(paths.len() >= 10, "{paths:?}");
+        for path in paths {
+            assert!(
+                guide.contains(&format!("`{path}")) || guide.contains(&format!(" {path}`")),
+                "{path} is missing from docs/http-api.md"
+            );
+        }
+        assert!(guide.contains(&format!("`GET {}`", crate::hosted::SCRIPT_PATH)), "the hosted page's script");
+    }
+}

@@ -28,7 +28,7 @@ pub const SPS_AUDIENCE: &str = "https://spscommerce.com";
 /// The SPS API, the default target of verifications and proxied calls.
 pub const SPS_API_URL: &str = "https://api.spscommerce.com";
 
-/// Every variable, its default and meaning, for `--help` and the README.
+/// Every variable, its default and meaning, for `--help` and `docs/operating.md`.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SPS_CONNECT_ADDR", "127.0.0.1:8787", "address to listen on"),
     ("SPS_CONNECT_ENDPOINT", DEFAULT_ENDPOINT, "path of the connect endpoint"),
@@ -541,10 +541,10 @@ mod tests {
     }
 
     #[test]
-    fn every_variable_is_documented_in_the_readme() {
-        let readme = include_str!("../../../../README.md");
+    fn every_variable_is_documented_in_the_operating_guide() {
+        let guide = include_str!("../../../../docs/operating.md");
         for (name, _, _) in VARIABLES {
-            assert!(readme.contains(&format!("| `{name}` |")), "{name} is missing from the README's table");
+            assert!(guide.contains(&format!("| `{name}` |")), "{name} is missing from docs/operating.md's table");
         }
     }
 
