@@ -116,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = sps_connect_host::router(&config, store)?;
     let host_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let host = format!("http://{}", host_listener.local_addr()?);
-    tokio::spawn(sps_connect_host::server::serve(host_listener, router, config.server, std::future::pending()));
+    tokio::spawn(sps_connect_host::http::server::serve(host_listener, router, config.server, std::future::pending()));
 
     let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).build()?;
     let mut report = serde_json::Map::new();

@@ -3,7 +3,7 @@
 //! request's limit checks take before and after. A measurement, not a test:
 //! `cargo run --release -p sps-connect-host --example limiter_flood`.
 
-use sps_connect_host::limits::{Limiter, Subject};
+use sps_connect_host::domain::limits::{Limiter, Subject};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 

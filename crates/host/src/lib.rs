@@ -7,47 +7,30 @@
 
 #![warn(missing_docs)]
 
-pub mod accounts;
-pub mod api;
-pub mod breaker;
 pub mod config;
-pub mod crypto;
-pub mod demo;
-pub mod exchange;
-pub mod failure;
-pub mod fair_share;
-pub mod headers;
-pub mod hosted;
-pub mod ids;
-pub mod limits;
-pub mod links;
-pub mod outbound;
-pub mod retention;
-pub mod rewrap;
-pub mod send_deadline;
-pub mod server;
-pub mod session;
-pub mod sps_api;
+pub mod domain;
+pub mod http;
+pub mod sps;
 pub mod store;
-pub mod times;
-pub mod tokens;
-pub mod webhooks;
+pub mod util;
 
-use accounts::LinkedAccounts;
-use api::{AppState, BODY_LIMIT};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
 use axum::Router;
 use config::Config;
-use crypto::SecretBox;
-use exchange::TokenExchange;
-use limits::Limiter;
-use session::Sessions;
-use sps_api::SpsApi;
+use domain::accounts::LinkedAccounts;
+use domain::crypto::SecretBox;
+use domain::limits::Limiter;
+use domain::retention;
+use domain::session::Sessions;
+use domain::webhooks::Webhooks;
+use http::api::{self, AppState, BODY_LIMIT};
+use http::{demo, headers, hosted};
+use sps::api::SpsApi;
+use sps::exchange::TokenExchange;
 use std::sync::Arc;
 use store::{AccountStore, EventOutbox, LinkStore, Store};
 use tower_http::services::ServeDir;
-use webhooks::Webhooks;
 
 /// Builds the backend's routes over `store`, and starts delivering its
 /// webhook events.
@@ -93,7 +76,7 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
         .route(hosted::SCRIPT_PATH, get(api::page_script));
     let mut router = headers::api_layers(router);
     if config.demo {
-        router = router.merge(demo::routes(config));
+        router = router.merge(demo::routes(&config.services, &config.endpoint));
     }
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(headers::static_layers(Router::new().fallback_service(ServeDir::new(dir))));
@@ -129,6 +112,6 @@ mod tests {
                 "{path} is missing from docs/http-api.md"
             );
         }
-        assert!(guide.contains(&format!("`GET {}`", crate::hosted::SCRIPT_PATH)), "the hosted page's script");
+        assert!(guide.contains(&format!("`GET {}`", crate::http::hosted::SCRIPT_PATH)), "the hosted page's script");
     }
 }

@@ -4,12 +4,12 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use secrecy::ExposeSecret;
-use sps_connect_host::accounts::blocking;
 use sps_connect_host::config::Database;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
-use sps_connect_host::crypto::SecretBox;
-use sps_connect_host::demo::{DEMO_USER, DEMO_USER_NAME};
-use sps_connect_host::links::{check_return_url, new_link, LinkRequest};
+use sps_connect_host::domain::crypto::SecretBox;
+use sps_connect_host::domain::links::{check_return_url, new_link, LinkRequest};
+use sps_connect_host::http::demo::{DEMO_USER, DEMO_USER_NAME};
+use sps_connect_host::store::blocking;
 use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, NewLinkRecord, PostgresStore, SqliteStore};
 use std::collections::HashMap;
 use std::io::Write;
@@ -139,7 +139,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    sps_connect_host::server::serve(listener, router, config.server, shutdown).await?;
+    sps_connect_host::http::server::serve(listener, router, config.server, shutdown).await?;
     Ok(())
 }
 
@@ -177,7 +177,7 @@ fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::er
         locale: None,
         for_whom: Some(DEMO_USER_NAME.to_owned()),
     };
-    let (token, mut record) = new_link(&request, sps_connect_host::times::unix_now(), false)?;
+    let (token, mut record) = new_link(&request, sps_connect_host::util::times::unix_now(), false)?;
     let allowed =
         record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
     if !allowed {
@@ -187,7 +187,7 @@ fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::er
 }
 
 fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {
-    let report = sps_connect_host::rewrap::rewrap(store, secret_box).map_err(|e| e.to_string())?;
+    let report = sps_connect_host::domain::rewrap::rewrap(store, secret_box).map_err(|e| e.to_string())?;
     println!("re-sealed {} account(s) under key {key_id}; {} already were", report.rewrapped, report.current);
     if !report.unreadable.is_empty() {
         return Err(format!(

@@ -4,8 +4,8 @@ mod support;
 
 use secrecy::SecretSlice;
 use serde_json::json;
-use sps_connect_host::crypto::{EncryptionKey, SecretBox};
-use sps_connect_host::session::Sessions;
+use sps_connect_host::domain::crypto::{EncryptionKey, SecretBox};
+use sps_connect_host::domain::session::Sessions;
 use sps_connect_host::store::{AccountStore, SqliteStore};
 use support::*;
 

@@ -8,7 +8,7 @@ use axum::routing::post;
 use axum::Router;
 use reqwest::Method;
 use serde_json::json;
-use sps_connect_host::links::token_hash;
+use sps_connect_host::domain::links::token_hash;
 use sps_connect_host::store::{LinkStore, NewLinkRecord, SqliteStore};
 use std::time::Duration;
 use support::*;
@@ -88,7 +88,7 @@ async fn expired_revoked_and_forged_links_each_get_their_page() {
             return_url: None,
             for_whom: None,
             created_at: 0,
-            expires_at: sps_connect_host::times::unix_now() - 60,
+            expires_at: sps_connect_host::util::times::unix_now() - 60,
         })
         .unwrap();
     let expired = host.page("expired-token").await;

@@ -1,7 +1,7 @@
 //! Keys from configuration: base64 of enough random bytes, or the host refuses to start.
 
 use super::ConfigError;
-use crate::crypto::{EncryptionKey, KEY_LEN};
+use crate::domain::crypto::{EncryptionKey, KEY_LEN};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 

@@ -4,17 +4,17 @@ mod database;
 mod keys;
 mod urls;
 
+pub use crate::util::net::{is_loopback, loggable};
 pub use database::Database;
 pub use keys::MIN_KEY_BYTES;
-pub use urls::{is_loopback, loggable};
 
-use crate::crypto::EncryptionKey;
-use crate::exchange::{ClientAuth, ExchangeConfig};
-use crate::hosted::HostedConfig;
-use crate::limits::Limits;
-use crate::server::ServerLimits;
-use crate::sps_api::ApiConfig;
-use crate::webhooks::WebhookConfig;
+use crate::domain::crypto::EncryptionKey;
+use crate::domain::limits::Limits;
+use crate::domain::webhooks::WebhookConfig;
+use crate::http::hosted::HostedConfig;
+use crate::http::server::ServerLimits;
+use crate::sps::api::ApiConfig;
+use crate::sps::exchange::{ClientAuth, ExchangeConfig};
 use secrecy::{SecretSlice, SecretString};
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
 use std::net::SocketAddr;

@@ -2,18 +2,8 @@
 //! and never with credentials in them.
 
 use super::ConfigError;
+use crate::util::net::is_loopback;
 use reqwest::Url;
-use std::net::IpAddr;
-
-/// Whether `url` points at this machine.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
 
 /// `value` as an outbound URL, or an error naming the variable.
 pub fn outbound_url(name: &str, value: &str) -> Result<Url, ConfigError> {
@@ -32,16 +22,6 @@ pub fn outbound_url(name: &str, value: &str) -> Result<Url, ConfigError> {
         return Err(invalid("must not have a fragment"));
     }
     Ok(url)
-}
-
-/// `url` as it may be logged: scheme, host, port and path; no credentials or query.
-pub fn loggable(url: &Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.set_fragment(None);
-    shown.to_string()
 }
 
 #[cfg(test)]
@@ -69,11 +49,5 @@ mod tests {
             let error = outbound_url("SPS_TOKEN_URL", bad).unwrap_err();
             assert!(error.0.starts_with("SPS_TOKEN_URL") && error.0.contains(why), "{bad}: {error}");
         }
-    }
-
-    #[test]
-    fn logged_urls_carry_no_credentials_or_query() {
-        let url = Url::parse("https://user:pw@auth.example/oauth/token?key=abc").unwrap();
-        assert_eq!(loggable(&url), "https://auth.example/oauth/token");
     }
 }

@@ -19,6 +19,13 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::Mutex;
 
+/// Runs a blocking store call off the async runtime.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
+}
+
 /// A link to save: the client secret arrives already sealed.
 #[derive(Clone, Debug)]
 pub struct NewLink {
@@ -332,7 +339,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn new_account_id() -> String {
-    crate::ids::random_id("acc", 10)
+    crate::util::ids::random_id("acc", 10)
 }
 
 fn environment_from(value: &str) -> Environment {

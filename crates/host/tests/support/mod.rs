@@ -138,7 +138,7 @@ impl Host {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let limits = config.server;
-        tokio::spawn(sps_connect_host::server::serve(listener, router, limits, std::future::pending()));
+        tokio::spawn(sps_connect_host::http::server::serve(listener, router, limits, std::future::pending()));
         Host::at(format!("http://{address}"), config)
     }
 
@@ -443,7 +443,7 @@ fn test_postgres_server() -> String {
 
 /// Creates a database on the test server; its name.
 fn new_postgres_database() -> String {
-    let name = format!("sps_test_{}", sps_connect_host::ids::random_id("db", 8).to_lowercase().replace('_', ""));
+    let name = format!("sps_test_{}", sps_connect_host::util::ids::random_id("db", 8).to_lowercase().replace('_', ""));
     postgres_execute(
         &format!("{}/postgres?sslmode=disable", test_postgres_server()),
         &format!("CREATE DATABASE {name}"),
@@ -514,7 +514,7 @@ impl WebhookReceiver {
                 let timestamp: u64 = header.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
                 assert_eq!(
                     header,
-                    sps_connect_host::webhooks::signature(&WEBHOOK_SECRET, timestamp, body),
+                    sps_connect_host::domain::webhooks::signature(&WEBHOOK_SECRET, timestamp, body),
                     "the signature checks out"
                 );
                 let event: serde_json::Value = serde_json::from_str(body).unwrap();

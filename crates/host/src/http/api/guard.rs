@@ -4,7 +4,7 @@
 //! key or token that was refused).
 
 use super::{ApiError, AppState, AuthRefused};
-use crate::limits::Subject;
+use crate::domain::limits::Subject;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

@@ -1,7 +1,7 @@
 //! Calls to the SPS API with an account's access token: the auth-check that
 //! confirms a link, and the requests the proxy forwards.
 
-use crate::failure::SpsFailure;
+use crate::sps::failure::SpsFailure;
 use oauth2::AccessToken;
 use reqwest::header::{HeaderMap, HeaderName, AUTHORIZATION};
 use reqwest::{Method, StatusCode, Url};
@@ -59,9 +59,9 @@ pub struct SpsApi {
 const UNREACHABLE: &str = "The SPS Commerce API could not be reached or sent an unusable answer.";
 
 impl SpsApi {
-    /// A client with its own connection pool (see [`crate::outbound`]).
+    /// A client with its own connection pool (see [`crate::sps::outbound`]).
     pub fn new(config: ApiConfig, proxy: Option<&Url>) -> Result<Self, String> {
-        Ok(Self { http: crate::outbound::client(config.timeout, proxy)?, config })
+        Ok(Self { http: crate::sps::outbound::client(config.timeout, proxy)?, config })
     }
 
     /// The configuration.
@@ -83,7 +83,7 @@ impl SpsApi {
                 format!("auth-check answered HTTP {}", response.status().as_u16()),
             )),
             StatusCode::TOO_MANY_REQUESTS => {
-                let wait = crate::outbound::retry_after(response.headers()).as_secs();
+                let wait = crate::sps::outbound::retry_after(response.headers()).as_secs();
                 Err(SpsFailure::exchange(ErrorCode::RateLimited, "auth-check answered 429").retry_after(wait))
             }
             other => Err(SpsFailure::api(

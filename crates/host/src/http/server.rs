@@ -3,7 +3,7 @@
 //! that slow or idle clients cannot hold the host. Each request knows its
 //! peer address.
 
-use crate::send_deadline::SendDeadline;
+use crate::http::send_deadline::SendDeadline;
 use axum::extract::ConnectInfo;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -73,7 +73,7 @@ pub async fn serve(
             tokio::time::timeout(request_timeout, next.run(request)).await.unwrap_or_else(|_| too_slow())
         },
     ));
-    let router = crate::headers::global_layers(router);
+    let router = crate::http::headers::global_layers(router);
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);

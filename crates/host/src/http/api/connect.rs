@@ -2,9 +2,10 @@
 
 use super::links::usable_link;
 use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, ClientIp, NO_STORE};
-use crate::accounts::{blocking, AccessError};
-use crate::failure::SpsFailure;
-use crate::limits::{Reservation, Subject};
+use crate::domain::accounts::AccessError;
+use crate::domain::limits::{Reservation, Subject};
+use crate::sps::failure::SpsFailure;
+use crate::store::blocking;
 use crate::store::{LinkRecord, LinkUse, Saved, StoreError, StoredAccount};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -92,8 +93,8 @@ async fn link_in_scope(state: &AppState, link_id: &str, request: &ConnectRequest
 
 /// Takes the link for this connect, so that no other connect can use it meanwhile.
 async fn claim(state: &AppState, link: &LinkRecord) -> Result<LinkUse, ApiError> {
-    let claim = crate::ids::random_id("clm", 16);
-    let now = crate::times::unix_now();
+    let claim = crate::util::ids::random_id("clm", 16);
+    let now = crate::util::times::unix_now();
     let until = now.saturating_add(state.link_claim.as_secs().try_into().unwrap_or(i64::MAX));
     let (store, id, held) = (Arc::clone(&state.links), link.id.clone(), claim.clone());
     if blocking(move || store.claim_link(&id, &held, now, until)).await? {

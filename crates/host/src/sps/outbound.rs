@@ -21,15 +21,15 @@ pub fn client(timeout: Duration, proxy: Option<&Url>) -> Result<reqwest::Client,
 }
 
 /// The seconds SPS asks a throttled caller to wait: its `Retry-After` (in
-/// seconds), else [`crate::breaker::DEFAULT_PAUSE`], at least one second and
-/// at most [`crate::breaker::MAX_PAUSE`].
+/// seconds), else [`crate::sps::breaker::DEFAULT_PAUSE`], at least one second and
+/// at most [`crate::sps::breaker::MAX_PAUSE`].
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(crate::breaker::DEFAULT_PAUSE, Duration::from_secs)
-        .clamp(Duration::from_secs(1), crate::breaker::MAX_PAUSE)
+        .map_or(crate::sps::breaker::DEFAULT_PAUSE, Duration::from_secs)
+        .clamp(Duration::from_secs(1), crate::sps::breaker::MAX_PAUSE)
 }
 
 #[cfg(test)]
@@ -42,8 +42,8 @@ mod tests {
         let with = |value: &str| HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(value).unwrap())]);
         assert_eq!(retry_after(&with("7")), Duration::from_secs(7));
         assert_eq!(retry_after(&with("0")), Duration::from_secs(1));
-        assert_eq!(retry_after(&with("99999999999999")), crate::breaker::MAX_PAUSE);
-        assert_eq!(retry_after(&with("Wed, 21 Oct 2026 07:28:00 GMT")), crate::breaker::DEFAULT_PAUSE);
-        assert_eq!(retry_after(&HeaderMap::new()), crate::breaker::DEFAULT_PAUSE);
+        assert_eq!(retry_after(&with("99999999999999")), crate::sps::breaker::MAX_PAUSE);
+        assert_eq!(retry_after(&with("Wed, 21 Oct 2026 07:28:00 GMT")), crate::sps::breaker::DEFAULT_PAUSE);
+        assert_eq!(retry_after(&HeaderMap::new()), crate::sps::breaker::DEFAULT_PAUSE);
     }
 }

@@ -2,10 +2,10 @@
 //! portal's server.
 
 use super::{portal_only, portal_or_user, summary, ApiError, AppState, Caller, NO_STORE};
-use crate::accounts::{AccessError, Recent};
-use crate::limits::Subject;
+use crate::domain::accounts::{AccessError, Recent};
+use crate::domain::limits::Subject;
+use crate::sps::tokens::Reuse;
 use crate::store::{SealedAccount, StoredAccount};
-use crate::tokens::Reuse;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -145,7 +145,7 @@ pub async fn token(
     let body = TokenBody {
         access_token: token.access_token.secret().clone(),
         token_type: "Bearer",
-        expires_at: crate::times::rfc3339(
+        expires_at: crate::util::times::rfc3339(
             token.expires_at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
         ),
     };

@@ -3,7 +3,7 @@
 //! timestamp and the body, and redelivered with exponential backoff until a
 //! 2xx or the last attempt. Events never hold a secret or a token.
 
-use crate::accounts::blocking;
+use crate::store::blocking;
 use crate::store::{EventOutbox, QueuedEvent};
 use hmac::{Hmac, Mac};
 use reqwest::Url;
@@ -71,7 +71,7 @@ pub struct WebhookConfig {
 pub fn signature(secret: &[u8], timestamp: u64, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     mac.update(format!("{timestamp}.{body}").as_bytes());
-    format!("t={timestamp},v1={}", crate::ids::hex(&mac.finalize().into_bytes()))
+    format!("t={timestamp},v1={}", crate::util::ids::hex(&mac.finalize().into_bytes()))
 }
 
 /// How long to wait after the `attempts`th failed delivery.
@@ -99,7 +99,7 @@ impl Webhooks {
         outbox: Arc<dyn EventOutbox>,
         proxy: Option<&Url>,
     ) -> Result<Self, String> {
-        let http = crate::outbound::client(Duration::from_secs(10), proxy)?;
+        let http = crate::sps::outbound::client(Duration::from_secs(10), proxy)?;
         Ok(Self { config, outbox, wake: Arc::new(Notify::new()), http })
     }
 
@@ -107,8 +107,8 @@ impl Webhooks {
     /// it reports; `None` when no webhook is configured.
     pub fn draft(&self, kind: EventType, data: Value) -> Option<QueuedEvent> {
         self.config.as_ref()?;
-        let id = crate::ids::random_id("evt", 12);
-        let created_at = crate::times::now();
+        let id = crate::util::ids::random_id("evt", 12);
+        let created_at = crate::util::times::now();
         let body = json!({ "id": id, "type": kind.as_str(), "created_at": created_at, "data": data }).to_string();
         Some(QueuedEvent { id, body, created_at_ms: now_ms() })
     }
@@ -191,7 +191,7 @@ mod tests {
         let signed = signature(b"secret", 1_700_000_000, r#"{"id":"evt_1"}"#);
         let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
         mac.update(br#"1700000000.{"id":"evt_1"}"#);
-        let expected = crate::ids::hex(&mac.finalize().into_bytes());
+        let expected = crate::util::ids::hex(&mac.finalize().into_bytes());
         assert_eq!(signed, format!("t=1700000000,v1={expected}"));
         assert_ne!(signature(b"other", 1_700_000_000, r#"{"id":"evt_1"}"#), signed);
     }

@@ -91,7 +91,7 @@ fn checked_for(for_whom: &str) -> Result<String, String> {
 /// A new link's token (for its URL) and record. Unless `anonymous` links
 /// are allowed, the request must say whom the link is for.
 pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(String, NewLinkRecord), String> {
-    let user_id = crate::session::checked_user_id(&request.user_id)?;
+    let user_id = crate::domain::session::checked_user_id(&request.user_id)?;
     let for_whom = match request.for_whom.as_deref() {
         Some(for_whom) => Some(checked_for(for_whom)?),
         None if anonymous => None,
@@ -112,7 +112,7 @@ pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(Str
         return Err("`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into());
     }
     let token = URL_SAFE_NO_PAD.encode(random(32));
-    let id = crate::ids::random_id("lnk", 10);
+    let id = crate::util::ids::random_id("lnk", 10);
     let record = NewLinkRecord {
         id,
         token_hash: token_hash(&token),
@@ -132,7 +132,7 @@ pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(Str
 /// loopback) whose origin the host allows, without credentials.
 pub fn check_return_url(return_url: &str, allowed_origins: &[String]) -> Result<(), String> {
     let url = reqwest::Url::parse(return_url).map_err(|_| "`return_url` is not a URL.".to_owned())?;
-    let loopback = crate::config::is_loopback(&url);
+    let loopback = crate::util::net::is_loopback(&url);
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
         return Err("`return_url` must be an https URL without credentials.".into());

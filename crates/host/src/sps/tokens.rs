@@ -2,8 +2,8 @@
 //! issued, so a token is reused until shortly before it expires, and callers
 //! that arrive while one is being fetched share that fetch and its outcome.
 
-use crate::exchange::Issued;
-use crate::failure::SpsFailure;
+use crate::sps::exchange::Issued;
+use crate::sps::failure::SpsFailure;
 use oauth2::AccessToken;
 use std::collections::HashMap;
 use std::future::Future;

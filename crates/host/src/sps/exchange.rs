@@ -1,9 +1,9 @@
 //! The OAuth 2.0 client credentials exchange (RFC 6749 section 4.4) against
 //! SPS Commerce's authorization server, through the `oauth2` crate.
 
-use crate::breaker::{Breaker, Outcome};
-use crate::failure::SpsFailure;
-use crate::fair_share::FairShare;
+use crate::sps::breaker::{Breaker, Outcome};
+use crate::sps::failure::SpsFailure;
+use crate::sps::fair_share::FairShare;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError,
@@ -69,10 +69,10 @@ pub struct TokenExchange {
 }
 
 impl TokenExchange {
-    /// An exchanger with its own HTTP client (see [`crate::outbound`]).
+    /// An exchanger with its own HTTP client (see [`crate::sps::outbound`]).
     pub fn new(config: ExchangeConfig, proxy: Option<&Url>) -> Result<Self, String> {
         let token_url = TokenUrl::from_url(config.token_url.clone());
-        let http = crate::outbound::client(config.timeout, proxy)?;
+        let http = crate::sps::outbound::client(config.timeout, proxy)?;
         let turns = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
         let shares = Arc::new(FairShare::new(config.max_concurrent / 4));
         Ok(Self { config, token_url, http, breaker: Breaker::default(), turns, shares })
@@ -186,7 +186,7 @@ impl<'c> AsyncHttpClient<'c> for Recorder {
         Box::pin(async move {
             let request = reqwest::Request::try_from(request).map_err(HttpFailure::Transport)?;
             let mut response = self.http.execute(request).await.map_err(HttpFailure::Transport)?;
-            let retry_after = crate::outbound::retry_after(response.headers());
+            let retry_after = crate::sps::outbound::retry_after(response.headers());
             *self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
                 (response.status().as_u16(), retry_after);
             if response.content_length().is_some_and(|length| length > MAX_TOKEN_RESPONSE_BYTES as u64) {

@@ -4,7 +4,7 @@
 //! host and every call pauses; after several failures in a row (SPS down),
 //! every call pauses. Paused calls fail at once.
 
-use crate::failure::SpsFailure;
+use crate::sps::failure::SpsFailure;
 use quick_cache::sync::Cache;
 use sps_connect_wire::ErrorCode;
 use std::collections::VecDeque;

@@ -3,8 +3,8 @@
 //! only if its sealed value is unchanged, so the command can be interrupted
 //! and run again at any time, even while hosts are serving.
 
-use crate::accounts::secret_context;
-use crate::crypto::SecretBox;
+use crate::domain::accounts::secret_context;
+use crate::domain::crypto::SecretBox;
 use crate::store::{AccountStore, StoreError};
 
 /// What a run did.

@@ -38,7 +38,7 @@ impl EncryptionKey {
 
     /// The key's id, as hex: safe to log and to show.
     pub fn id(&self) -> String {
-        crate::ids::hex(&self.id)
+        crate::util::ids::hex(&self.id)
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {

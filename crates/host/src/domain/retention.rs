@@ -2,7 +2,7 @@
 //! up, and hosted links used, revoked or expired, once they are older than
 //! the retention period. Runs at start and every hour, off the request path.
 
-use crate::accounts::blocking;
+use crate::store::blocking;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ pub const INTERVAL: Duration = Duration::from_secs(3600);
 /// Deletes, once, what is older than `retention`; how many events and links.
 pub async fn purge(store: &Arc<dyn Store>, retention: Duration) -> Result<(u64, u64), crate::store::StoreError> {
     let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
-    let now = crate::times::unix_now();
+    let now = crate::util::times::unix_now();
     let store = Arc::clone(store);
     blocking(move || {
         let events = store.purge_events(now.saturating_sub(age).saturating_mul(1000))?;

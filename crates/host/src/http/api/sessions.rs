@@ -1,7 +1,7 @@
 //! `POST /api/sps/sessions`: the portal's server mints a connect session.
 
 use super::{admin, parse, read_json_body, ApiError, AppState};
-use crate::session::{checked_user_id, Sessions};
+use crate::domain::session::{checked_user_id, Sessions};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -27,7 +27,7 @@ pub struct SessionGrant {
 /// Mints a session for `user_id`.
 pub fn grant(sessions: &Sessions, user_id: &str) -> SessionGrant {
     let (session_token, expires) = sessions.mint(user_id);
-    let expires_at = crate::times::rfc3339(expires as i64);
+    let expires_at = crate::util::times::rfc3339(expires as i64);
     SessionGrant { session_token, expires_at }
 }
 

@@ -2,9 +2,10 @@
 //! the hosted page trades an open link for a connect session.
 
 use super::{admin, parse, read_json_body, ApiError, AppState, NO_STORE};
-use crate::accounts::{blocking, AccessError};
-use crate::hosted::{self, PageKind};
-use crate::links::{self, LinkRequest, LinkState};
+use crate::domain::accounts::AccessError;
+use crate::domain::links::{self, LinkRequest, LinkState};
+use crate::http::hosted::{self, PageKind};
+use crate::store::blocking;
 use crate::store::LinkRecord;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -17,7 +18,7 @@ use serde_json::json;
 use sps_connect_wire::{Environment, ErrorCode};
 use std::sync::Arc;
 
-use crate::times::{rfc3339, unix_now as now};
+use crate::util::times::{rfc3339, unix_now as now};
 
 /// A link as the portal's server sees it; never its token.
 #[derive(Serialize)]

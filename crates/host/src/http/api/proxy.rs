@@ -2,7 +2,7 @@
 //! API as one of its linked accounts, without ever holding its secret.
 
 use super::{find, portal_only, read_body, ApiError, AppState, Caller, NO_STORE};
-use crate::sps_api::{
+use crate::sps::api::{
     keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
 };
 use axum::body::Bytes;

@@ -5,7 +5,7 @@
 
 mod text;
 
-use crate::links::LinkState;
+use crate::domain::links::LinkState;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

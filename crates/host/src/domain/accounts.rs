@@ -2,19 +2,19 @@
 //! tokens, verifies them, forwards their SPS API calls and disconnects them,
 //! keeping each account's status up to date along the way.
 
-use crate::crypto::SecretBox;
-use crate::exchange::TokenExchange;
-use crate::failure::SpsFailure;
-use crate::sps_api::{Answer, Outbound, SpsApi};
+use crate::domain::crypto::SecretBox;
+use crate::domain::webhooks::{EventType, Webhooks};
+use crate::sps::api::{Answer, Outbound, SpsApi};
+use crate::sps::exchange::TokenExchange;
+use crate::sps::failure::SpsFailure;
+use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
-    AccountStore, Check, LinkUse, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    blocking, AccountStore, Check, LinkUse, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
 };
-use crate::tokens::{CachedToken, Reuse, TokenCache};
-use crate::webhooks::{EventType, Webhooks};
 use quick_cache::sync::Cache;
 use reqwest::StatusCode;
 use serde_json::json;
-use sps_connect_wire::{client_id_hint, AccountStatus, ConnectRequest, Environment, Service};
+use sps_connect_wire::{client_id_hint, AccountStatus, ConnectRequest, Environment, LinkedAccount, Provider, Service};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -69,11 +69,19 @@ pub struct LinkedAccounts {
     verdicts: Arc<Cache<String, (i64, Instant)>>,
 }
 
-/// Runs a blocking store call off the async runtime.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
+/// The account as the contract shows it: no secret.
+pub fn summary(account: StoredAccount) -> LinkedAccount {
+    LinkedAccount {
+        id: account.id,
+        provider: Provider::SpsCommerce,
+        environment: account.environment,
+        client_id_hint: client_id_hint(&account.client_id),
+        services: account.services,
+        connected_at: account.connected_at,
+        status: account.status,
+        status_reason: account.status_reason,
+        last_verified_at: account.last_verified_at,
+    }
 }
 
 /// What a sealed secret is bound to: it opens only for the same user, environment and Client ID.
@@ -102,7 +110,7 @@ impl LinkedAccounts {
 
     /// The event that tells the portal's server about `account`, if webhooks are on.
     pub fn event(&self, kind: EventType, account: &StoredAccount, extra: serde_json::Value) -> Option<QueuedEvent> {
-        let mut data = json!({ "user_id": account.user_id, "account": crate::api::summary(account.clone()) });
+        let mut data = json!({ "user_id": account.user_id, "account": summary(account.clone()) });
         if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
             data.extend(extra.clone());
         }
@@ -141,8 +149,8 @@ impl LinkedAccounts {
             environment: request.environment,
             client_id: request.client_id,
             services: self.services.clone(),
-            connected_at: crate::times::now(),
-            through: through.map(|through| LinkUse { now: crate::times::unix_now(), ..through }),
+            connected_at: crate::util::times::now(),
+            through: through.map(|through| LinkUse { now: crate::util::times::unix_now(), ..through }),
         };
         let link_id = link.through.as_ref().map(|through| through.link_id.clone());
         let (store, this) = (Arc::clone(&self.store), self.clone());
@@ -253,7 +261,7 @@ impl LinkedAccounts {
             Err(other) => return Err(other),
         };
         match self.api.auth_check(&token.access_token).await {
-            Ok(()) => self.record(&sealed.account, Check::Passed(crate::times::now())).await,
+            Ok(()) => self.record(&sealed.account, Check::Passed(crate::util::times::now())).await,
             Err(failure) if failure.needs_attention() => {
                 self.tokens.forget(&sealed.account.id);
                 self.record(&sealed.account, Check::Refused(failure.code)).await

@@ -3,10 +3,9 @@
 //! example that embeds it with the custom element. Like a real portal, it gets a connect
 //! session from its own server side, never by holding the admin key.
 
-use crate::api::{grant, relay, ApiError, AppState};
-use crate::config::Config;
-use crate::headers::page_policy;
-use crate::sps_api::{upstream_url, Outbound};
+use crate::http::api::{grant, relay, ApiError, AppState};
+use crate::http::headers::page_policy;
+use crate::sps::api::{upstream_url, Outbound};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -21,7 +20,7 @@ pub const DEMO_USER: &str = "demo-user";
 pub const DEMO_USER_NAME: &str = "Demo User";
 
 const PAGE: &str = include_str!("demo/portal.html");
-const WHITE_LABEL_PAGE: &str = include_str!("../../../examples/white-label-portal.html");
+const WHITE_LABEL_PAGE: &str = include_str!("../../../../examples/white-label-portal.html");
 
 /// Serves `html` with a policy that allows exactly its own inline scripts.
 fn page(html: &'static str) -> axum::routing::MethodRouter<AppState> {
@@ -56,9 +55,9 @@ pub(crate) async fn loopback_only(request: axum::extract::Request, next: axum::m
     next.run(request).await
 }
 
-pub(crate) fn routes(config: &Config) -> Router<AppState> {
-    let services: Vec<&'static str> = config.services.iter().map(|s: &Service| s.as_str()).collect();
-    let endpoint = config.endpoint.clone();
+pub(crate) fn routes(services: &[Service], endpoint: &str) -> Router<AppState> {
+    let services: Vec<&'static str> = services.iter().map(|s: &Service| s.as_str()).collect();
+    let endpoint = endpoint.to_owned();
     Router::new()
         .route("/", page(PAGE))
         .route("/white-label", page(WHITE_LABEL_PAGE))

@@ -7,6 +7,7 @@ mod links;
 mod proxy;
 mod sessions;
 
+pub use crate::domain::accounts::summary;
 use accounts::find;
 pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 pub use connect::connect;
@@ -16,17 +17,17 @@ pub use proxy::proxy;
 pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
 
-use crate::accounts::{AccessError, LinkedAccounts};
-use crate::limits::Limiter;
-use crate::session::{Session, SessionError, Sessions};
-use crate::store::{StoreError, StoredAccount};
+use crate::domain::accounts::{AccessError, LinkedAccounts};
+use crate::domain::limits::Limiter;
+use crate::domain::session::{Session, SessionError, Sessions};
+use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use sps_connect_wire::{client_id_hint, ErrorBody, ErrorCode, LinkedAccount, Provider, SESSION_HEADER};
+use sps_connect_wire::{ErrorBody, ErrorCode, SESSION_HEADER};
 use std::sync::Arc;
 
 /// Largest request body the API reads, but for the proxy's.
@@ -50,7 +51,7 @@ pub struct AppState {
     /// How long a connect holds its hosted link: longer than it can take.
     pub link_claim: std::time::Duration,
     /// The hosted page's look and the links' base URL.
-    pub hosted: Arc<crate::hosted::HostedConfig>,
+    pub hosted: Arc<crate::http::hosted::HostedConfig>,
     /// Path of the connect endpoint, for the hosted page's widget.
     pub endpoint: String,
     /// Services the integration requests.
@@ -263,21 +264,6 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiE
         };
         ApiError::invalid(message)
     })
-}
-
-/// The account as the contract shows it: no secret.
-pub fn summary(account: StoredAccount) -> LinkedAccount {
-    LinkedAccount {
-        id: account.id,
-        provider: Provider::SpsCommerce,
-        environment: account.environment,
-        client_id_hint: client_id_hint(&account.client_id),
-        services: account.services,
-        connected_at: account.connected_at,
-        status: account.status,
-        status_reason: account.status_reason,
-        last_verified_at: account.last_verified_at,
-    }
 }
 
 /// Headers of every answer that carries account data or tokens.
