@@ -325,7 +325,7 @@ async fn exchanges_in_flight_never_exceed_the_cap() {
 async fn another_users_account_id_is_refused_before_any_exchange() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("owner").await;
+    let id = host.connected_account("owner").await;
     let before = server.token_requests();
     let mut body = credentials();
     body["account_id"] = json!(id);
@@ -339,7 +339,7 @@ async fn another_users_account_id_is_refused_before_any_exchange() {
 async fn verifies_are_limited_per_account_and_a_repeat_is_answered_from_the_last_verdict() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let session = host.session("user-1").await;
     let verify = format!("/api/sps/accounts/{id}/verify");
     let before = server.token_requests();
@@ -354,7 +354,7 @@ async fn verifies_are_limited_per_account_and_a_repeat_is_answered_from_the_last
     }
     let (status, body) = host.admin(Method::POST, &verify).await;
     assert_eq!((status, code(&body)), (429, "rate_limited"), "thirty verifies per account: {body}");
-    let other = host.link("user-2").await;
+    let other = host.connected_account("user-2").await;
     assert_eq!(host.admin(Method::POST, &format!("/api/sps/accounts/{other}/verify")).await.0, 200);
 }
 

@@ -61,7 +61,7 @@ async fn a_new_account_is_active_and_verified_at_link_time() {
 async fn the_portals_server_gets_the_cached_token_of_an_account() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     assert_eq!(server.tokens_issued(), 1);
     let (status, first) = host.admin(Method::POST, &format!("/api/sps/accounts/{id}/token")).await;
     assert_eq!(status, 200, "{first}");
@@ -90,7 +90,7 @@ async fn the_portals_server_gets_the_cached_token_of_an_account() {
 #[tokio::test]
 async fn tokens_are_refused_to_connect_sessions_and_strangers() {
     let host = Host::start(&token_server().await, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let session = host.session("user-1").await;
     let url = format!("{}/api/sps/accounts/{id}/token", host.url);
     let with_session = host.http.post(&url).header("X-Connect-Session", &session).send().await.unwrap();
@@ -126,7 +126,7 @@ async fn an_unknown_account_is_404_everywhere() {
 #[tokio::test]
 async fn another_users_account_cannot_be_seen_verified_or_disconnected() {
     let host = Host::start(&token_server().await, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let stranger = host.session("user-2").await;
     for (method, path) in [
         (Method::GET, format!("/api/sps/accounts/{id}")),
@@ -144,7 +144,7 @@ async fn another_users_account_cannot_be_seen_verified_or_disconnected() {
 #[tokio::test]
 async fn the_portals_server_lists_a_users_accounts_by_user_id() {
     let host = Host::start(&token_server().await, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let (status, listed) = host.admin(Method::GET, "/api/sps/accounts?user_id=user-1").await;
     assert_eq!(status, 200);
     assert_eq!(listed["accounts"][0]["id"], id.as_str());
@@ -161,7 +161,7 @@ async fn the_portals_server_lists_a_users_accounts_by_user_id() {
 async fn a_rotated_secret_marks_the_account_and_relinking_mends_it() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let new_secret = server.rotate_secret(CLIENT_ID).unwrap();
 
     let (status, error) = host.admin(Method::POST, &format!("/api/sps/accounts/{id}/token?force_refresh=true")).await;
@@ -187,7 +187,7 @@ async fn a_restarted_host_finds_a_revoked_secret_on_the_first_token_request() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("accounts.sqlite");
     let first = Host::start_on(config(&database, &token_url, &[])).await;
-    let id = first.link("user-1").await;
+    let id = first.connected_account("user-1").await;
     server.rotate_secret(CLIENT_ID).unwrap();
     let second = Host::start_on(config(&database, &token_url, &[])).await;
     let (status, error) = second.admin(Method::POST, &format!("/api/sps/accounts/{id}/token")).await;
@@ -205,7 +205,7 @@ async fn concurrent_token_requests_share_one_exchange() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("accounts.sqlite");
-    let id = Host::start_on(config(&database, &token_url, &[])).await.link("user-1").await;
+    let id = Host::start_on(config(&database, &token_url, &[])).await.connected_account("user-1").await;
     let host = Host::start_on(config(&database, &token_url, &[])).await;
     let before = server.tokens_issued();
     let path = format!("/api/sps/accounts/{id}/token");
@@ -221,7 +221,7 @@ async fn concurrent_token_requests_share_one_exchange() {
 async fn verify_updates_the_status_both_ways_and_a_passing_fault_changes_nothing() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let session = host.session("user-1").await;
     let before = host.accounts(&session).await[0]["last_verified_at"].as_str().unwrap().to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -251,7 +251,7 @@ async fn an_application_that_loses_api_access_needs_attention_after_verify() {
     let api = RecordingApi::default();
     let api_url = api.start().await;
     let host = Host::start(&token_server().await, &[("SPS_API_URL", &api_url)]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let refusing = Host::start_on(config(
         &host.database,
         &token_server().await,
@@ -266,7 +266,7 @@ async fn an_application_that_loses_api_access_needs_attention_after_verify() {
 #[tokio::test]
 async fn disconnect_removes_the_account_its_secret_and_its_token() {
     let host = Host::start(&token_server().await, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let session = host.session("user-1").await;
     assert_eq!(host.admin(Method::POST, &format!("/api/sps/accounts/{id}/token")).await.0, 200);
     let (status, _) = host.as_user(&session, Method::DELETE, &format!("/api/sps/accounts/{id}")).await;
@@ -282,7 +282,7 @@ async fn disconnect_removes_the_account_its_secret_and_its_token() {
     }
     assert!(SqliteStore::open(&host.database).unwrap().find(&id).unwrap().is_none());
 
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     assert_eq!(
         host.admin(Method::DELETE, &format!("/api/sps/accounts/{id}")).await.0,
         204,

@@ -294,7 +294,7 @@ async fn the_demo_portal_gets_its_session_from_the_host() {
     assert_eq!(documents.headers()["x-sps-connect-source"], "sps");
     let documents: serde_json::Value = documents.json().await.unwrap();
     assert_eq!(documents["results"].as_array().unwrap().len(), 5, "the demo lists the sample documents: {documents}");
-    let stranger = host.link("someone-else").await;
+    let stranger = host.connected_account("someone-else").await;
     let foreign = host.http.get(format!("{}/demo/accounts/{stranger}/documents", host.url)).send().await.unwrap();
     assert_eq!(foreign.status(), 404, "the demo shows only demo-user's accounts");
 

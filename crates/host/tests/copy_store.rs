@@ -26,7 +26,8 @@ fn copy_store(from: &Path, to: &str) -> (bool, String) {
 async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
     let token_url = token_server().await;
     let old = Host::start(&token_url, &[]).await;
-    let accounts = [("user-1", old.link("user-1").await), ("user-2", old.link("user-2").await)];
+    let accounts =
+        [("user-1", old.connected_account("user-1").await), ("user-2", old.connected_account("user-2").await)];
     let (status, link) = old.mint(serde_json::json!({ "user_id": "user-3" })).await;
     assert_eq!(status, 201, "{link}");
 

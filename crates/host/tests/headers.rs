@@ -16,7 +16,7 @@ async fn api_answers_are_never_stored_or_sniffed() {
         .send()
         .await
         .unwrap();
-    let id = host.link("u1").await;
+    let id = host.connected_account("u1").await;
     let proxied = host
         .http
         .get(format!("{}/api/sps/accounts/{id}/proxy/transactions/v5/data/out/", host.url))

@@ -33,7 +33,7 @@ async fn a_rotated_key_can_leave_the_ring_after_rewrap() {
             &[("SPS_CONNECT_ENCRYPTION_KEY", current), ("SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS", previous)],
         )
     };
-    let id = Host::start_on(with(&a, "")).await.link("user-1").await;
+    let id = Host::start_on(with(&a, "")).await.connected_account("user-1").await;
 
     let only_b = Host::start_on(with(&b, "")).await;
     let (status, error) = only_b.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
@@ -64,7 +64,7 @@ async fn rewrap_names_accounts_no_key_opens_and_fails() {
     let database = dir.path().join("accounts.sqlite");
     let a = STANDARD.encode([0xA1; 32]);
     let host = Host::start_on(config(&database, &token_url, &[("SPS_CONNECT_ENCRYPTION_KEY", &a)])).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let run = rewrap(&database, &STANDARD.encode([0xC3; 32]), "");
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -148,7 +148,7 @@ async fn minting_checks_the_user_return_url_account_and_lifetime() {
 #[tokio::test]
 async fn a_reconnect_link_updates_only_its_account_in_its_environment() {
     let host = start().await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let (status, minted) =
         host.mint(json!({ "user_id": "user-1", "account_id": id, "environment": "sandbox", "locale": "de" })).await;
     assert_eq!(status, 201, "{minted}");
@@ -183,7 +183,7 @@ async fn link_session(host: &Host, mut body: serde_json::Value) -> String {
 #[tokio::test]
 async fn a_link_session_may_connect_through_its_link_and_do_nothing_else() {
     let host = start().await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let session = link_session(&host, json!({ "user_id": "user-1" })).await;
     for (method, path) in [
         (Method::GET, "/api/sps/accounts".to_owned()),
@@ -325,7 +325,7 @@ async fn links_and_events_finished_before_the_retention_period_are_deleted_at_st
     store.create_link(old("lnk_long_expired", 1)).unwrap();
     store.create_link(old("lnk_open", i64::MAX)).unwrap();
     let event = QueuedEvent { id: "evt_old".into(), body: "{}".into(), created_at_ms: 1 };
-    let sealed = sps_connect_host::store::NewLink {
+    let sealed = sps_connect_host::store::NewAccount {
         user_id: "user-1".into(),
         account_id: None,
         environment: sps_connect_wire::Environment::Sandbox,

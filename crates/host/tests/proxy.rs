@@ -13,14 +13,14 @@ async fn recorded(overrides: &[(&str, &str)]) -> (Host, RecordingApi, String) {
     let mut all = vec![("SPS_API_URL", api_url.as_str())];
     all.extend_from_slice(overrides);
     let host = Host::start(&token_server().await, &all).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     (host, api, id)
 }
 
 #[tokio::test]
 async fn the_sample_documents_come_back_through_the_proxy() {
     let host = Host::start(&token_server().await, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let (status, page) =
         host.admin(Method::GET, &format!("/api/sps/accounts/{id}/proxy/transactions/v5/data/out/?limit=2")).await;
     assert_eq!(status, 200, "{page}");
@@ -149,7 +149,7 @@ async fn a_slow_or_absent_api_is_provider_unavailable() {
 async fn a_401_from_sps_renews_the_token_once_and_retries_once() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let path = format!("/api/sps/accounts/{id}/proxy/transactions/v5/data/out/");
     server.revoke_tokens();
     let before = server.tokens_issued();
@@ -170,7 +170,7 @@ async fn a_401_from_sps_renews_the_token_once_and_retries_once() {
 async fn a_revoked_secret_found_by_the_proxy_marks_the_account() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = Host::start(&token_url, &[]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     server.rotate_secret(CLIENT_ID).unwrap();
     let (status, error) =
         host.admin(Method::GET, &format!("/api/sps/accounts/{id}/proxy/transactions/v5/data/out/")).await;

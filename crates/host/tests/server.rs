@@ -93,7 +93,7 @@ async fn a_client_that_stops_reading_its_answer_is_disconnected() {
     let api_url = api.start().await;
     let host =
         Host::start(&token_server().await, &[("SPS_API_URL", &api_url), ("SPS_CONNECT_SEND_TIMEOUT_MS", "300")]).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     let size = 16 * 1024 * 1024;
     let mut stream = open(&host).await;
     let request = format!(

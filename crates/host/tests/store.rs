@@ -4,7 +4,7 @@
 mod support;
 
 use sps_connect_host::store::{
-    Check, LinkRecord, LinkUse, NewLink, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store,
+    Check, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store,
     StoreError, StoredAccount,
 };
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
@@ -102,7 +102,7 @@ mod postgres_schema {
             start.join().unwrap().unwrap();
         }
         let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 2, None).unwrap());
-        save(&store, link("u1", "clientA", None)).unwrap();
+        save(&store, new_account("u1", "clientA", None)).unwrap();
     }
 
     // Regression: a database restart (or a proxy dropping idle connections) must not break the host.
@@ -110,7 +110,7 @@ mod postgres_schema {
     fn connections_the_server_dropped_are_replaced() {
         let url = support::postgres_database();
         let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 4, None).unwrap());
-        save(&store, link("u1", "clientA", None)).unwrap();
+        save(&store, new_account("u1", "clientA", None)).unwrap();
         let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
         support::postgres_execute(
             &url,
@@ -118,7 +118,7 @@ mod postgres_schema {
         );
         std::thread::sleep(std::time::Duration::from_millis(200));
         assert_eq!(store.list("u1").unwrap().len(), 1);
-        save(&store, link("u1", "clientB", None)).unwrap();
+        save(&store, new_account("u1", "clientB", None)).unwrap();
     }
 
     #[test]
@@ -142,7 +142,7 @@ mod postgres_tls {
     fn the_store_connects_over_verified_tls() {
         let (url, ca) = support::postgres_tls_database();
         let store: Arc<dyn Store> = Arc::new(connect(&format!("{url}?sslmode=require"), Some(&ca)).unwrap());
-        save(&store, link("u1", "clientA", None)).unwrap();
+        save(&store, new_account("u1", "clientA", None)).unwrap();
         assert_eq!(store.list("u1").unwrap().len(), 1);
     }
 
@@ -162,8 +162,8 @@ mod postgres_tls {
     }
 }
 
-fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
-    NewLink {
+fn new_account(user: &str, client_id: &str, account_id: Option<&str>) -> NewAccount {
+    NewAccount {
         user_id: user.into(),
         account_id: account_id.map(Into::into),
         environment: Environment::Sandbox,
@@ -175,8 +175,8 @@ fn link(user: &str, client_id: &str, account_id: Option<&str>) -> NewLink {
     }
 }
 
-fn save(store: &Arc<dyn Store>, link: NewLink) -> Result<(StoredAccount, Saved), StoreError> {
-    store.save(link, &|_| Vec::new())
+fn save(store: &Arc<dyn Store>, account: NewAccount) -> Result<(StoredAccount, Saved), StoreError> {
+    store.save(account, &|_| Vec::new())
 }
 
 fn event(id: &str, at: i64) -> QueuedEvent {
@@ -188,9 +188,9 @@ fn claimed(store: &Arc<dyn Store>, now: i64, lease_until: i64) -> Vec<String> {
 }
 
 fn relinking_the_same_client_updates_instead_of_duplicating(store: Arc<dyn Store>) {
-    let (first, saved) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (first, saved) = save(&store, new_account("u1", "clientA", None)).unwrap();
     assert_eq!(saved, Saved::Created);
-    let (second, saved) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (second, saved) = save(&store, new_account("u1", "clientA", None)).unwrap();
     assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
     assert_eq!(second.revision, first.revision + 1);
     assert_eq!(store.list("u1").unwrap().len(), 1);
@@ -198,34 +198,34 @@ fn relinking_the_same_client_updates_instead_of_duplicating(store: Arc<dyn Store
 }
 
 fn accounts_are_separate_per_user_and_per_client(store: Arc<dyn Store>) {
-    save(&store, link("u1", "clientA", None)).unwrap();
-    save(&store, link("u1", "clientB", None)).unwrap();
-    save(&store, link("u2", "clientA", None)).unwrap();
+    save(&store, new_account("u1", "clientA", None)).unwrap();
+    save(&store, new_account("u1", "clientB", None)).unwrap();
+    save(&store, new_account("u2", "clientA", None)).unwrap();
     assert_eq!(store.list("u1").unwrap().len(), 2);
     assert_eq!(store.list("u2").unwrap().len(), 1);
     assert!(store.list("u3").unwrap().is_empty());
 }
 
 fn account_id_updates_that_account_of_that_user_only(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
-    let (updated, saved) = save(&store, link("u1", "clientC", Some(&account.id))).unwrap();
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
+    let (updated, saved) = save(&store, new_account("u1", "clientC", Some(&account.id))).unwrap();
     assert_eq!(
         (saved, updated.id.as_str(), updated.client_id.as_str()),
         (Saved::Updated, account.id.as_str(), "clientC")
     );
-    assert!(matches!(save(&store, link("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
-    assert!(matches!(save(&store, link("u1", "clientA", Some("acc_missing"))), Err(StoreError::UnknownAccount)));
+    assert!(matches!(save(&store, new_account("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
+    assert!(matches!(save(&store, new_account("u1", "clientA", Some("acc_missing"))), Err(StoreError::UnknownAccount)));
 }
 
 fn moving_an_account_onto_another_links_client_is_a_conflict(store: Arc<dyn Store>) {
-    let (a, _) = save(&store, link("u1", "clientA", None)).unwrap();
-    save(&store, link("u1", "clientB", None)).unwrap();
-    assert!(matches!(save(&store, link("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
+    let (a, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
+    save(&store, new_account("u1", "clientB", None)).unwrap();
+    assert!(matches!(save(&store, new_account("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
     assert_eq!(store.find(&a.id).unwrap().unwrap().account.client_id, "clientA", "unchanged");
 }
 
 fn find_returns_the_account_with_its_sealed_secret_and_owner(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     let found = store.find(&account.id).unwrap().unwrap();
     assert_eq!(found.sealed_secret, vec![1, 2, 3]);
     assert_eq!(found.account, account);
@@ -236,7 +236,7 @@ fn find_returns_the_account_with_its_sealed_secret_and_owner(store: Arc<dyn Stor
 }
 
 fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     let refused =
         store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| None);
     let (refused, changed) = refused.unwrap().unwrap();
@@ -254,20 +254,20 @@ fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn
     assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
     assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
 
-    let (relinked, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (relinked, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
     let (stale, changed) = stale.unwrap().unwrap();
     assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
     let needs =
         store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
     assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
-    let (again, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (again, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
     assert!(store.record_check("acc_missing", 1, &Check::Passed("now".into()), &|_| None).unwrap().is_none());
 }
 
 fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     assert!(store.delete(&account.id, None).unwrap());
     assert!(store.find(&account.id).unwrap().is_none());
     assert!(store.list("u1").unwrap().is_empty());
@@ -275,7 +275,7 @@ fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
 }
 
 fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, link("u1", "clientA", None)).unwrap();
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
     assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
     assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
     assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());
@@ -284,13 +284,13 @@ fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
 }
 
 fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
-    let (account, _) = store.save(link("u1", "clientA", None), &|_| vec![event("evt_saved", 5)]).unwrap();
+    let (account, _) = store.save(new_account("u1", "clientA", None), &|_| vec![event("evt_saved", 5)]).unwrap();
     let refusal = Check::Refused(ErrorCode::InvalidClient);
     store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_attention", 5))).unwrap();
     store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_again", 5))).unwrap();
     assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).unwrap());
     assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).unwrap());
-    let conflict = store.save(link("u1", "clientA", Some("acc_missing")), &|_| vec![event("evt_lost", 5)]);
+    let conflict = store.save(new_account("u1", "clientA", Some("acc_missing")), &|_| vec![event("evt_lost", 5)]);
     assert!(conflict.is_err());
     assert_eq!(
         claimed(&store, 10, 20),
@@ -304,7 +304,7 @@ fn concurrent_relinks_of_one_client_leave_one_account(store: Arc<dyn Store>) {
     let saves: Vec<_> = (0..16)
         .map(|_| {
             let store = Arc::clone(&store);
-            std::thread::spawn(move || save(&store, link("u1", "clientA", None)).unwrap())
+            std::thread::spawn(move || save(&store, new_account("u1", "clientA", None)).unwrap())
         })
         .collect();
     let outcomes: Vec<_> = saves.into_iter().map(|s| s.join().unwrap()).collect();
@@ -332,7 +332,7 @@ fn new_link_record(id: &str, user: &str, expires_at: i64) -> NewLinkRecord {
 
 /// Saves the account of `user` through the link, with `claim`, at `now`.
 fn save_through(store: &Arc<dyn Store>, link_id: &str, claim: &str, now: i64) -> Result<StoredAccount, StoreError> {
-    let mut new = link("u1", &format!("client-{link_id}-{claim}"), None);
+    let mut new = new_account("u1", &format!("client-{link_id}-{claim}"), None);
     new.through = Some(LinkUse { link_id: link_id.into(), claim: claim.into(), now });
     store.save(new, &|_| vec![event(&format!("evt_{link_id}_{claim}"), now)]).map(|(account, _)| account)
 }
@@ -416,7 +416,7 @@ fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Store>) {
     assert!(store.link("lnk_open").unwrap().is_some(), "an open link stays");
 
     for (n, id) in ["evt_done", "evt_dead", "evt_waiting"].iter().enumerate() {
-        store.save(link("u2", &format!("client{n}"), None), &|_| vec![event(id, 10)]).unwrap();
+        store.save(new_account("u2", &format!("client{n}"), None), &|_| vec![event(id, 10)]).unwrap();
     }
     store.claim_due_events(20, 10, 1000).unwrap();
     store.event_delivered("evt_lnk_used_c", 25).unwrap();
@@ -428,7 +428,7 @@ fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Store>) {
 }
 
 fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Store>) {
-    let (account, _) = store.save(link("u1", "clientA", None), &|_| vec![event("evt_1", 10)]).unwrap();
+    let (account, _) = store.save(new_account("u1", "clientA", None), &|_| vec![event("evt_1", 10)]).unwrap();
     store.delete(&account.id, Some(&event("evt_2", 11))).unwrap();
     assert!(claimed(&store, 9, 100).is_empty(), "not due yet");
     assert_eq!(claimed(&store, 20, 100), ["evt_1", "evt_2"]);
@@ -438,7 +438,7 @@ fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Stor
 
 fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store>) {
     for (n, id) in ["evt_ok", "evt_retry", "evt_dead"].iter().enumerate() {
-        store.save(link("u1", &format!("client{n}"), None), &|_| vec![event(id, 10 + n as i64)]).unwrap();
+        store.save(new_account("u1", &format!("client{n}"), None), &|_| vec![event(id, 10 + n as i64)]).unwrap();
     }
     let first = store.claim_due_events(20, 10, 1000).unwrap();
     assert_eq!(first.iter().map(|e| e.attempts).collect::<Vec<_>>(), [0, 0, 0]);

@@ -32,9 +32,9 @@ async fn the_portal_hears_each_change_signed_and_without_secrets() {
     let url = receiver.start(0).await;
     let (token_url, server) = sps(TokenServer::default()).await;
     let host = host_with(&token_url, &url, None).await;
-    let id = host.link("user-1").await;
+    let id = host.connected_account("user-1").await;
     receiver.wait_for(1).await;
-    host.link("user-1").await;
+    host.connected_account("user-1").await;
     receiver.wait_for(2).await;
     server.rotate_secret(CLIENT_ID).unwrap();
     host.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
@@ -61,7 +61,7 @@ async fn a_receiver_that_fails_twice_gets_the_event_once_it_is_back() {
     let receiver = WebhookReceiver::default();
     let url = receiver.start(2).await;
     let host = host_with(&token_server().await, &url, None).await;
-    host.link("user-1").await;
+    host.connected_account("user-1").await;
     receiver.wait_for(3).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let deliveries = receiver.deliveries.lock().unwrap().clone();
@@ -79,7 +79,7 @@ async fn an_event_queued_before_a_restart_is_delivered_after_it() {
     let database = dir.path().join("accounts.sqlite");
     let down = closed_port().await;
     let before = host_with(&token_url, &format!("http://{down}/hooks"), Some(&database)).await;
-    before.link("user-1").await;
+    before.connected_account("user-1").await;
     drop(before);
 
     let receiver = WebhookReceiver::default();

@@ -9,7 +9,7 @@ use crate::sps::exchange::TokenExchange;
 use crate::sps::failure::SpsFailure;
 use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
-    blocking, AccountStore, Check, LinkUse, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    blocking, AccountStore, Check, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
 };
 use quick_cache::sync::Cache;
 use reqwest::StatusCode;
@@ -126,7 +126,7 @@ impl LinkedAccounts {
     /// saves the link; nothing is saved unless both pass, and, `through` a
     /// hosted link, unless the link is still held by this connect. The token
     /// is kept for the account's later calls.
-    pub async fn link(
+    pub async fn connect(
         &self,
         user_id: String,
         request: ConnectRequest,
@@ -139,10 +139,10 @@ impl LinkedAccounts {
             Ok::<_, SpsFailure>(issued)
         };
         let issued = confirmed.await.inspect_err(|failure| {
-            tracing::warn!(client_id = %hint, code = ?failure.code, reason = %failure.reason, "link not confirmed");
+            tracing::warn!(client_id = %hint, code = ?failure.code, reason = %failure.reason, "account not confirmed");
         })?;
         let context = secret_context(&user_id, request.environment, &request.client_id);
-        let link = NewLink {
+        let new = NewAccount {
             sealed_secret: self.secret_box.seal(&request.client_secret, &context),
             user_id,
             account_id: request.account_id,
@@ -152,10 +152,10 @@ impl LinkedAccounts {
             connected_at: crate::util::times::now(),
             through: through.map(|through| LinkUse { now: crate::util::times::unix_now(), ..through }),
         };
-        let link_id = link.through.as_ref().map(|through| through.link_id.clone());
+        let link_id = new.through.as_ref().map(|through| through.link_id.clone());
         let (store, this) = (Arc::clone(&self.store), self.clone());
         let (account, saved) = blocking(move || {
-            store.save(link, &|(account, saved)| {
+            store.save(new, &|(account, saved)| {
                 let kind = if *saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
                 let used =
                     link_id.as_ref().and_then(|id| this.event(EventType::LinkUsed, account, json!({ "link_id": id })));
@@ -165,7 +165,7 @@ impl LinkedAccounts {
         .await?;
         self.webhooks.wake();
         self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
-        tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account linked");
+        tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account connected");
         Ok((account, saved))
     }
 

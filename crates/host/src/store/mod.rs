@@ -26,10 +26,10 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
 }
 
-/// A link to save: the client secret arrives already sealed.
+/// An account to save, as a connect confirmed it: the client secret arrives already sealed.
 #[derive(Clone, Debug)]
-pub struct NewLink {
-    /// The portal user the link belongs to.
+pub struct NewAccount {
+    /// The portal user the account belongs to.
     pub user_id: String,
     /// Update this account instead of matching by client.
     pub account_id: Option<String>,
@@ -39,9 +39,9 @@ pub struct NewLink {
     pub client_id: String,
     /// The Client Secret, encrypted.
     pub sealed_secret: Vec<u8>,
-    /// The services the link covers.
+    /// The services the account covers.
     pub services: Vec<Service>,
-    /// When SPS confirmed the credentials, RFC 3339: the link's
+    /// When SPS confirmed the credentials, RFC 3339: the account's
     /// `connected_at` and `last_verified_at`.
     pub connected_at: String,
     /// The hosted link this save uses up, if it comes through one.
@@ -60,7 +60,7 @@ pub struct LinkUse {
     pub now: i64,
 }
 
-/// A saved link, without its secret.
+/// A saved account, without its secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredAccount {
     /// The account id.
@@ -71,9 +71,9 @@ pub struct StoredAccount {
     pub environment: Environment,
     /// The Client ID.
     pub client_id: String,
-    /// The services the link covers.
+    /// The services the account covers.
     pub services: Vec<Service>,
-    /// When the link was last made or updated, RFC 3339.
+    /// When the account was last connected, RFC 3339.
     pub connected_at: String,
     /// Whether it worked at the last check.
     pub status: AccountStatus,
@@ -192,14 +192,14 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Storage for linked accounts. Calls block; run them off the async runtime.
 pub trait AccountStore: Send + Sync + 'static {
-    /// Saves a link: updates `account_id` if given, else the user's account with
+    /// Saves a connected account: updates `account_id` if given, else the user's account with
     /// the same environment and Client ID, else creates one. The account is
     /// `active`, verified at `connected_at`. A save `through` a hosted link
     /// uses the link up in the same transaction, or saves nothing. The
     /// events for the saved account are queued in the same transaction.
     fn save(
         &self,
-        link: NewLink,
+        new: NewAccount,
         events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError>;
     /// The user's accounts, newest first.
@@ -389,12 +389,12 @@ fn select_one(connection: &Connection, account_id: &str) -> Result<Option<Stored
 impl AccountStore for SqliteStore {
     fn save(
         &self,
-        link: NewLink,
+        new: NewAccount,
         events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(through) = &link.through {
+        if let Some(through) = &new.through {
             let used = transaction.execute(
                 "UPDATE links SET used_at = ?3, claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2 \
                  AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3",
@@ -404,12 +404,12 @@ impl AccountStore for SqliteStore {
                 return Err(StoreError::LinkUnusable);
             }
         }
-        let existing: Option<String> = match &link.account_id {
+        let existing: Option<String> = match &new.account_id {
             Some(id) => {
                 let found = transaction
                     .query_row(
                         "SELECT id FROM accounts WHERE id = ?1 AND user_id = ?2",
-                        params![id, link.user_id],
+                        params![id, new.user_id],
                         |r| r.get(0),
                     )
                     .optional()?;
@@ -418,26 +418,19 @@ impl AccountStore for SqliteStore {
             None => transaction
                 .query_row(
                     "SELECT id FROM accounts WHERE user_id = ?1 AND environment = ?2 AND client_id = ?3",
-                    params![link.user_id, link.environment.as_str(), link.client_id],
+                    params![new.user_id, new.environment.as_str(), new.client_id],
                     |r| r.get(0),
                 )
                 .optional()?,
         };
-        let services = services_to_text(&link.services);
+        let services = services_to_text(&new.services);
         let (id, saved) = match existing {
             Some(id) => {
                 transaction.execute(
                     "UPDATE accounts SET environment = ?1, client_id = ?2, client_secret_sealed = ?3, services = ?4, \
                      connected_at = ?5, status = 'active', status_reason = NULL, last_verified_at = ?5, \
                      revision = revision + 1 WHERE id = ?6",
-                    params![
-                        link.environment.as_str(),
-                        link.client_id,
-                        link.sealed_secret,
-                        services,
-                        link.connected_at,
-                        id
-                    ],
+                    params![new.environment.as_str(), new.client_id, new.sealed_secret, services, new.connected_at, id],
                 )?;
                 (id, Saved::Updated)
             }
@@ -449,12 +442,12 @@ impl AccountStore for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', NULL, ?7, 1)",
                     params![
                         id,
-                        link.user_id,
-                        link.environment.as_str(),
-                        link.client_id,
-                        link.sealed_secret,
+                        new.user_id,
+                        new.environment.as_str(),
+                        new.client_id,
+                        new.sealed_secret,
                         services,
-                        link.connected_at
+                        new.connected_at
                     ],
                 )?;
                 (id, Saved::Created)
@@ -550,8 +543,8 @@ impl AccountStore for SqliteStore {
 mod tests {
     use super::*;
 
-    fn link(user: &str, client_id: &str) -> NewLink {
-        NewLink {
+    fn new_account(user: &str, client_id: &str) -> NewAccount {
+        NewAccount {
             user_id: user.into(),
             account_id: None,
             environment: Environment::Sandbox,
@@ -568,7 +561,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("nested/accounts.sqlite");
         let store = SqliteStore::open(&database).unwrap();
-        store.save(link("u1", "clientA"), &|_| Vec::new()).unwrap();
+        store.save(new_account("u1", "clientA"), &|_| Vec::new()).unwrap();
         for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());

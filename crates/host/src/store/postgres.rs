@@ -8,7 +8,7 @@ use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
 use super::outbox::{EventOutbox, PendingEvent};
 use super::{
     check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
-    Check, EventFor, EventsFor, NewLink, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
+    Check, EventFor, EventsFor, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls::pki_types::pem::PemObject;
@@ -346,13 +346,13 @@ async fn queue_event(client: &impl GenericClient, event: &QueuedEvent) -> Result
 impl AccountStore for PostgresStore {
     fn save(
         &self,
-        link: NewLink,
+        new: NewAccount,
         events: EventsFor<'_, (StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
         self.run(|pool| async move {
             let mut client = pool.get().await?;
             let transaction = client.transaction().await?;
-            if let Some(through) = &link.through {
+            if let Some(through) = &new.through {
                 let used = transaction
                     .execute(
                         "UPDATE sps_connect_links SET used_at = $3, claim = NULL, claimed_until = NULL \
@@ -364,9 +364,9 @@ impl AccountStore for PostgresStore {
                     return Err(StoreError::LinkUnusable);
                 }
             }
-            let services = services_to_text(&link.services);
-            let environment = link.environment.as_str();
-            let (id, saved) = match &link.account_id {
+            let services = services_to_text(&new.services);
+            let environment = new.environment.as_str();
+            let (id, saved) = match &new.account_id {
                 Some(id) => {
                     let updated = transaction
                         .query_opt(
@@ -376,12 +376,12 @@ impl AccountStore for PostgresStore {
                              WHERE id = $6 AND user_id = $7 RETURNING id",
                             &[
                                 &environment,
-                                &link.client_id,
-                                &link.sealed_secret,
+                                &new.client_id,
+                                &new.sealed_secret,
                                 &services,
-                                &link.connected_at,
+                                &new.connected_at,
                                 id,
-                                &link.user_id,
+                                &new.user_id,
                             ],
                         )
                         .await?;
@@ -403,12 +403,12 @@ impl AccountStore for PostgresStore {
                              RETURNING id, (xmax = 0) AS inserted",
                             &[
                                 &new_account_id(),
-                                &link.user_id,
+                                &new.user_id,
                                 &environment,
-                                &link.client_id,
-                                &link.sealed_secret,
+                                &new.client_id,
+                                &new.sealed_secret,
                                 &services,
-                                &link.connected_at,
+                                &new.connected_at,
                             ],
                         )
                         .await?;

@@ -332,7 +332,7 @@ pub async fn raw_request(url: &str, method: &str, target: &str, headers: &[(&str
 
 impl Host {
     /// Links the Sandbox demo account for `user_id`; its account id.
-    pub async fn link(&self, user_id: &str) -> String {
+    pub async fn connected_account(&self, user_id: &str) -> String {
         let session = self.session(user_id).await;
         let (status, body) = self.connect(&session, credentials()).await;
         assert!(status == 201 || status == 200, "{status}: {body}");

@@ -155,7 +155,7 @@ pub async fn connect(
             return Err(ApiError::rate_limited(message, seconds));
         }
     };
-    let linked = state.accounts.link(user_id, request, through.clone()).await;
+    let linked = state.accounts.connect(user_id, request, through.clone()).await;
     settle(&state, &address, reservation, &linked);
     if linked.is_err() {
         release(&state, through).await;
