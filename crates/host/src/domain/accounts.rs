@@ -153,6 +153,7 @@ impl LinkedAccounts {
             through: through.map(|through| LinkUse { now: crate::util::times::unix_now(), ..through }),
         };
         let link_id = new.through.as_ref().map(|through| through.link_id.clone());
+        let via_link = link_id.clone();
         let (store, this) = (Arc::clone(&self.store), self.clone());
         let (account, saved) = blocking(move || {
             store.save(new, &|(account, saved)| {
@@ -165,7 +166,7 @@ impl LinkedAccounts {
         .await?;
         self.webhooks.wake();
         self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
-        tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, "account connected");
+        tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, link = ?via_link, "account connected");
         Ok((account, saved))
     }
 

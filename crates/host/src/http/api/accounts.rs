@@ -1,14 +1,14 @@
 //! The accounts endpoints: list, show, verify, disconnect, and tokens for the
 //! portal's server.
 
-use super::{portal_only, portal_or_user, summary, ApiError, AppState, Caller, NO_STORE};
+use super::{summary, ApiError, AppState, Caller, PortalServer, NO_STORE};
 use crate::domain::accounts::{AccessError, Recent};
 use crate::domain::limits::Subject;
 use crate::sps::tokens::Reuse;
 use crate::store::{SealedAccount, StoredAccount};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -44,11 +44,10 @@ pub(super) async fn find(state: &AppState, caller: &Caller, account_id: &str) ->
 
 /// `GET /api/sps/accounts`: a user's accounts; the portal's server names the user with `?user_id=`.
 pub async fn accounts(
+    caller: Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let caller = portal_or_user(&state, &headers)?;
     let Query(query) = query.map_err(|_| ApiError::invalid("The only query parameter is `user_id`."))?;
     let user_id = match (caller, query.user_id) {
         (Caller::Portal, Some(user_id)) if !user_id.trim().is_empty() => user_id,
@@ -61,34 +60,27 @@ pub async fn accounts(
     Ok((NO_STORE, Json(body)).into_response())
 }
 
-/// The account named in the path, if the caller (portal's server or its owner) may touch it.
-async fn callers_account(state: &AppState, headers: &HeaderMap, account_id: &str) -> Result<SealedAccount, ApiError> {
-    let caller = portal_or_user(state, headers)?;
-    find(state, &caller, account_id).await
-}
-
 fn account_answer(account: StoredAccount) -> Response {
     (NO_STORE, Json(AccountBody { account: summary(account) })).into_response()
 }
 
 /// `GET /api/sps/accounts/{id}`: one account.
 pub async fn account(
+    caller: Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(account_answer(callers_account(&state, &headers, &account_id).await?.account))
+    Ok(account_answer(find(&state, &caller, &account_id).await?.account))
 }
 
 /// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.
 /// A user's verifies count against them, everyone's against the account, and
 /// a user who verifies again within seconds gets the verdict they just had.
 pub async fn verify(
+    caller: Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let caller = portal_or_user(&state, &headers)?;
     let sealed = find(&state, &caller, &account_id).await?;
     let mut subjects = vec![Subject::AccountVerifies(sealed.account.id.clone())];
     let recent = match &caller {
@@ -109,11 +101,11 @@ pub async fn verify(
 
 /// `DELETE /api/sps/accounts/{id}`: disconnects the account.
 pub async fn delete_account(
+    caller: Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let sealed = callers_account(&state, &headers, &account_id).await?;
+    let sealed = find(&state, &caller, &account_id).await?;
     if !state.accounts.disconnect(&sealed.account).await? {
         return Err(AccessError::NotFound.into());
     }
@@ -131,12 +123,11 @@ pub struct TokenQuery {
 /// access token, for the portal's server only. `force_refresh` skips the
 /// cached token (after SPS refused it); callers that ask at once share one exchange.
 pub async fn token(
+    _: PortalServer,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(account_id): Path<String>,
     query: Result<Query<TokenQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    portal_only(&state, &headers)?;
     let Query(query) =
         query.map_err(|_| ApiError::invalid("The only query parameter is `force_refresh` (true or false)."))?;
     let sealed = find(&state, &Caller::Portal, &account_id).await?;

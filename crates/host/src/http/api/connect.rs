@@ -1,16 +1,14 @@
 //! `POST {endpoint}`: the widget's connect request.
 
 use super::links::usable_link;
-use super::{authenticate, parse, read_json_body, summary, ApiError, AppState, ClientIp, NO_STORE};
+use super::{summary, ApiError, AppState, ClientIp, ConnectSession, ContractJson, NO_STORE};
 use crate::domain::accounts::AccessError;
 use crate::domain::limits::{Reservation, Subject};
 use crate::sps::failure::SpsFailure;
 use crate::store::blocking;
 use crate::store::{LinkRecord, LinkUse, Saved, StoreError, StoredAccount};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
@@ -18,6 +16,7 @@ use sps_connect_wire::{
     check_client_id, check_client_secret, client_id_hint, is_valid_account_id, ConnectRequest, ConnectResponse,
     ConnectStatus, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
 };
+use std::net::IpAddr;
 use std::sync::Arc;
 
 fn describe(field: &str, problem: FieldProblem) -> String {
@@ -47,33 +46,56 @@ fn counts_as_failure(failure: &SpsFailure) -> bool {
     failure.needs_attention() || failure.code == ErrorCode::InvalidRequest
 }
 
-/// What a connect attempt is reserved against: the user's calls and
-/// failures, and the Client ID's failures with this user and with anyone.
-fn reserved_subjects(user_id: &str, client_id: &str) -> [Subject; 4] {
-    [
-        Subject::UserCalls(user_id.to_owned()),
-        Subject::User(user_id.to_owned()),
-        Subject::ClientOfUser { client_id: client_id.to_owned(), user_id: user_id.to_owned() },
-        Subject::ClientId(client_id.to_owned()),
-    ]
+/// A connect attempt's places in the limits: reserved against the user's
+/// calls and failures and the Client ID's failures (with this user, and with
+/// anyone) before SPS is called; the address is checked, and counted only
+/// for a refusal.
+struct Attempt {
+    address: Option<Subject>,
+    reservation: Reservation,
 }
 
-/// Settles an attempt that ended in `outcome`: a refusal counts against
-/// everything but, unless SPS called the Client ID invalid, the Client ID;
-/// anything else only against the user's calls. A refusal also counts
-/// against the address.
-fn settle(state: &AppState, address: &Option<Subject>, reservation: Reservation, outcome: &LinkOutcome) {
-    match outcome {
-        Err(AccessError::Sps(failure)) if counts_as_failure(failure) => {
-            state.limiter.record(address.as_slice());
-            let client_too = failure.code == ErrorCode::InvalidClient;
-            reservation.settle(|s| client_too || !matches!(s, Subject::ClientOfUser { .. } | Subject::ClientId(_)))
+impl Attempt {
+    fn reserve(state: &AppState, ip: Option<IpAddr>, user_id: &str, client_id: &str) -> Result<Self, ApiError> {
+        let address = ip.map(Subject::address);
+        let subjects = [
+            Subject::UserCalls(user_id.to_owned()),
+            Subject::User(user_id.to_owned()),
+            Subject::ClientOfUser { client_id: client_id.to_owned(), user_id: user_id.to_owned() },
+            Subject::ClientId(client_id.to_owned()),
+        ];
+        let reserved = state.limiter.check(address.as_slice()).and_then(|()| state.limiter.reserve(&subjects));
+        let reservation = reserved.map_err(|seconds| {
+            tracing::warn!(address = ?ip, client_id = %client_id_hint(client_id), "connect refused: too many attempts");
+            let message = format!("Too many attempts to link an account; wait {seconds} seconds before trying again.");
+            ApiError::rate_limited(message, seconds)
+        })?;
+        Ok(Self { address, reservation })
+    }
+
+    /// A refusal counts against everything but, unless SPS called the
+    /// Client ID invalid, the Client ID; anything else only against the user's calls.
+    fn settle(self, state: &AppState, outcome: &Result<(StoredAccount, Saved), AccessError>) {
+        match outcome {
+            Err(AccessError::Sps(failure)) if counts_as_failure(failure) => {
+                state.limiter.record(self.address.as_slice());
+                let client_too = failure.code == ErrorCode::InvalidClient;
+                let client = |s: &Subject| matches!(s, Subject::ClientOfUser { .. } | Subject::ClientId(_));
+                self.reservation.settle(|s| client_too || !client(s))
+            }
+            _ => self.reservation.settle(|s| matches!(s, Subject::UserCalls(_))),
         }
-        _ => reservation.settle(|s| matches!(s, Subject::UserCalls(_))),
     }
 }
 
-type LinkOutcome = Result<(StoredAccount, Saved), AccessError>;
+/// That `account_id` is one of the user's accounts (a store failure stays one).
+async fn owned(state: &AppState, account_id: &str, user_id: &str) -> Result<(), ApiError> {
+    match state.accounts.find(account_id, Some(user_id)).await {
+        Ok(_) => Ok(()),
+        Err(AccessError::NotFound) => Err(StoreError::UnknownAccount.into()),
+        Err(other) => Err(other.into()),
+    }
+}
 
 /// The session's hosted link, if it is still open and the request is what
 /// the link is for: a new account, or the link's own account in its environment.
@@ -115,55 +137,38 @@ async fn release(state: &AppState, through: Option<LinkUse>) {
 }
 
 /// `POST {endpoint}`: confirms the credentials with SPS (token, then
-/// auth-check) and saves the link.
+/// auth-check) and saves the account.
 pub async fn connect(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ConnectSession(session): ConnectSession,
+    ContractJson(request): ContractJson<ConnectRequest>,
 ) -> Result<Response, ApiError> {
-    let session = authenticate(&state, &headers)?;
-    let user_id = session.user_id.clone();
-    let body = read_json_body(&headers, body)?;
-    let request: ConnectRequest = parse(&body)?;
     check_request(&request)?;
     let link = match &session.link_id {
         Some(link_id) => Some(link_in_scope(&state, link_id, &request).await?),
         None => None,
     };
     if let Some(account_id) = &request.account_id {
-        state.accounts.find(account_id, Some(&user_id)).await.map_err(|error| match error {
-            AccessError::NotFound => StoreError::UnknownAccount.into(),
-            other => ApiError::from(other),
-        })?;
+        owned(&state, account_id, &session.user_id).await?;
     }
     let through = match &link {
         Some(link) => Some(claim(&state, link).await?),
         None => None,
     };
-    let address = ip.map(Subject::address);
-    let limited = state
-        .limiter
-        .check(address.as_slice())
-        .and_then(|()| state.limiter.reserve(&reserved_subjects(&user_id, &request.client_id)));
-    let reservation = match limited {
-        Ok(reservation) => reservation,
-        Err(seconds) => {
+    let attempt = match Attempt::reserve(&state, ip, &session.user_id, &request.client_id) {
+        Ok(attempt) => attempt,
+        Err(refusal) => {
             release(&state, through).await;
-            tracing::warn!(address = ?ip, client_id = %client_id_hint(&request.client_id), "connect refused: too many attempts");
-            let message = format!("Too many attempts to link an account; wait {seconds} seconds before trying again.");
-            return Err(ApiError::rate_limited(message, seconds));
+            return Err(refusal);
         }
     };
-    let linked = state.accounts.connect(user_id, request, through.clone()).await;
-    settle(&state, &address, reservation, &linked);
-    if linked.is_err() {
+    let connected = state.accounts.connect(session.user_id, request, through.clone()).await;
+    attempt.settle(&state, &connected);
+    if connected.is_err() {
         release(&state, through).await;
     }
-    let (account, saved) = linked?;
-    if let Some(link_id) = &session.link_id {
-        tracing::info!(link = %link_id, account = %account.id, "hosted link used");
-    }
+    let (account, saved) = connected?;
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };
     let response = ConnectResponse { status: ConnectStatus::Connected, account: summary(account) };
     Ok((status, NO_STORE, Json(response)).into_response())

@@ -1,16 +1,15 @@
 //! The hosted link API: the portal's server mints, lists and revokes links;
 //! the hosted page trades an open link for a connect session.
 
-use super::{admin, parse, read_json_body, ApiError, AppState, NO_STORE};
+use super::{ApiError, AppState, ContractJson, PortalServer, NO_STORE};
 use crate::domain::accounts::AccessError;
 use crate::domain::links::{self, LinkRequest, LinkState};
 use crate::http::hosted::{self, PageKind};
 use crate::store::blocking;
 use crate::store::LinkRecord;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -73,13 +72,10 @@ pub async fn create_link(state: &AppState, request: LinkRequest) -> Result<(Stri
 
 /// `POST /api/sps/links`: a new hosted link.
 pub async fn mint_link(
+    _: PortalServer,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ContractJson(request): ContractJson<LinkRequest>,
 ) -> Result<Response, ApiError> {
-    admin(&state, &headers)?;
-    let body = read_json_body(&headers, body)?;
-    let request: LinkRequest = parse(&body)?;
     let (id, url, expires_at) = create_link(&state, request).await?;
     Ok((StatusCode::CREATED, NO_STORE, Json(json!({ "id": id, "url": url, "expires_at": expires_at }))).into_response())
 }
@@ -92,11 +88,10 @@ pub struct LinksQuery {
 
 /// `GET /api/sps/links?user_id=`: the user's links that can still be used.
 pub async fn list_links(
+    _: PortalServer,
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<LinksQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    admin(&state, &headers)?;
     let Query(query) = query.map_err(|_| ApiError::invalid("Name the user: `?user_id=`."))?;
     let store = Arc::clone(&state.links);
     let open = blocking(move || store.open_links(&query.user_id, now())).await?;
@@ -106,11 +101,10 @@ pub async fn list_links(
 
 /// `DELETE /api/sps/links/{id}`: revokes a link.
 pub async fn revoke_link(
+    _: PortalServer,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&state, &headers)?;
     let store = Arc::clone(&state.links);
     let lookup = id.clone();
     let Some(link) = blocking(move || store.link(&lookup)).await? else {
@@ -163,11 +157,8 @@ pub struct SessionForLink {
 /// `POST /api/sps/links/session`: the hosted page trades an open link for a connect session.
 pub async fn link_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ContractJson(request): ContractJson<SessionForLink>,
 ) -> Result<Response, ApiError> {
-    let body = read_json_body(&headers, body)?;
-    let request: SessionForLink = parse(&body)?;
     let link = open(link_by_token(&state, &request.link).await?)?;
     let (session_token, expires) = state.sessions.mint_for_link(&link.user_id, &link.id, link.expires_at as u64);
     let body = json!({

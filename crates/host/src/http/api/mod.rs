@@ -2,6 +2,7 @@
 
 mod accounts;
 mod connect;
+mod extract;
 mod guard;
 mod links;
 mod proxy;
@@ -11,6 +12,8 @@ pub use crate::domain::accounts::summary;
 use accounts::find;
 pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
 pub use connect::connect;
+pub(crate) use extract::read_body;
+pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};
 pub use guard::{guard, ClientIp};
 pub use links::{create_link, link_session, list_links, mint_link, page, page_script, revoke_link};
 pub use proxy::proxy;
@@ -19,15 +22,12 @@ pub use sessions::{grant, mint_session, SessionGrant};
 
 use crate::domain::accounts::{AccessError, LinkedAccounts};
 use crate::domain::limits::Limiter;
-use crate::domain::session::{Session, SessionError, Sessions};
+use crate::domain::session::Sessions;
 use crate::store::StoreError;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use sps_connect_wire::{ErrorBody, ErrorCode, SESSION_HEADER};
+use sps_connect_wire::{ErrorBody, ErrorCode};
 use std::sync::Arc;
 
 /// Largest request body the API reads, but for the proxy's.
@@ -141,129 +141,6 @@ impl From<AccessError> for ApiError {
             AccessError::Store(error) => error.into(),
         }
     }
-}
-
-/// Who is calling.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Caller {
-    /// The portal's server, with the admin key: any account.
-    Portal,
-    /// A portal user, with a connect session: their own accounts only.
-    User(String),
-}
-
-impl Caller {
-    /// The user whose accounts the caller may touch; `None` for all.
-    fn owner(&self) -> Option<&str> {
-        match self {
-            Caller::Portal => None,
-            Caller::User(user_id) => Some(user_id),
-        }
-    }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-}
-
-fn same_key(provided: &str, expected: &str, sessions: &Sessions) -> bool {
-    let (a, b) = (sessions.fingerprint(provided), sessions.fingerprint(expected));
-    a.len() == b.len() && a.iter().zip(&b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn admin(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let provided = bearer(headers).unwrap_or_default();
-    use secrecy::ExposeSecret;
-    if state.admin_key.as_ref().is_some_and(|key| same_key(provided, key.expose_secret(), &state.sessions)) {
-        return Ok(Caller::Portal);
-    }
-    Err(ApiError::auth("A valid admin key is required."))
-}
-
-/// The portal's server only: a connect session is refused even beside the key,
-/// so that nothing a browser holds can reach tokens or the proxy.
-pub(crate) fn portal_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    if headers.contains_key(SESSION_HEADER) {
-        return Err(ApiError::auth(
-            "This endpoint is for the portal's server with the admin key; connect sessions are refused.",
-        ));
-    }
-    admin(state, headers).map(|_| ())
-}
-
-/// The portal's server (admin key as Bearer) or a portal user (connect session).
-pub(crate) fn portal_or_user(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    if headers.contains_key(header::AUTHORIZATION) {
-        return admin(state, headers);
-    }
-    authenticate(state, headers).map(|session| Caller::User(session.user_id))
-}
-
-/// The request's connect session.
-pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
-    let token = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if token.is_empty() {
-        return Err(ApiError::auth("The X-Connect-Session header is missing."));
-    }
-    state.sessions.verify(token).map_err(|error| {
-        let message = match error {
-            SessionError::Expired => "The connect session has expired.",
-            SessionError::Invalid => "The connect session is not valid.",
-        };
-        ApiError::auth(message)
-    })
-}
-
-pub(crate) fn read_json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let is_json =
-        content_type.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::invalid("The request must be JSON (Content-Type: application/json)")
-            .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
-    }
-    read_body(body, BODY_LIMIT)
-}
-
-/// Whether reading the body failed because the client sent it too slowly.
-fn timed_out(rejection: &BytesRejection) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
-    while let Some(error) = cause {
-        if error.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
-}
-
-pub(crate) fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| {
-        if timed_out(&rejection) {
-            ApiError::invalid("The request body was not sent in time.").with_status(StatusCode::REQUEST_TIMEOUT)
-        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::invalid(format!("The request body is larger than {limit} bytes."))
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-        } else {
-            ApiError::invalid("The request body could not be read.")
-        }
-    })
-}
-
-/// Parses a body without ever echoing a value from it.
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let inner = error.inner().to_string();
-        let message = if inner.starts_with("unknown field") || inner.starts_with("missing field") {
-            inner.split(" at line").next().unwrap_or_default().to_owned()
-        } else if error.inner().is_syntax() || error.inner().is_eof() {
-            "The request body is not valid JSON.".to_owned()
-        } else {
-            format!("Field `{}` has an invalid value.", error.path())
-        };
-        ApiError::invalid(message)
-    })
 }
 
 /// Headers of every answer that carries account data or tokens.

@@ -1,7 +1,7 @@
 //! `/api/sps/accounts/{id}/proxy/{path}`: the portal's server calls the SPS
 //! API as one of its linked accounts, without ever holding its secret.
 
-use super::{find, portal_only, read_body, ApiError, AppState, Caller, NO_STORE};
+use super::{find, read_body, ApiError, AppState, Caller, PortalServer, NO_STORE};
 use crate::sps::api::{
     keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
 };
@@ -28,8 +28,7 @@ pub(crate) fn relay(answer: Answer) -> Response {
 /// server only: the caller is checked before a byte of the body is read. The
 /// path is read from the raw URI, still percent-encoded: path parameters
 /// arrive decoded, which would hide an encoded slash.
-pub async fn proxy(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
-    portal_only(&state, request.headers())?;
+pub async fn proxy(_: PortalServer, State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let (method, uri, headers) = (request.method().clone(), request.uri().clone(), request.headers().clone());
     if !METHODS.contains(&method) {
         return Err(ApiError::invalid(format!("The proxy does not forward {method} requests."))

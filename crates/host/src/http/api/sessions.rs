@@ -1,17 +1,16 @@
 //! `POST /api/sps/sessions`: the portal's server mints a connect session.
 
-use super::{admin, parse, read_json_body, ApiError, AppState};
+use super::{ApiError, AppState, ContractJson, PortalServer};
 use crate::domain::session::{checked_user_id, Sessions};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+/// Body of `POST /api/sps/sessions`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SessionRequest {
+pub struct SessionRequest {
     user_id: String,
 }
 
@@ -33,13 +32,10 @@ pub fn grant(sessions: &Sessions, user_id: &str) -> SessionGrant {
 
 /// `POST /api/sps/sessions`: server to server, with the admin key as a bearer token.
 pub async fn mint_session(
+    _: PortalServer,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ContractJson(request): ContractJson<SessionRequest>,
 ) -> Result<(StatusCode, Json<SessionGrant>), ApiError> {
-    admin(&state, &headers)?;
-    let body = read_json_body(&headers, body)?;
-    let request: SessionRequest = parse(&body)?;
     let user_id = checked_user_id(&request.user_id).map_err(ApiError::invalid)?;
     Ok((StatusCode::CREATED, Json(grant(&state.sessions, user_id))))
 }
