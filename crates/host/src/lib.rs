@@ -21,6 +21,7 @@ use config::Config;
 use domain::accounts::LinkedAccounts;
 use domain::crypto::SecretBox;
 use domain::limits::Limiter;
+use domain::links::{HostedLinks, LinkSettings};
 use domain::retention;
 use domain::session::Sessions;
 use domain::webhooks::Webhooks;
@@ -32,9 +33,23 @@ use std::sync::Arc;
 use store::{AccountStore, EventOutbox, LinkStore, Store};
 use tower_http::services::ServeDir;
 
+/// The running backend: its routes, and the hosted links service (for
+/// links the binary makes itself, as the demo's).
+pub struct App {
+    /// Every route, with its layers.
+    pub router: Router,
+    /// Hosted links.
+    pub links: HostedLinks,
+}
+
 /// Builds the backend's routes over `store`, and starts delivering its
 /// webhook events.
 pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> {
+    Ok(app(config, store)?.router)
+}
+
+/// Builds the backend over `store`, and starts delivering its webhook events.
+pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
     let sessions = Sessions::new(config.session_key.clone(), config.session_lifetime);
     let proxy = config.outbound_proxy.as_ref();
     let webhooks = Webhooks::new(config.webhook.clone(), Arc::clone(&store) as Arc<dyn EventOutbox>, proxy)?;
@@ -48,14 +63,19 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
         config.services.clone(),
         webhooks,
     );
+    let settings = LinkSettings {
+        return_origins: config.hosted.return_origins.clone(),
+        anonymous: config.hosted.links_anonymous,
+        claim: config.exchange.timeout * 2 + config.api.timeout + std::time::Duration::from_secs(5),
+    };
+    let links = HostedLinks::new(store as Arc<dyn LinkStore>, accounts.clone(), settings);
     let state = AppState {
         sessions,
         accounts,
         admin_key: config.admin_key.clone(),
         limiter: Arc::new(Limiter::new(config.limits)),
         client_ip_header: config.client_ip_header.clone(),
-        links: store as Arc<dyn LinkStore>,
-        link_claim: config.exchange.timeout * 2 + config.api.timeout + std::time::Duration::from_secs(5),
+        links: links.clone(),
         hosted: Arc::new(config.hosted.clone()),
         endpoint: config.endpoint.clone(),
         services: config.services.clone(),
@@ -85,7 +105,7 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard));
     let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
-    Ok(headers::global_layers(router).with_state(state))
+    Ok(App { router: headers::global_layers(router).with_state(state), links })
 }
 
 #[cfg(test)]
@@ -93,7 +113,7 @@ mod tests {
     /// The paths `router` routes, as written in its source.
     fn routed_paths() -> Vec<String> {
         let source = include_str!("lib.rs");
-        let router = &source[source.find("pub fn router").expect("router is here")..];
+        let router = &source[source.find("pub fn app").expect("app is here")..];
         router
             .split(".route(\"")
             .skip(1)

@@ -7,16 +7,15 @@ use secrecy::ExposeSecret;
 use sps_connect_host::config::Database;
 use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
 use sps_connect_host::domain::crypto::SecretBox;
-use sps_connect_host::domain::links::{check_return_url, new_link, LinkRequest};
+use sps_connect_host::domain::links::{HostedLinks, LinkError, LinkRequest, MintedLink};
 use sps_connect_host::http::demo::{DEMO_USER, DEMO_USER_NAME};
 use sps_connect_host::store::blocking;
-use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, NewLinkRecord, PostgresStore, SqliteStore};
+use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, PostgresStore, SqliteStore};
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 const DEMO_DIR: &str = ".demo";
 
@@ -117,8 +116,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let store_for_link = Arc::clone(&store);
-    let router = sps_connect_host::router(&config, store)?;
+    let app = sps_connect_host::app(&config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
     tracing::info!(
@@ -129,17 +127,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     if config.demo {
         println!("SPS Commerce Connect demo portal: http://{address}/");
-        let link = demo_link(&config)?;
-        println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", config.hosted.link_url(&link.0));
-        let record = link.1;
-        blocking(move || store_for_link.create_link(record)).await?;
+        let link = demo_link(&config, &app.links).await?;
+        println!("Hosted connect link for {DEMO_USER}, valid 7 days: {}", config.hosted.link_url(&link.token));
     } else {
         println!("SPS Commerce Connect host backend listening on http://{address}{}", config.endpoint);
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    sps_connect_host::http::server::serve(listener, router, config.server, shutdown).await?;
+    sps_connect_host::http::server::serve(listener, app.router, config.server, shutdown).await?;
     Ok(())
 }
 
@@ -166,24 +162,23 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
-/// Mints a hosted link for the demo user that leads back to the demo portal: its token and record.
-fn demo_link(config: &Config) -> Result<(String, NewLinkRecord), Box<dyn std::error::Error>> {
-    let request = LinkRequest {
+/// Mints a hosted link for the demo user that leads back to the demo portal
+/// (when `SPS_CONNECT_RETURN_ORIGINS` allows it).
+async fn demo_link(config: &Config, links: &HostedLinks) -> Result<MintedLink, Box<dyn std::error::Error>> {
+    let request = |return_url: Option<String>| LinkRequest {
         user_id: DEMO_USER.to_owned(),
         expires_in: None,
-        return_url: Some(format!("{}/", config.hosted.public_url.as_str().trim_end_matches('/'))),
+        return_url,
         account_id: None,
         environment: None,
         locale: None,
         for_whom: Some(DEMO_USER_NAME.to_owned()),
     };
-    let (token, mut record) = new_link(&request, sps_connect_host::util::times::unix_now(), false)?;
-    let allowed =
-        record.return_url.as_deref().is_some_and(|url| check_return_url(url, &config.hosted.return_origins).is_ok());
-    if !allowed {
-        record.return_url = None;
+    let back = format!("{}/", config.hosted.public_url.as_str().trim_end_matches('/'));
+    match links.create(request(Some(back))).await {
+        Err(LinkError::Invalid(_)) => Ok(links.create(request(None)).await?),
+        minted => Ok(minted?),
     }
-    Ok((token, record))
 }
 
 fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {

@@ -34,20 +34,17 @@ pub enum Recent {
 }
 
 /// Why an operation on an account failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// No such account (or not the caller's).
+    #[error("no such account, or not the caller's")]
     NotFound,
     /// SPS refused or failed.
+    #[error("SPS: {}", .0.reason)]
     Sps(SpsFailure),
     /// The store failed, or the stored secret could not be opened.
-    Store(StoreError),
-}
-
-impl From<StoreError> for AccessError {
-    fn from(error: StoreError) -> Self {
-        AccessError::Store(error)
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl From<SpsFailure> for AccessError {

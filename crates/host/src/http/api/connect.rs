@@ -1,12 +1,10 @@
 //! `POST {endpoint}`: the widget's connect request.
 
-use super::links::usable_link;
 use super::{summary, ApiError, AppState, ClientIp, ConnectSession, ContractJson, NO_STORE};
 use crate::domain::accounts::AccessError;
 use crate::domain::limits::{Reservation, Subject};
 use crate::sps::failure::SpsFailure;
-use crate::store::blocking;
-use crate::store::{LinkRecord, LinkUse, Saved, StoreError, StoredAccount};
+use crate::store::{Saved, StoreError, StoredAccount};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,6 @@ use sps_connect_wire::{
     ConnectStatus, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
 };
 use std::net::IpAddr;
-use std::sync::Arc;
 
 fn describe(field: &str, problem: FieldProblem) -> String {
     match problem {
@@ -97,45 +94,6 @@ async fn owned(state: &AppState, account_id: &str, user_id: &str) -> Result<(), 
     }
 }
 
-/// The session's hosted link, if it is still open and the request is what
-/// the link is for: a new account, or the link's own account in its environment.
-async fn link_in_scope(state: &AppState, link_id: &str, request: &ConnectRequest) -> Result<LinkRecord, ApiError> {
-    let link = usable_link(state, link_id).await?;
-    if request.account_id != link.account_id {
-        return Err(ApiError::forbidden(match link.account_id {
-            Some(_) => "This link reconnects one account: `account_id` must be that account.",
-            None => "This link connects a new account: it cannot update another (`account_id`).",
-        }));
-    }
-    if link.environment.is_some_and(|environment| environment != request.environment) {
-        return Err(ApiError::forbidden("This link is for the other environment's keys."));
-    }
-    Ok(link)
-}
-
-/// Takes the link for this connect, so that no other connect can use it meanwhile.
-async fn claim(state: &AppState, link: &LinkRecord) -> Result<LinkUse, ApiError> {
-    let claim = crate::util::ids::random_id("clm", 16);
-    let now = crate::util::times::unix_now();
-    let until = now.saturating_add(state.link_claim.as_secs().try_into().unwrap_or(i64::MAX));
-    let (store, id, held) = (Arc::clone(&state.links), link.id.clone(), claim.clone());
-    if blocking(move || store.claim_link(&id, &held, now, until)).await? {
-        return Ok(LinkUse { link_id: link.id.clone(), claim, now });
-    }
-    usable_link(state, &link.id).await?;
-    Err(ApiError::forbidden("Another connect is using this link right now; wait for it to finish."))
-}
-
-/// Gives the link back after a connect that did not use it up.
-async fn release(state: &AppState, through: Option<LinkUse>) {
-    let Some(through) = through else { return };
-    let store = Arc::clone(&state.links);
-    let (id, claim) = (through.link_id.clone(), through.claim);
-    if let Err(error) = blocking(move || store.release_link(&id, &claim)).await {
-        tracing::warn!(link = %through.link_id, %error, "could not give a hosted link back; it frees itself after its claim");
-    }
-}
-
 /// `POST {endpoint}`: confirms the credentials with SPS (token, then
 /// auth-check) and saves the account.
 pub async fn connect(
@@ -145,28 +103,24 @@ pub async fn connect(
     ContractJson(request): ContractJson<ConnectRequest>,
 ) -> Result<Response, ApiError> {
     check_request(&request)?;
-    let link = match &session.link_id {
-        Some(link_id) => Some(link_in_scope(&state, link_id, &request).await?),
-        None => None,
-    };
     if let Some(account_id) = &request.account_id {
         owned(&state, account_id, &session.user_id).await?;
     }
-    let through = match &link {
-        Some(link) => Some(claim(&state, link).await?),
+    let through = match &session.link_id {
+        Some(link_id) => Some(state.links.hold_for(link_id, &request).await?),
         None => None,
     };
     let attempt = match Attempt::reserve(&state, ip, &session.user_id, &request.client_id) {
         Ok(attempt) => attempt,
         Err(refusal) => {
-            release(&state, through).await;
+            state.links.release(through).await;
             return Err(refusal);
         }
     };
     let connected = state.accounts.connect(session.user_id, request, through.clone()).await;
     attempt.settle(&state, &connected);
     if connected.is_err() {
-        release(&state, through).await;
+        state.links.release(through).await;
     }
     let (account, saved) = connected?;
     let status = if saved == Saved::Created { StatusCode::CREATED } else { StatusCode::OK };

@@ -2,10 +2,8 @@
 //! the hosted page trades an open link for a connect session.
 
 use super::{ApiError, AppState, ContractJson, PortalServer, NO_STORE};
-use crate::domain::accounts::AccessError;
-use crate::domain::links::{self, LinkRequest, LinkState};
+use crate::domain::links::{self, LinkError, LinkRequest, LinkState, OutOfScope};
 use crate::http::hosted::{self, PageKind};
-use crate::store::blocking;
 use crate::store::LinkRecord;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -15,7 +13,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sps_connect_wire::{Environment, ErrorCode};
-use std::sync::Arc;
 
 use crate::util::times::{rfc3339, unix_now as now};
 
@@ -50,24 +47,39 @@ impl From<LinkRecord> for LinkView {
     }
 }
 
-/// Checks and saves a link for the portal's server; its id, URL and expiry.
-pub async fn create_link(state: &AppState, request: LinkRequest) -> Result<(String, String, String), ApiError> {
-    let now = now();
-    let (token, record) = links::new_link(&request, now, state.hosted.links_anonymous).map_err(ApiError::invalid)?;
-    if let Some(return_url) = &record.return_url {
-        links::check_return_url(return_url, &state.hosted.return_origins).map_err(ApiError::invalid)?;
+impl From<LinkError> for ApiError {
+    fn from(error: LinkError) -> Self {
+        match error {
+            LinkError::Invalid(rule) => ApiError::invalid(rule),
+            LinkError::UnknownAccount => ApiError::invalid("`account_id` names no account of this user."),
+            LinkError::NotFound => ApiError::new(ErrorCode::NotFound, "No link has this id."),
+            LinkError::AlreadyUsed => ApiError::invalid("This link was already used; disconnect the account instead."),
+            LinkError::Unusable(None) => ApiError::auth("This link is not valid."),
+            LinkError::Unusable(Some(LinkState::Expired)) => {
+                ApiError::auth("This link has expired. Ask the portal for a new link.")
+            }
+            LinkError::Unusable(Some(LinkState::Used)) => {
+                ApiError::auth("This link has already been used. Ask the portal for a new link.")
+            }
+            LinkError::Unusable(Some(_)) => {
+                ApiError::auth("This link is no longer valid. Ask the portal for a new link.")
+            }
+            LinkError::OutOfScope(OutOfScope::OtherAccount) => {
+                ApiError::forbidden("This link reconnects one account: `account_id` must be that account.")
+            }
+            LinkError::OutOfScope(OutOfScope::NewAccountOnly) => {
+                ApiError::forbidden("This link connects a new account: it cannot update another (`account_id`).")
+            }
+            LinkError::OutOfScope(OutOfScope::OtherEnvironment) => {
+                ApiError::forbidden("This link is for the other environment's keys.")
+            }
+            LinkError::InUse => {
+                ApiError::forbidden("Another connect is using this link right now; wait for it to finish.")
+            }
+            LinkError::Access(error) => error.into(),
+            LinkError::Store(error) => error.into(),
+        }
     }
-    if let Some(account_id) = &record.account_id {
-        state.accounts.find(account_id, Some(&record.user_id)).await.map_err(|error| match error {
-            AccessError::NotFound => ApiError::invalid("`account_id` names no account of this user."),
-            other => other.into(),
-        })?;
-    }
-    let (id, expires_at) = (record.id.clone(), rfc3339(record.expires_at));
-    let store = Arc::clone(&state.links);
-    blocking(move || store.create_link(record)).await?;
-    tracing::info!(link = %id, "hosted link created");
-    Ok((id, state.hosted.link_url(&token), expires_at))
 }
 
 /// `POST /api/sps/links`: a new hosted link.
@@ -76,8 +88,9 @@ pub async fn mint_link(
     State(state): State<AppState>,
     ContractJson(request): ContractJson<LinkRequest>,
 ) -> Result<Response, ApiError> {
-    let (id, url, expires_at) = create_link(&state, request).await?;
-    Ok((StatusCode::CREATED, NO_STORE, Json(json!({ "id": id, "url": url, "expires_at": expires_at }))).into_response())
+    let minted = state.links.create(request).await?;
+    let body = json!({ "id": minted.id, "url": state.hosted.link_url(&minted.token), "expires_at": rfc3339(minted.expires_at) });
+    Ok((StatusCode::CREATED, NO_STORE, Json(body)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -93,9 +106,7 @@ pub async fn list_links(
     query: Result<Query<LinksQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|_| ApiError::invalid("Name the user: `?user_id=`."))?;
-    let store = Arc::clone(&state.links);
-    let open = blocking(move || store.open_links(&query.user_id, now())).await?;
-    let links: Vec<LinkView> = open.into_iter().map(LinkView::from).collect();
+    let links: Vec<LinkView> = state.links.open_for(query.user_id).await?.into_iter().map(LinkView::from).collect();
     Ok((NO_STORE, Json(json!({ "links": links }))).into_response())
 }
 
@@ -105,47 +116,8 @@ pub async fn revoke_link(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let store = Arc::clone(&state.links);
-    let lookup = id.clone();
-    let Some(link) = blocking(move || store.link(&lookup)).await? else {
-        return Err(ApiError::new(ErrorCode::NotFound, "No link has this id."));
-    };
-    if link.used_at.is_some() {
-        return Err(ApiError::invalid("This link was already used; disconnect the account instead."));
-    }
-    let store = Arc::clone(&state.links);
-    blocking(move || store.revoke_link(&id, now())).await?;
+    state.links.revoke(id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn link_by_token(state: &AppState, token: &str) -> Result<Option<LinkRecord>, ApiError> {
-    let store = Arc::clone(&state.links);
-    let hash = links::token_hash(token);
-    Ok(blocking(move || store.link_by_token(&hash)).await?)
-}
-
-fn unusable_message(state: LinkState) -> &'static str {
-    match state {
-        LinkState::Expired => "This link has expired. Ask the portal for a new link.",
-        LinkState::Used => "This link has already been used. Ask the portal for a new link.",
-        _ => "This link is no longer valid. Ask the portal for a new link.",
-    }
-}
-
-/// Whether the session's link can still connect; the link, for the connect to check and use up.
-pub(crate) async fn usable_link(state: &AppState, link_id: &str) -> Result<LinkRecord, ApiError> {
-    let store = Arc::clone(&state.links);
-    let id = link_id.to_owned();
-    open(blocking(move || store.link(&id)).await?)
-}
-
-/// The link, if there is one and it can still be used; else the refusal for a page or session.
-fn open(link: Option<LinkRecord>) -> Result<LinkRecord, ApiError> {
-    let link = link.ok_or_else(|| ApiError::auth("This link is not valid."))?;
-    match links::state(&link, now()) {
-        LinkState::Open => Ok(link),
-        other => Err(ApiError::auth(unusable_message(other))),
-    }
 }
 
 #[derive(Deserialize)]
@@ -159,7 +131,7 @@ pub async fn link_session(
     State(state): State<AppState>,
     ContractJson(request): ContractJson<SessionForLink>,
 ) -> Result<Response, ApiError> {
-    let link = open(link_by_token(&state, &request.link).await?)?;
+    let link = state.links.usable_by_token(&request.link).await?;
     let (session_token, expires) = state.sessions.mint_for_link(&link.user_id, &link.id, link.expires_at as u64);
     let body = json!({
         "session_token": session_token,
@@ -176,7 +148,7 @@ pub async fn link_session(
 /// `GET /connect/{link}`: the hosted page.
 pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
     let config = &state.hosted;
-    let Some(link) = link_by_token(&state, &token).await? else {
+    let Some(link) = state.links.by_token(&token).await? else {
         return Ok(hosted::render(config, &config.locale, PageKind::Unknown));
     };
     let locale = link.locale.as_deref().unwrap_or(&config.locale);

@@ -15,7 +15,7 @@ pub use connect::connect;
 pub(crate) use extract::read_body;
 pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};
 pub use guard::{guard, ClientIp};
-pub use links::{create_link, link_session, list_links, mint_link, page, page_script, revoke_link};
+pub use links::{link_session, list_links, mint_link, page, page_script, revoke_link};
 pub use proxy::proxy;
 pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
@@ -47,9 +47,7 @@ pub struct AppState {
     /// Header that carries the client's address when a trusted proxy sets it.
     pub client_ip_header: Option<header::HeaderName>,
     /// Hosted links.
-    pub links: Arc<dyn crate::store::LinkStore>,
-    /// How long a connect holds its hosted link: longer than it can take.
-    pub link_claim: std::time::Duration,
+    pub links: crate::domain::links::HostedLinks,
     /// The hosted page's look and the links' base URL.
     pub hosted: Arc<crate::http::hosted::HostedConfig>,
     /// Path of the connect endpoint, for the hosted page's widget.
