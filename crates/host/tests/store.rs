@@ -126,7 +126,7 @@ mod postgres_schema {
         let url = support::postgres_database();
         drop(PostgresStore::connect(&url, 2, None).unwrap());
         support::postgres_execute(&url, "UPDATE sps_connect_schema SET version = 99");
-        let refused = PostgresStore::connect(&url, 2, None).err().map(|e| format!("{e:?}")).unwrap();
+        let refused = PostgresStore::connect(&url, 2, None).err().map(|e| e.to_string()).unwrap();
         assert!(refused.contains("schema version 99, newer than this host knows"), "{refused}");
     }
 }
@@ -135,7 +135,7 @@ mod postgres_tls {
     use super::*;
 
     fn connect(url: &str, ca: Option<&std::path::Path>) -> Result<PostgresStore, String> {
-        PostgresStore::connect(url, 2, ca).map_err(|e| format!("{e:?}"))
+        PostgresStore::connect(url, 2, ca).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -158,7 +158,7 @@ mod postgres_tls {
     fn a_server_certificate_of_an_untrusted_authority_is_refused() {
         let (url, _) = support::postgres_tls_database();
         let refused = connect(&format!("{url}?sslmode=require"), None).err().unwrap();
-        assert!(refused.contains("certificate"), "{refused}");
+        assert!(refused.contains("certificate") && refused.contains("SPS_CONNECT_DATABASE_CA_FILE"), "{refused}");
     }
 }
 

@@ -4,11 +4,13 @@
 //! and [`PostgresStore`] a database that several instances share.
 
 mod copy;
+mod error;
 mod links;
 mod outbox;
 mod postgres;
 
 pub use copy::{copy_store, CopyReport};
+pub use error::StoreError;
 pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
 pub use postgres::PostgresStore;
@@ -23,7 +25,7 @@ use std::sync::Mutex;
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Database(e.to_string())))
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(StoreError::Task(e)))
 }
 
 /// An account to save, as a connect confirmed it: the client secret arrives already sealed.
@@ -152,44 +154,6 @@ pub enum Saved {
     Updated,
 }
 
-/// Why the store could not do what was asked.
-#[derive(Debug)]
-pub enum StoreError {
-    /// `account_id` names no account of this user.
-    UnknownAccount,
-    /// Another account of this user already links these credentials.
-    Conflict,
-    /// The hosted link of the save was used, revoked, expired or claimed by
-    /// another connect meanwhile: nothing was saved.
-    LinkUnusable,
-    /// The database failed.
-    Database(String),
-}
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::UnknownAccount => f.write_str("no such account of this user"),
-            StoreError::Conflict => f.write_str("another row already holds this key"),
-            StoreError::LinkUnusable => f.write_str("the hosted link can no longer be used"),
-            StoreError::Database(reason) => write!(f, "the store failed: {reason}"),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error {
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                StoreError::Conflict
-            }
-            other => StoreError::Database(other.to_string()),
-        }
-    }
-}
-
 /// Storage for linked accounts. Calls block; run them off the async runtime.
 pub trait AccountStore: Send + Sync + 'static {
     /// Saves a connected account: updates `account_id` if given, else the user's account with
@@ -293,7 +257,7 @@ impl SqliteStore {
     /// date. The file is readable by its owner only (SQLite gives its
     /// `-wal` and `-shm` files the same permissions).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let io = |e: std::io::Error| StoreError::Database(format!("{}: {e}", path.display()));
+        let io = |source: std::io::Error| StoreError::File { path: path.to_path_buf(), source };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(io)?;
         }
@@ -325,10 +289,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: usize = transaction.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > MIGRATIONS.len() {
-        return Err(StoreError::Database(format!(
-            "the database has schema version {version}, newer than this host knows ({})",
-            MIGRATIONS.len()
-        )));
+        return Err(StoreError::NewerSchema { found: version, known: MIGRATIONS.len() });
     }
     for step in &MIGRATIONS[version..] {
         transaction.execute_batch(step)?;

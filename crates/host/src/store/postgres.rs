@@ -18,7 +18,6 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -74,6 +73,18 @@ pub const POOL_WAIT: Duration = Duration::from_secs(10);
 /// The longest opening a new connection may take.
 pub const CONNECT_WAIT: Duration = Duration::from_secs(10);
 
+/// Whether a cause of `error` is a certificate that could not be verified.
+fn certificate_cause(error: &tokio_postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        if inner.to_string().contains("certificate") {
+            return true;
+        }
+        cause = inner.source();
+    }
+    false
+}
+
 /// Any number that no other application on the server is likely to lock.
 const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
 
@@ -81,33 +92,6 @@ const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
 pub struct PostgresStore {
     pool: Pool,
     runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl From<tokio_postgres::Error> for StoreError {
-    fn from(error: tokio_postgres::Error) -> Self {
-        if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-            return StoreError::Conflict;
-        }
-        if let Some(db_error) = error.as_db_error() {
-            return StoreError::Database(format!("PostgreSQL: {db_error}"));
-        }
-        let mut message = format!("PostgreSQL: {error}");
-        let mut cause = std::error::Error::source(&error);
-        while let Some(inner) = cause {
-            message.push_str(&format!(": {inner}"));
-            cause = inner.source();
-        }
-        StoreError::Database(message)
-    }
-}
-
-impl From<deadpool_postgres::PoolError> for StoreError {
-    fn from(error: deadpool_postgres::PoolError) -> Self {
-        match error {
-            deadpool_postgres::PoolError::Backend(error) => error.into(),
-            other => StoreError::Database(format!("PostgreSQL connection: {other}")),
-        }
-    }
 }
 
 impl PostgresStore {
@@ -120,9 +104,8 @@ impl PostgresStore {
     /// the public web roots; only `sslmode=disable` in the URL connects in
     /// plain text (`prefer` would fall back to it silently, so it means `require`).
     pub fn connect(url: &str, pool_size: usize, ca_file: Option<&Path>) -> Result<Self, StoreError> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Database(format!("SPS_CONNECT_DATABASE is not a PostgreSQL URL: {e}")))?;
+        let mut config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::setup("SPS_CONNECT_DATABASE is not a PostgreSQL URL", e))?;
         if config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable {
             config.ssl_mode(tokio_postgres::config::SslMode::Require);
         }
@@ -131,7 +114,7 @@ impl PostgresStore {
             .thread_name("sps-connect-postgres")
             .enable_all()
             .build()
-            .map_err(|e| StoreError::Database(format!("PostgreSQL runtime: {e}")))?;
+            .map_err(|e| StoreError::setup("PostgreSQL runtime", e))?;
         let tls = MakeRustlsConnect::new(tls_config(ca_file)?);
         let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
@@ -140,13 +123,12 @@ impl PostgresStore {
             .create_timeout(Some(CONNECT_WAIT))
             .wait_timeout(Some(POOL_WAIT))
             .build()
-            .map_err(|e| StoreError::Database(format!("PostgreSQL pool: {e}")))?;
+            .map_err(|e| StoreError::setup("PostgreSQL pool", e))?;
         let store = Self { pool, runtime: Some(runtime) };
         store.run(|pool| async move { migrate(&pool).await }).map_err(|error| match error {
-            StoreError::Database(message) if message.contains("certificate") => StoreError::Database(format!(
-                "{message} (the server's certificate is always verified: set SPS_CONNECT_DATABASE_CA_FILE to the \
-                 authority that signed it, or use sslmode=disable on a network you trust)"
-            )),
+            StoreError::Postgres(error) if error.to_string().contains("certificate") || certificate_cause(&error) => {
+                StoreError::Certificate(error)
+            }
             other => other,
         })?;
         Ok(store)
@@ -156,7 +138,7 @@ impl PostgresStore {
     where
         F: Future<Output = Result<T, StoreError>>,
     {
-        let runtime = self.runtime.as_ref().ok_or_else(|| StoreError::Database("the store is closed".into()))?;
+        let runtime = self.runtime.as_ref().ok_or(StoreError::Closed)?;
         runtime.block_on(work(self.pool.clone()))
     }
 }
@@ -252,21 +234,20 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, StoreError
     match ca_file {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(path) => {
-            let unusable = |e: &dyn std::fmt::Display| {
-                StoreError::Database(format!("SPS_CONNECT_DATABASE_CA_FILE {}: {e}", path.display()))
-            };
-            for certificate in CertificateDer::pem_file_iter(path).map_err(|e| unusable(&e))? {
-                roots.add(certificate.map_err(|e| unusable(&e))?).map_err(|e| unusable(&e))?;
+            let what = format!("SPS_CONNECT_DATABASE_CA_FILE {}", path.display());
+            for certificate in CertificateDer::pem_file_iter(path).map_err(|e| StoreError::setup(&what, e))? {
+                let certificate = certificate.map_err(|e| StoreError::setup(&what, e))?;
+                roots.add(certificate).map_err(|e| StoreError::setup(&what, e))?;
             }
             if roots.is_empty() {
-                return Err(unusable(&"no certificate in the file"));
+                return Err(StoreError::setup(what, "no certificate in the file"));
             }
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| StoreError::Database(format!("TLS: {e}")))?
+        .map_err(|e| StoreError::setup("TLS", e))?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }
@@ -284,10 +265,7 @@ async fn migrate(pool: &Pool) -> Result<(), StoreError> {
         }
     };
     if version > MIGRATIONS.len() {
-        return Err(StoreError::Database(format!(
-            "the database has schema version {version}, newer than this host knows ({})",
-            MIGRATIONS.len()
-        )));
+        return Err(StoreError::NewerSchema { found: version, known: MIGRATIONS.len() });
     }
     for step in &MIGRATIONS[version..] {
         transaction.batch_execute(step).await?;

@@ -121,8 +121,8 @@ impl From<StoreError> for ApiError {
                 ErrorCode::SessionInvalid,
                 "This link was used, revoked or expired while connecting; nothing was linked. Ask the portal for a new link.",
             ),
-            StoreError::Database(reason) => {
-                tracing::error!(%reason, "account store failed");
+            failed => {
+                tracing::error!(error = %failed, "account store failed");
                 ApiError::new(ErrorCode::InternalError, "The account store failed.")
             }
         }
