@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use secrecy::ExposeSecret;
 use sps_connect_host::config::Database;
-use sps_connect_host::config::{is_inside, loggable, Config, VARIABLES};
+use sps_connect_host::config::{is_inside, loggable, variables, Config};
 use sps_connect_host::domain::crypto::SecretBox;
 use sps_connect_host::domain::links::{HostedLinks, LinkError, LinkRequest, MintedLink};
 use sps_connect_host::http::demo::{DEMO_USER, DEMO_USER_NAME};
@@ -31,7 +31,8 @@ fn help() -> String {
          copy every account, hosted link and queued event of an SQLite store into the PostgreSQL\n         \
          database of SPS_CONNECT_DATABASE; rows already there are kept, so it can be run again\n\nEnvironment:\n",
     );
-    for (name, default, meaning) in VARIABLES {
+    for variable in variables() {
+        let (name, default, meaning) = (variable.name, variable.default.shown(), variable.meaning);
         text.push_str(&format!("  {name:<30} {meaning}\n  {:<30} default: {default}\n", ""));
     }
     text

@@ -2,26 +2,10 @@
 
 use super::ConfigError;
 use crate::domain::crypto::{EncryptionKey, KEY_LEN};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
-/// Fewest random bytes a signing or admin key may have.
-pub const MIN_KEY_BYTES: usize = 32;
-
-/// The bytes of the base64 key in `value`, at least `min_len` of them.
-pub fn key_bytes(name: &str, value: Option<String>, min_len: usize) -> Result<Vec<u8>, ConfigError> {
-    let value = value.ok_or_else(|| ConfigError(format!("{name} is required (base64 of {min_len} random bytes)")))?;
-    let bytes = STANDARD.decode(value.trim()).map_err(|_| ConfigError(format!("{name} is not valid base64")))?;
-    if bytes.len() < min_len {
-        return Err(ConfigError(format!(
-            "{name} is too weak: it must be base64 of at least {min_len} random bytes (head -c 32 /dev/urandom | base64)"
-        )));
-    }
-    Ok(bytes)
-}
+use crate::util::vars::key_bytes;
 
 fn encryption_key(name: &str, value: &str) -> Result<EncryptionKey, ConfigError> {
-    let bytes = key_bytes(name, Some(value.to_owned()), KEY_LEN)?;
+    let bytes = key_bytes(name, value, KEY_LEN)?;
     let bytes: [u8; KEY_LEN] =
         bytes.try_into().map_err(|_| ConfigError(format!("{name} must decode to exactly {KEY_LEN} bytes")))?;
     Ok(EncryptionKey::new(bytes))

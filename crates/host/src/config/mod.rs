@@ -1,12 +1,16 @@
-//! Configuration from environment variables.
+//! Configuration from environment variables. Each layer reads its own
+//! section next to the code it configures ([`ExchangeConfig::read`],
+//! [`ApiConfig::read`], [`ServerLimits::read`], [`HostedConfig::read`],
+//! [`WebhookConfig::read`]) through the typed helpers of
+//! [`crate::util::vars`]; this module reads the rest (the address, the
+//! store, the keys, sessions, the demo) and checks what spans sections.
 
 mod database;
 mod keys;
-mod urls;
 
 pub use crate::util::net::{is_loopback, loggable};
+pub use crate::util::vars::{ConfigError, Fallback, Variable, Vars, MIN_KEY_BYTES};
 pub use database::Database;
-pub use keys::MIN_KEY_BYTES;
 
 use crate::domain::crypto::EncryptionKey;
 use crate::domain::limits::Limits;
@@ -14,105 +18,108 @@ use crate::domain::webhooks::WebhookConfig;
 use crate::http::hosted::HostedConfig;
 use crate::http::server::ServerLimits;
 use crate::sps::api::ApiConfig;
-use crate::sps::exchange::{ClientAuth, ExchangeConfig};
+use crate::sps::exchange::ExchangeConfig;
 use secrecy::{SecretSlice, SecretString};
 use sps_connect_wire::{Service, DEFAULT_ENDPOINT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// SPS Commerce's token endpoint, the default target of the exchange.
-pub const SPS_TOKEN_URL: &str = "https://auth.spscommerce.com/oauth/token";
-/// The audience SPS requires of every application since 2026-07-01.
-pub const SPS_AUDIENCE: &str = "https://spscommerce.com";
-/// The SPS API, the default target of verifications and proxied calls.
-pub const SPS_API_URL: &str = "https://api.spscommerce.com";
+const fn variable(name: &'static str, default: Fallback, meaning: &'static str) -> Variable {
+    Variable { name, default, meaning }
+}
 
-/// Every variable, its default and meaning, for `--help` and `docs/operating.md`.
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("SPS_CONNECT_ADDR", "127.0.0.1:8787", "address to listen on"),
-    ("SPS_CONNECT_ENDPOINT", DEFAULT_ENDPOINT, "path of the connect endpoint"),
-    ("SPS_TOKEN_URL", SPS_TOKEN_URL, "OAuth 2.0 token endpoint of SPS Commerce"),
-    ("SPS_AUDIENCE", SPS_AUDIENCE, "audience requested with the token (the legacy one is api://api.spscommerce.com/)"),
-    ("SPS_API_URL", SPS_API_URL, "SPS API base URL: auth-check after each exchange, and the proxy's target"),
-    ("SPS_API_TIMEOUT_MS", "15000", "timeout of each call to the SPS API (auth-check, proxied call), in milliseconds"),
-    ("SPS_PROXY_MAX_REQUEST_BYTES", "5242880", "largest request body the proxy forwards to the SPS API"),
-    ("SPS_PROXY_MAX_RESPONSE_BYTES", "20971520", "largest SPS API answer the proxy passes back"),
-    ("SPS_CLIENT_AUTH", "body", "how credentials are sent to the token endpoint: body or basic"),
-    ("SPS_SERVICES", "transaction", "comma-separated SPS services the integration requests"),
-    ("SPS_TOKEN_TIMEOUT_MS", "10000", "timeout of the token exchange, in milliseconds"),
-    ("SPS_MAX_CONCURRENT_EXCHANGES", "16", "most token exchanges in flight at once; more wait for a turn"),
-    (
-        "SPS_CONNECT_DATABASE",
-        "sps-connect.sqlite",
-        "the store: an SQLite file (created on first run), or a postgres:// URL shared by every instance",
-    ),
-    ("SPS_CONNECT_DATABASE_POOL_SIZE", "16", "most PostgreSQL connections one instance opens"),
-    (
-        "SPS_CONNECT_DATABASE_CA_FILE",
-        "(public web roots)",
-        "PEM certificates that PostgreSQL's certificate must chain to, instead of the public web roots",
-    ),
-    ("SPS_CONNECT_ENCRYPTION_KEY", "(required)", "base64 of 32 random bytes: encrypts client secrets at rest"),
-    (
-        "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
-        "(none)",
-        "comma-separated earlier encryption keys: still read, never used to seal (see rewrap)",
-    ),
-    ("SPS_CONNECT_SESSION_KEY", "(required)", "base64 of at least 32 random bytes: signs session tokens"),
-    (
-        "SPS_CONNECT_ADMIN_KEY",
-        "(none)",
-        "base64 of at least 32 random bytes: the portal server's bearer key; unset disables its endpoints",
-    ),
-    ("SPS_CONNECT_SESSION_TTL_SECS", "900", "lifetime of a session token, in seconds (60 to 3600)"),
-    ("SPS_OUTBOUND_PROXY", "(none)", "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored"),
-    ("SPS_CONNECT_STATIC_DIR", "(none)", "directory of the built widget to serve at /"),
-    (
-        "SPS_CONNECT_CLIENT_IP_HEADER",
-        "(none)",
-        "header in which a trusted reverse proxy puts the client's address (its last entry counts)",
-    ),
-    (
-        "SPS_CONNECT_PUBLIC_URL",
-        "(http://SPS_CONNECT_ADDR)",
-        "the host's public base URL, for the hosted links it hands out",
-    ),
-    (
-        "SPS_CONNECT_LINKS_ANONYMOUS",
-        "false",
-        "true lets the portal mint hosted links without saying whom they are for (`for`)",
-    ),
-    (
-        "SPS_CONNECT_RETURN_ORIGINS",
-        "(none)",
-        "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
-    ),
-    ("SPS_CONNECT_APP_NAME", "SPS Commerce Connect", "the portal's name on the hosted connect page"),
-    ("SPS_CONNECT_BRAND_COLOR", "(none)", "the hosted page's brand colour, such as #0b5cad"),
-    ("SPS_CONNECT_LOGO_URL", "(none)", "an https URL of the portal's logo for the hosted page"),
-    ("SPS_CONNECT_THEME", "light", "the hosted page's colour scheme: light or dark"),
-    ("SPS_CONNECT_LOCALE", "en", "the hosted page's language when the link does not set one"),
-    ("SPS_CONNECT_WEBHOOK_URL", "(none)", "the portal server's webhook receiver (https, or http on loopback)"),
-    ("SPS_CONNECT_WEBHOOK_SECRET", "(none)", "base64 of at least 32 random bytes: signs webhook events"),
-    ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "2000", "wait after a failed delivery, doubled after each further one"),
-    ("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS", "10", "deliveries tried before an event is given up"),
-    (
-        "SPS_CONNECT_RETENTION_DAYS",
-        "30",
-        "days delivered or given-up webhook events and used, revoked or expired hosted links are kept",
-    ),
-    ("SPS_CONNECT_MAX_CONNECTIONS", "1024", "connections open at once; more wait in the listen queue"),
-    ("SPS_CONNECT_HEADER_TIMEOUT_MS", "10000", "time a client has to send a request's headers"),
-    ("SPS_CONNECT_BODY_TIMEOUT_MS", "30000", "time a client has to send a request's body"),
-    ("SPS_CONNECT_REQUEST_TIMEOUT_MS", "60000", "time from a request's headers to its answer (then 408)"),
-    (
-        "SPS_CONNECT_SEND_TIMEOUT_MS",
-        "30000",
-        "time the client may take no part of an answer being sent; then the connection is closed",
-    ),
-    ("SPS_CONNECT_DEMO", "0", "1 serves the demo portal at / with its own session and documents for user demo-user"),
+const ADDR: Variable = variable("SPS_CONNECT_ADDR", Fallback::Value("127.0.0.1:8787"), "address to listen on");
+const ENDPOINT: Variable =
+    variable("SPS_CONNECT_ENDPOINT", Fallback::Value(DEFAULT_ENDPOINT), "path of the connect endpoint");
+const SERVICES: Variable =
+    variable("SPS_SERVICES", Fallback::Value("transaction"), "comma-separated SPS services the integration requests");
+const DATABASE: Variable = variable(
+    "SPS_CONNECT_DATABASE",
+    Fallback::Value("sps-connect.sqlite"),
+    "the store: an SQLite file (created on first run), or a postgres:// URL shared by every instance",
+);
+const POOL_SIZE: Variable =
+    variable("SPS_CONNECT_DATABASE_POOL_SIZE", Fallback::Value("16"), "most PostgreSQL connections one instance opens");
+const CA_FILE: Variable = variable(
+    "SPS_CONNECT_DATABASE_CA_FILE",
+    Fallback::Unset("(public web roots)"),
+    "PEM certificates that PostgreSQL's certificate must chain to, instead of the public web roots",
+);
+const ENCRYPTION_KEY: Variable = variable(
+    "SPS_CONNECT_ENCRYPTION_KEY",
+    Fallback::Required,
+    "base64 of 32 random bytes: encrypts client secrets at rest",
+);
+const PREVIOUS_KEYS: Variable = variable(
+    "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
+    Fallback::Unset("(none)"),
+    "comma-separated earlier encryption keys: still read, never used to seal (see rewrap)",
+);
+const SESSION_KEY: Variable =
+    variable("SPS_CONNECT_SESSION_KEY", Fallback::Required, "base64 of at least 32 random bytes: signs session tokens");
+const ADMIN_KEY: Variable = variable(
+    "SPS_CONNECT_ADMIN_KEY",
+    Fallback::Unset("(none)"),
+    "base64 of at least 32 random bytes: the portal server's bearer key; unset disables its endpoints",
+);
+const SESSION_TTL: Variable = variable(
+    "SPS_CONNECT_SESSION_TTL_SECS",
+    Fallback::Value("900"),
+    "lifetime of a session token, in seconds (60 to 3600)",
+);
+const OUTBOUND_PROXY: Variable = variable(
+    "SPS_OUTBOUND_PROXY",
+    Fallback::Unset("(none)"),
+    "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored",
+);
+const STATIC_DIR: Variable =
+    variable("SPS_CONNECT_STATIC_DIR", Fallback::Unset("(none)"), "directory of the built widget to serve at /");
+const CLIENT_IP_HEADER: Variable = variable(
+    "SPS_CONNECT_CLIENT_IP_HEADER",
+    Fallback::Unset("(none)"),
+    "header in which a trusted reverse proxy puts the client's address (its last entry counts)",
+);
+const RETENTION_DAYS: Variable = variable(
+    "SPS_CONNECT_RETENTION_DAYS",
+    Fallback::Value("30"),
+    "days delivered or given-up webhook events and used, revoked or expired hosted links are kept",
+);
+const DEMO: Variable = variable(
+    "SPS_CONNECT_DEMO",
+    Fallback::Value("0"),
+    "1 serves the demo portal at / with its own session and documents for user demo-user",
+);
+
+const GENERAL: &[Variable] = &[
+    ADDR,
+    ENDPOINT,
+    SERVICES,
+    DATABASE,
+    POOL_SIZE,
+    CA_FILE,
+    ENCRYPTION_KEY,
+    PREVIOUS_KEYS,
+    SESSION_KEY,
+    ADMIN_KEY,
+    SESSION_TTL,
+    OUTBOUND_PROXY,
+    STATIC_DIR,
+    CLIENT_IP_HEADER,
+    RETENTION_DAYS,
+    DEMO,
 ];
+
+/// Every variable, with its default and meaning, for `--help` and `docs/operating.md`.
+pub fn variables() -> impl Iterator<Item = &'static Variable> {
+    [GENERAL, ExchangeConfig::VARIABLES, ApiConfig::VARIABLES, ServerLimits::VARIABLES]
+        .into_iter()
+        .chain([HostedConfig::VARIABLES, WebhookConfig::VARIABLES])
+        .flatten()
+}
+
+/// Bounds of `SPS_CONNECT_SESSION_TTL_SECS`.
+pub const SESSION_LIFETIME_SECS: std::ops::RangeInclusive<u64> = 60..=3600;
 
 /// Paths the host serves itself, which the connect endpoint may not take.
 const RESERVED_PATHS: &[&str] = &[
@@ -170,74 +177,6 @@ pub struct Config {
     pub retention: Duration,
 }
 
-fn hosted_config(
-    var: &impl Fn(&str) -> Option<String>,
-    get: &impl Fn(&str) -> String,
-    listen: SocketAddr,
-) -> Result<HostedConfig, ConfigError> {
-    let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let public_url = match set("SPS_CONNECT_PUBLIC_URL") {
-        Some(url) => reqwest::Url::parse(url.trim_end_matches('/'))
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.query().is_none())
-            .ok_or_else(|| ConfigError("SPS_CONNECT_PUBLIC_URL must be an https URL without query".into()))?,
-        None => reqwest::Url::parse(&format!("http://{listen}")).expect("an address makes a URL"),
-    };
-    if public_url.scheme() != "https" && !is_loopback(&public_url) {
-        return Err(ConfigError(format!(
-            "SPS_CONNECT_PUBLIC_URL must be the host's https URL (hosted links carry a token), unless it is \
-             loopback; it is {}",
-            loggable(&public_url)
-        )));
-    }
-    let links_anonymous = match get("SPS_CONNECT_LINKS_ANONYMOUS").as_str() {
-        "true" | "1" => true,
-        "false" | "0" => false,
-        other => return Err(ConfigError(format!("SPS_CONNECT_LINKS_ANONYMOUS must be true or false, not {other}"))),
-    };
-    let return_origins = set("SPS_CONNECT_RETURN_ORIGINS")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(|origin| {
-            reqwest::Url::parse(origin)
-                .ok()
-                .filter(|u| u.path() == "/" && u.has_host())
-                .map(|u| u.origin().ascii_serialization())
-                .ok_or_else(|| ConfigError(format!("SPS_CONNECT_RETURN_ORIGINS: `{origin}` is not an origin")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let brand_color = set("SPS_CONNECT_BRAND_COLOR");
-    if brand_color.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '#') || c.len() > 30)
-    {
-        return Err(ConfigError("SPS_CONNECT_BRAND_COLOR must be a colour such as #0b5cad or teal".into()));
-    }
-    let logo_url = match set("SPS_CONNECT_LOGO_URL") {
-        Some(url) => Some(urls::outbound_url("SPS_CONNECT_LOGO_URL", &url)?),
-        None => None,
-    };
-    let dark = match get("SPS_CONNECT_THEME").as_str() {
-        "light" => false,
-        "dark" => true,
-        other => return Err(ConfigError(format!("SPS_CONNECT_THEME must be light or dark, not {other}"))),
-    };
-    let app_name = get("SPS_CONNECT_APP_NAME");
-    if app_name.chars().count() > 60 || app_name.chars().any(char::is_control) {
-        return Err(ConfigError("SPS_CONNECT_APP_NAME must be 1 to 60 characters".into()));
-    }
-    Ok(HostedConfig {
-        public_url,
-        links_anonymous,
-        return_origins,
-        app_name,
-        brand_color,
-        logo_url,
-        dark,
-        locale: get("SPS_CONNECT_LOCALE"),
-    })
-}
-
 /// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
 pub fn is_inside(dir: &std::path::Path, path: &std::path::Path) -> bool {
     fn resolved(path: &std::path::Path) -> PathBuf {
@@ -256,192 +195,60 @@ pub fn is_inside(dir: &std::path::Path, path: &std::path::Path) -> bool {
     resolved(path).starts_with(resolved(dir))
 }
 
-/// A variable with an unusable value.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn default_of(name: &str) -> &'static str {
-    VARIABLES.iter().find(|(n, _, _)| *n == name).map(|(_, d, _)| *d).unwrap_or_default()
-}
-
-/// Bounds of `SPS_CONNECT_SESSION_TTL_SECS`.
-pub const SESSION_LIFETIME_SECS: std::ops::RangeInclusive<u64> = 60..=3600;
-
 impl Config {
-    /// Reads the configuration through `var`, normally `std::env::var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get =
-            |name: &str| var(name).filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default_of(name).to_owned());
-        let number = |name: &str| -> Result<u64, ConfigError> {
-            get(name).trim().parse().map_err(|_| ConfigError(format!("{name} must be a whole number")))
-        };
-        let listen: SocketAddr = get("SPS_CONNECT_ADDR")
+    /// Reads the configuration through `lookup`, normally `std::env::var`.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars::new(&lookup);
+        let listen: SocketAddr = vars
+            .text(&ADDR)
+            .unwrap_or_default()
             .parse()
             .map_err(|_| ConfigError("SPS_CONNECT_ADDR must be an address such as 127.0.0.1:8787".into()))?;
-        let endpoint = get("SPS_CONNECT_ENDPOINT");
-        if !endpoint.starts_with('/') {
-            return Err(ConfigError("SPS_CONNECT_ENDPOINT must start with /".into()));
-        }
-        if RESERVED_PATHS.iter().any(|reserved| endpoint == *reserved || endpoint.starts_with(&format!("{reserved}/")))
-        {
-            return Err(ConfigError(format!(
-                "SPS_CONNECT_ENDPOINT may not be {endpoint}: the host uses that path itself"
-            )));
-        }
-        let client_auth = match get("SPS_CLIENT_AUTH").as_str() {
-            "body" => ClientAuth::RequestBody,
-            "basic" => ClientAuth::Basic,
-            other => return Err(ConfigError(format!("SPS_CLIENT_AUTH must be body or basic, not {other}"))),
-        };
-        let services = get("SPS_SERVICES")
+        let endpoint = checked_endpoint(vars.text(&ENDPOINT).unwrap_or_default())?;
+        let services = vars
+            .text(&SERVICES)
+            .unwrap_or_default()
             .split(',')
             .map(|s| s.trim().parse::<Service>().map_err(|e| ConfigError(format!("SPS_SERVICES: {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let max_concurrent = number("SPS_MAX_CONCURRENT_EXCHANGES")?;
-        if !(1..=1024).contains(&max_concurrent) {
-            return Err(ConfigError("SPS_MAX_CONCURRENT_EXCHANGES must be between 1 and 1024".into()));
-        }
-        let max_concurrent = max_concurrent as usize;
-        let timeout_ms = number("SPS_TOKEN_TIMEOUT_MS")?;
-        if !(100..=120_000).contains(&timeout_ms) {
-            return Err(ConfigError("SPS_TOKEN_TIMEOUT_MS must be between 100 and 120000".into()));
-        }
-        let token_url = urls::outbound_url("SPS_TOKEN_URL", &get("SPS_TOKEN_URL"))?;
-        let api_base = urls::outbound_url("SPS_API_URL", get("SPS_API_URL").trim_end_matches('/'))?;
-        if api_base.query().is_some() {
-            return Err(ConfigError("SPS_API_URL must not have a query".into()));
-        }
-        let api_timeout_ms = number("SPS_API_TIMEOUT_MS")?;
-        if !(100..=300_000).contains(&api_timeout_ms) {
-            return Err(ConfigError("SPS_API_TIMEOUT_MS must be between 100 and 300000".into()));
-        }
-        let size = |name: &str| -> Result<usize, ConfigError> {
-            let bytes = number(name)?;
-            if !(1024..=1 << 30).contains(&bytes) {
-                return Err(ConfigError(format!("{name} must be between 1024 and 1073741824")));
-            }
-            Ok(bytes as usize)
-        };
-        let api = ApiConfig {
-            base: api_base,
-            timeout: Duration::from_millis(api_timeout_ms),
-            max_request_bytes: size("SPS_PROXY_MAX_REQUEST_BYTES")?,
-            max_response_bytes: size("SPS_PROXY_MAX_RESPONSE_BYTES")?,
-        };
+        let exchange = ExchangeConfig::read(&vars)?;
+        let api = ApiConfig::read(&vars)?;
         let (encryption_key, previous_encryption_keys) =
-            keys::key_ring(var("SPS_CONNECT_ENCRYPTION_KEY"), var("SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS"))?;
-        let session_key = keys::key_bytes("SPS_CONNECT_SESSION_KEY", var("SPS_CONNECT_SESSION_KEY"), MIN_KEY_BYTES)?;
-        let admin_key = match var("SPS_CONNECT_ADMIN_KEY").filter(|k| !k.trim().is_empty()) {
-            Some(key) => {
-                keys::key_bytes("SPS_CONNECT_ADMIN_KEY", Some(key.clone()), MIN_KEY_BYTES)?;
-                Some(SecretString::from(key.trim().to_owned()))
-            }
+            keys::key_ring(vars.set(&ENCRYPTION_KEY), vars.set(&PREVIOUS_KEYS))?;
+        let what = format!("base64 of {MIN_KEY_BYTES} random bytes");
+        let session_key =
+            crate::util::vars::key_bytes(SESSION_KEY.name, &vars.required(&SESSION_KEY, &what)?, MIN_KEY_BYTES)?;
+        let admin_key = match vars.key(&ADMIN_KEY, MIN_KEY_BYTES)? {
+            Some(_) => vars.set(&ADMIN_KEY).map(SecretString::from),
             None => None,
         };
-        let session_secs = number("SPS_CONNECT_SESSION_TTL_SECS")?;
-        if !SESSION_LIFETIME_SECS.contains(&session_secs) {
-            return Err(ConfigError("SPS_CONNECT_SESSION_TTL_SECS must be between 60 and 3600".into()));
-        }
-        let millis = |name: &str| -> Result<Duration, ConfigError> {
-            let value = number(name)?;
-            if !(100..=600_000).contains(&value) {
-                return Err(ConfigError(format!("{name} must be between 100 and 600000")));
-            }
-            Ok(Duration::from_millis(value))
-        };
-        let max_connections = number("SPS_CONNECT_MAX_CONNECTIONS")?;
-        if !(1..=100_000).contains(&max_connections) {
-            return Err(ConfigError("SPS_CONNECT_MAX_CONNECTIONS must be between 1 and 100000".into()));
-        }
-        let server = ServerLimits {
-            header_read_timeout: millis("SPS_CONNECT_HEADER_TIMEOUT_MS")?,
-            body_read_timeout: millis("SPS_CONNECT_BODY_TIMEOUT_MS")?,
-            request_timeout: millis("SPS_CONNECT_REQUEST_TIMEOUT_MS")?,
-            send_timeout: millis("SPS_CONNECT_SEND_TIMEOUT_MS")?,
-            max_connections: max_connections as usize,
-        };
-        let client_ip_header = match var("SPS_CONNECT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
-            Some(name) => Some(axum::http::HeaderName::try_from(name.trim().to_ascii_lowercase()).map_err(|_| {
+        let client_ip_header = match vars.set(&CLIENT_IP_HEADER) {
+            Some(name) => Some(axum::http::HeaderName::try_from(name.to_ascii_lowercase()).map_err(|_| {
                 ConfigError("SPS_CONNECT_CLIENT_IP_HEADER must be a header name such as X-Forwarded-For".into())
             })?),
             None => None,
         };
-        let webhook = match var("SPS_CONNECT_WEBHOOK_URL").filter(|u| !u.trim().is_empty()) {
-            Some(url) => Some(WebhookConfig {
-                url: urls::outbound_url("SPS_CONNECT_WEBHOOK_URL", &url)?,
-                secret: SecretSlice::from(keys::key_bytes(
-                    "SPS_CONNECT_WEBHOOK_SECRET",
-                    var("SPS_CONNECT_WEBHOOK_SECRET"),
-                    MIN_KEY_BYTES,
-                )?),
-                retry_base: millis("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS")?,
-                max_attempts: match number("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS")? {
-                    attempts @ 1..=100 => attempts as u32,
-                    _ => return Err(ConfigError("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS must be between 1 and 100".into())),
-                },
-            }),
-            None => None,
-        };
-        let outbound_proxy = match var("SPS_OUTBOUND_PROXY").filter(|p| !p.trim().is_empty()) {
-            Some(proxy) => Some(reqwest::Url::parse(proxy.trim()).map_err(|_| {
+        let outbound_proxy = match vars.set(&OUTBOUND_PROXY) {
+            Some(proxy) => Some(reqwest::Url::parse(&proxy).map_err(|_| {
                 ConfigError("SPS_OUTBOUND_PROXY must be a URL such as http://proxy.internal:3128".into())
             })?),
             None => None,
         };
-        let demo = match get("SPS_CONNECT_DEMO").as_str() {
-            "1" | "true" => true,
-            "0" | "false" => false,
-            other => return Err(ConfigError(format!("SPS_CONNECT_DEMO must be 0 or 1, not {other}"))),
-        };
-        let retention_days = number("SPS_CONNECT_RETENTION_DAYS")?;
-        if !(1..=3650).contains(&retention_days) {
-            return Err(ConfigError("SPS_CONNECT_RETENTION_DAYS must be between 1 and 3650".into()));
-        }
-        let static_dir = var("SPS_CONNECT_STATIC_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+        let demo = vars.flag(&DEMO)?;
+        let static_dir = vars.set(&STATIC_DIR).map(PathBuf::from);
         let database = Database::parse(
-            get("SPS_CONNECT_DATABASE").trim(),
-            number("SPS_CONNECT_DATABASE_POOL_SIZE")?,
-            var("SPS_CONNECT_DATABASE_CA_FILE").filter(|f| !f.trim().is_empty()).map(PathBuf::from),
+            &vars.text(&DATABASE).unwrap_or_default(),
+            vars.number(&POOL_SIZE, 0..=u64::MAX)?,
+            vars.set(&CA_FILE).map(PathBuf::from),
         )?;
-        if let (Some(dir), Database::Sqlite(file)) = (&static_dir, &database) {
-            if is_inside(dir, file) {
-                return Err(ConfigError(
-                    "SPS_CONNECT_STATIC_DIR contains SPS_CONNECT_DATABASE: the host would serve its own database"
-                        .into(),
-                ));
-            }
-        }
+        check_static_dir(static_dir.as_deref(), &database)?;
         if demo {
-            let remote = [
-                ("SPS_CONNECT_ADDR", listen.ip().is_loopback()),
-                ("SPS_TOKEN_URL", is_loopback(&token_url)),
-                ("SPS_API_URL", is_loopback(&api.base)),
-            ];
-            if let Some((name, _)) = remote.iter().find(|(_, loopback)| !loopback) {
-                return Err(ConfigError(format!(
-                    "demo mode hands a session to anyone, so it runs only on loopback: {name} is not a loopback address"
-                )));
-            }
+            check_demo_is_local(listen, &exchange, &api)?;
         }
-        let hosted = hosted_config(&var, &get, listen)?;
         Ok(Self {
             listen,
             endpoint,
-            exchange: ExchangeConfig {
-                token_url,
-                audience: get("SPS_AUDIENCE"),
-                client_auth,
-                timeout: Duration::from_millis(timeout_ms),
-                max_concurrent,
-            },
+            exchange,
             api,
             services,
             database,
@@ -450,22 +257,59 @@ impl Config {
             session_key: SecretSlice::from(session_key),
             admin_key,
             outbound_proxy,
-            session_lifetime: Duration::from_secs(session_secs),
+            session_lifetime: Duration::from_secs(vars.number(&SESSION_TTL, SESSION_LIFETIME_SECS)?),
             static_dir,
             demo,
-            server,
+            server: ServerLimits::read(&vars)?,
             limits: Limits::default(),
-            retention: Duration::from_secs(retention_days * 24 * 3600),
+            retention: Duration::from_secs(vars.number(&RETENTION_DAYS, 1..=3650)? * 24 * 3600),
             client_ip_header,
-            hosted,
-            webhook,
+            hosted: HostedConfig::read(&vars, listen)?,
+            webhook: WebhookConfig::read(&vars)?,
         })
+    }
+}
+
+fn checked_endpoint(endpoint: String) -> Result<String, ConfigError> {
+    if !endpoint.starts_with('/') {
+        return Err(ConfigError("SPS_CONNECT_ENDPOINT must start with /".into()));
+    }
+    if RESERVED_PATHS.iter().any(|reserved| endpoint == *reserved || endpoint.starts_with(&format!("{reserved}/"))) {
+        return Err(ConfigError(format!("SPS_CONNECT_ENDPOINT may not be {endpoint}: the host uses that path itself")));
+    }
+    Ok(endpoint)
+}
+
+fn check_static_dir(static_dir: Option<&std::path::Path>, database: &Database) -> Result<(), ConfigError> {
+    if let (Some(dir), Database::Sqlite(file)) = (static_dir, database) {
+        if is_inside(dir, file) {
+            return Err(ConfigError(
+                "SPS_CONNECT_STATIC_DIR contains SPS_CONNECT_DATABASE: the host would serve its own database".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Demo mode hands a session to anyone who asks, so it runs only on loopback.
+fn check_demo_is_local(listen: SocketAddr, exchange: &ExchangeConfig, api: &ApiConfig) -> Result<(), ConfigError> {
+    let remote = [
+        ("SPS_CONNECT_ADDR", listen.ip().is_loopback()),
+        ("SPS_TOKEN_URL", is_loopback(&exchange.token_url)),
+        ("SPS_API_URL", is_loopback(&api.base)),
+    ];
+    match remote.iter().find(|(_, loopback)| !loopback) {
+        Some((name, _)) => Err(ConfigError(format!(
+            "demo mode hands a session to anyone, so it runs only on loopback: {name} is not a loopback address"
+        ))),
+        None => Ok(()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sps::exchange::ClientAuth;
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
     use std::collections::HashMap;
@@ -543,7 +387,7 @@ mod tests {
     #[test]
     fn every_variable_is_documented_in_the_operating_guide() {
         let guide = include_str!("../../../../docs/operating.md");
-        for (name, _, _) in VARIABLES {
+        for name in variables().map(|variable| variable.name) {
             assert!(guide.contains(&format!("| `{name}` |")), "{name} is missing from docs/operating.md's table");
         }
     }

@@ -5,6 +5,8 @@
 
 use crate::store::blocking;
 use crate::store::{EventOutbox, QueuedEvent};
+use crate::util::net::outbound_url;
+use crate::util::vars::{key_bytes, ConfigError, Fallback, Variable, Vars, MIN_KEY_BYTES};
 use hmac::{Hmac, Mac};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretSlice};
@@ -65,6 +67,45 @@ pub struct WebhookConfig {
     pub retry_base: Duration,
     /// Deliveries tried before giving up.
     pub max_attempts: u32,
+}
+
+const URL: Variable = Variable {
+    name: "SPS_CONNECT_WEBHOOK_URL",
+    default: Fallback::Unset("(none)"),
+    meaning: "the portal server's webhook receiver (https, or http on loopback)",
+};
+const SECRET: Variable = Variable {
+    name: "SPS_CONNECT_WEBHOOK_SECRET",
+    default: Fallback::Unset("(none)"),
+    meaning: "base64 of at least 32 random bytes: signs webhook events",
+};
+const RETRY_BASE: Variable = Variable {
+    name: "SPS_CONNECT_WEBHOOK_RETRY_BASE_MS",
+    default: Fallback::Value("2000"),
+    meaning: "wait after a failed delivery, doubled after each further one",
+};
+const MAX_ATTEMPTS: Variable = Variable {
+    name: "SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS",
+    default: Fallback::Value("10"),
+    meaning: "deliveries tried before an event is given up",
+};
+
+impl WebhookConfig {
+    /// The variables of [`WebhookConfig::read`].
+    pub const VARIABLES: &'static [Variable] = &[URL, SECRET, RETRY_BASE, MAX_ATTEMPTS];
+
+    /// Where the variables send events, if anywhere: a URL needs its secret.
+    pub fn read(vars: &Vars) -> Result<Option<Self>, ConfigError> {
+        let Some(url) = vars.set(&URL) else { return Ok(None) };
+        let what = format!("base64 of {MIN_KEY_BYTES} random bytes, with {}", URL.name);
+        let secret = key_bytes(SECRET.name, &vars.required(&SECRET, &what)?, MIN_KEY_BYTES)?;
+        Ok(Some(Self {
+            url: outbound_url(URL.name, &url)?,
+            secret: SecretSlice::from(secret),
+            retry_base: vars.millis(&RETRY_BASE, 100..=600_000)?,
+            max_attempts: vars.number(&MAX_ATTEMPTS, 1..=100)? as u32,
+        }))
+    }
 }
 
 /// `t=<timestamp>,v1=<hex HMAC-SHA256 of "{timestamp}.{body}">`.

@@ -4,6 +4,7 @@
 //! peer address.
 
 use crate::http::send_deadline::SendDeadline;
+use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use axum::extract::ConnectInfo;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -38,15 +39,47 @@ pub struct ServerLimits {
     pub max_connections: usize,
 }
 
-impl Default for ServerLimits {
-    fn default() -> Self {
-        Self {
-            header_read_timeout: Duration::from_secs(10),
-            body_read_timeout: Duration::from_secs(30),
-            request_timeout: Duration::from_secs(60),
-            send_timeout: Duration::from_secs(30),
-            max_connections: 1024,
-        }
+const MAX_CONNECTIONS: Variable = Variable {
+    name: "SPS_CONNECT_MAX_CONNECTIONS",
+    default: Fallback::Value("1024"),
+    meaning: "connections open at once; more wait in the listen queue",
+};
+const HEADER_TIMEOUT: Variable = Variable {
+    name: "SPS_CONNECT_HEADER_TIMEOUT_MS",
+    default: Fallback::Value("10000"),
+    meaning: "time a client has to send a request's headers",
+};
+const BODY_TIMEOUT: Variable = Variable {
+    name: "SPS_CONNECT_BODY_TIMEOUT_MS",
+    default: Fallback::Value("30000"),
+    meaning: "time a client has to send a request's body",
+};
+const REQUEST_TIMEOUT: Variable = Variable {
+    name: "SPS_CONNECT_REQUEST_TIMEOUT_MS",
+    default: Fallback::Value("60000"),
+    meaning: "time from a request's headers to its answer (then 408)",
+};
+const SEND_TIMEOUT: Variable = Variable {
+    name: "SPS_CONNECT_SEND_TIMEOUT_MS",
+    default: Fallback::Value("30000"),
+    meaning: "time the client may take no part of an answer being sent; then the connection is closed",
+};
+const TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
+
+impl ServerLimits {
+    /// The variables of [`ServerLimits::read`].
+    pub const VARIABLES: &'static [Variable] =
+        &[MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, REQUEST_TIMEOUT, SEND_TIMEOUT];
+
+    /// The limits the variables set.
+    pub fn read(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            header_read_timeout: vars.millis(&HEADER_TIMEOUT, TIMEOUT_MS)?,
+            body_read_timeout: vars.millis(&BODY_TIMEOUT, TIMEOUT_MS)?,
+            request_timeout: vars.millis(&REQUEST_TIMEOUT, TIMEOUT_MS)?,
+            send_timeout: vars.millis(&SEND_TIMEOUT, TIMEOUT_MS)?,
+            max_connections: vars.count(&MAX_CONNECTIONS, 1..=100_000)?,
+        })
     }
 }
 

@@ -2,6 +2,8 @@
 //! confirms a link, and the requests the proxy forwards.
 
 use crate::sps::failure::SpsFailure;
+use crate::util::net::outbound_url;
+use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use oauth2::AccessToken;
 use reqwest::header::{HeaderMap, HeaderName, AUTHORIZATION};
 use reqwest::{Method, StatusCode, Url};
@@ -19,6 +21,47 @@ pub struct ApiConfig {
     pub max_request_bytes: usize,
     /// Largest answer the proxy reads.
     pub max_response_bytes: usize,
+}
+
+const API_URL: Variable = Variable {
+    name: "SPS_API_URL",
+    default: Fallback::Value("https://api.spscommerce.com"),
+    meaning: "SPS API base URL: auth-check after each exchange, and the proxy's target",
+};
+const API_TIMEOUT: Variable = Variable {
+    name: "SPS_API_TIMEOUT_MS",
+    default: Fallback::Value("15000"),
+    meaning: "timeout of each call to the SPS API (auth-check, proxied call), in milliseconds",
+};
+const MAX_REQUEST: Variable = Variable {
+    name: "SPS_PROXY_MAX_REQUEST_BYTES",
+    default: Fallback::Value("5242880"),
+    meaning: "largest request body the proxy forwards to the SPS API",
+};
+const MAX_RESPONSE: Variable = Variable {
+    name: "SPS_PROXY_MAX_RESPONSE_BYTES",
+    default: Fallback::Value("20971520"),
+    meaning: "largest SPS API answer the proxy passes back",
+};
+const BODY_BYTES: std::ops::RangeInclusive<u64> = 1024..=1 << 30;
+
+impl ApiConfig {
+    /// The variables of [`ApiConfig::read`].
+    pub const VARIABLES: &'static [Variable] = &[API_URL, API_TIMEOUT, MAX_REQUEST, MAX_RESPONSE];
+
+    /// The SPS API the variables set.
+    pub fn read(vars: &Vars) -> Result<Self, ConfigError> {
+        let base = outbound_url(API_URL.name, vars.text(&API_URL).unwrap_or_default().trim_end_matches('/'))?;
+        if base.query().is_some() {
+            return Err(ConfigError(format!("{} must not have a query", API_URL.name)));
+        }
+        Ok(Self {
+            base,
+            timeout: vars.millis(&API_TIMEOUT, 100..=300_000)?,
+            max_request_bytes: vars.count(&MAX_REQUEST, BODY_BYTES)?,
+            max_response_bytes: vars.count(&MAX_RESPONSE, BODY_BYTES)?,
+        })
+    }
 }
 
 /// A request to forward: everything but the token.

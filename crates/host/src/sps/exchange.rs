@@ -4,6 +4,8 @@
 use crate::sps::breaker::{Breaker, Outcome};
 use crate::sps::failure::SpsFailure;
 use crate::sps::fair_share::FairShare;
+use crate::util::net::outbound_url;
+use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RequestTokenError,
@@ -44,6 +46,49 @@ pub struct ExchangeConfig {
     /// Most exchanges in flight at once; more wait for a turn, up to `timeout`.
     /// One portal user may hold a quarter of them (at least one).
     pub max_concurrent: usize,
+}
+
+const TOKEN_URL: Variable = Variable {
+    name: "SPS_TOKEN_URL",
+    default: Fallback::Value("https://auth.spscommerce.com/oauth/token"),
+    meaning: "OAuth 2.0 token endpoint of SPS Commerce",
+};
+const AUDIENCE: Variable = Variable {
+    name: "SPS_AUDIENCE",
+    default: Fallback::Value("https://spscommerce.com"),
+    meaning: "audience requested with the token (the legacy one is api://api.spscommerce.com/)",
+};
+const CLIENT_AUTH: Variable = Variable {
+    name: "SPS_CLIENT_AUTH",
+    default: Fallback::Value("body"),
+    meaning: "how credentials are sent to the token endpoint: body or basic",
+};
+const TOKEN_TIMEOUT: Variable = Variable {
+    name: "SPS_TOKEN_TIMEOUT_MS",
+    default: Fallback::Value("10000"),
+    meaning: "timeout of the token exchange, in milliseconds",
+};
+const MAX_CONCURRENT: Variable = Variable {
+    name: "SPS_MAX_CONCURRENT_EXCHANGES",
+    default: Fallback::Value("16"),
+    meaning: "most token exchanges in flight at once; more wait for a turn",
+};
+
+impl ExchangeConfig {
+    /// The variables of [`ExchangeConfig::read`].
+    pub const VARIABLES: &'static [Variable] = &[TOKEN_URL, AUDIENCE, CLIENT_AUTH, TOKEN_TIMEOUT, MAX_CONCURRENT];
+
+    /// The exchange the variables set.
+    pub fn read(vars: &Vars) -> Result<Self, ConfigError> {
+        let auth = [("body", ClientAuth::RequestBody), ("basic", ClientAuth::Basic)];
+        Ok(Self {
+            token_url: outbound_url(TOKEN_URL.name, &vars.text(&TOKEN_URL).unwrap_or_default())?,
+            audience: vars.text(&AUDIENCE).unwrap_or_default(),
+            client_auth: vars.choice(&CLIENT_AUTH, &auth)?,
+            timeout: vars.millis(&TOKEN_TIMEOUT, 100..=120_000)?,
+            max_concurrent: vars.count(&MAX_CONCURRENT, 1..=1024)?,
+        })
+    }
 }
 
 /// A token was issued: the credentials work. `Debug` redacts the token.

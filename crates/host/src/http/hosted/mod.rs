@@ -6,6 +6,8 @@
 mod text;
 
 use crate::domain::links::LinkState;
+use crate::util::net::{is_loopback, loggable, outbound_url};
+use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -47,6 +49,107 @@ impl HostedConfig {
     /// The URL of the link with `token`.
     pub fn link_url(&self, token: &str) -> String {
         format!("{}/connect/{token}", self.public_url.as_str().trim_end_matches('/'))
+    }
+}
+
+const PUBLIC_URL: Variable = Variable {
+    name: "SPS_CONNECT_PUBLIC_URL",
+    default: Fallback::Unset("(http://SPS_CONNECT_ADDR)"),
+    meaning: "the host's public base URL, for the hosted links it hands out",
+};
+const LINKS_ANONYMOUS: Variable = Variable {
+    name: "SPS_CONNECT_LINKS_ANONYMOUS",
+    default: Fallback::Value("false"),
+    meaning: "true lets the portal mint hosted links without saying whom they are for (`for`)",
+};
+const RETURN_ORIGINS: Variable = Variable {
+    name: "SPS_CONNECT_RETURN_ORIGINS",
+    default: Fallback::Unset("(none)"),
+    meaning: "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
+};
+const APP_NAME: Variable = Variable {
+    name: "SPS_CONNECT_APP_NAME",
+    default: Fallback::Value("SPS Commerce Connect"),
+    meaning: "the portal's name on the hosted connect page",
+};
+const BRAND_COLOR: Variable = Variable {
+    name: "SPS_CONNECT_BRAND_COLOR",
+    default: Fallback::Unset("(none)"),
+    meaning: "the hosted page's brand colour, such as #0b5cad",
+};
+const LOGO_URL: Variable = Variable {
+    name: "SPS_CONNECT_LOGO_URL",
+    default: Fallback::Unset("(none)"),
+    meaning: "an https URL of the portal's logo for the hosted page",
+};
+const THEME: Variable = Variable {
+    name: "SPS_CONNECT_THEME",
+    default: Fallback::Value("light"),
+    meaning: "the hosted page's colour scheme: light or dark",
+};
+const LOCALE: Variable = Variable {
+    name: "SPS_CONNECT_LOCALE",
+    default: Fallback::Value("en"),
+    meaning: "the hosted page's language when the link does not set one",
+};
+
+impl HostedConfig {
+    /// The variables of [`HostedConfig::read`].
+    pub const VARIABLES: &'static [Variable] =
+        &[PUBLIC_URL, LINKS_ANONYMOUS, RETURN_ORIGINS, APP_NAME, BRAND_COLOR, LOGO_URL, THEME, LOCALE];
+
+    /// The page and links the variables set, for a host listening on `listen`.
+    pub fn read(vars: &Vars, listen: std::net::SocketAddr) -> Result<Self, ConfigError> {
+        let public_url = match vars.set(&PUBLIC_URL) {
+            Some(url) => Url::parse(url.trim_end_matches('/'))
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.query().is_none())
+                .ok_or_else(|| ConfigError("SPS_CONNECT_PUBLIC_URL must be an https URL without query".into()))?,
+            None => Url::parse(&format!("http://{listen}")).expect("an address makes a URL"),
+        };
+        if public_url.scheme() != "https" && !is_loopback(&public_url) {
+            return Err(ConfigError(format!(
+                "SPS_CONNECT_PUBLIC_URL must be the host's https URL (hosted links carry a token), unless it is \
+                 loopback; it is {}",
+                loggable(&public_url)
+            )));
+        }
+        let return_origins = vars
+            .set(&RETURN_ORIGINS)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|origin| {
+                Url::parse(origin)
+                    .ok()
+                    .filter(|u| u.path() == "/" && u.has_host())
+                    .map(|u| u.origin().ascii_serialization())
+                    .ok_or_else(|| ConfigError(format!("SPS_CONNECT_RETURN_ORIGINS: `{origin}` is not an origin")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let brand_color = vars.set(&BRAND_COLOR);
+        if brand_color
+            .as_deref()
+            .is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '#') || c.len() > 30)
+        {
+            return Err(ConfigError("SPS_CONNECT_BRAND_COLOR must be a colour such as #0b5cad or teal".into()));
+        }
+        let logo_url = vars.set(&LOGO_URL).map(|url| outbound_url(LOGO_URL.name, &url)).transpose()?;
+        let app_name = vars.text(&APP_NAME).unwrap_or_default();
+        if app_name.chars().count() > 60 || app_name.chars().any(char::is_control) {
+            return Err(ConfigError("SPS_CONNECT_APP_NAME must be 1 to 60 characters".into()));
+        }
+        Ok(HostedConfig {
+            public_url,
+            links_anonymous: vars.flag(&LINKS_ANONYMOUS)?,
+            return_origins,
+            app_name,
+            brand_color,
+            logo_url,
+            dark: vars.choice(&THEME, &[("light", false), ("dark", true)])?,
+            locale: vars.text(&LOCALE).unwrap_or_default(),
+        })
     }
 }
 
