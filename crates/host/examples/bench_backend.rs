@@ -190,7 +190,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let reader = SqliteStore::open(&database).map_err(|e| format!("{e:?}"))?;
-    let rows = reader.all_ids().map_err(|e| format!("{e:?}"))?.len();
+    let rows = reader.all_ids().await.map_err(|e| format!("{e:?}"))?.len();
     println!("acknowledged links {linked}, rows in the store {rows}");
     report.insert("rows".into(), json!({ "acknowledged": linked, "stored": rows }));
     std::fs::create_dir_all(std::path::Path::new(&output).parent().unwrap_or(std::path::Path::new(".")))?;

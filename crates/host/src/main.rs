@@ -107,12 +107,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(from) = copy_from {
         return copy_store(Path::new(from), config.database.clone()).await;
     }
-    let database = config.database.clone();
-    let store = blocking(move || database.open()).await?;
+    let store = config.database.open().await?;
     if args.iter().any(|a| a == "rewrap") {
         let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
         let key_id = config.encryption_key.id();
-        return Ok(tokio::task::spawn_blocking(move || rewrap(store.as_ref(), &secret_box, &key_id)).await??);
+        return Ok(rewrap(store.as_ref(), &secret_box, &key_id).await?);
     }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -149,12 +148,9 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
         return Err(format!("{} is not an SQLite store file", from.display()).into());
     }
     let from = from.to_owned();
-    let report = blocking(move || {
-        let source = SqliteStore::open(&from)?;
-        let target = PostgresStore::connect(url.expose_secret(), pool_size, ca_file.as_deref())?;
-        copy_store_rows(&source, &target)
-    })
-    .await?;
+    let source = blocking(move || SqliteStore::open(&from)).await?;
+    let target = PostgresStore::connect(url.expose_secret(), pool_size, ca_file.as_deref()).await?;
+    let report = copy_store_rows(&source, &target).await?;
     for (what, (copied, present)) in
         [("accounts", report.accounts), ("hosted links", report.links), ("webhook events", report.events)]
     {
@@ -182,8 +178,8 @@ async fn demo_link(config: &Config, links: &HostedLinks) -> Result<MintedLink, B
     }
 }
 
-fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {
-    let report = sps_connect_host::domain::rewrap::rewrap(store, secret_box).map_err(|e| e.to_string())?;
+async fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox, key_id: &str) -> Result<(), String> {
+    let report = sps_connect_host::domain::rewrap::rewrap(store, secret_box).await.map_err(|e| e.to_string())?;
     println!("re-sealed {} account(s) under key {key_id}; {} already were", report.rewrapped, report.current);
     if !report.unreadable.is_empty() {
         return Err(format!(

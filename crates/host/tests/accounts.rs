@@ -280,7 +280,7 @@ async fn disconnect_removes_the_account_its_secret_and_its_token() {
     ] {
         assert_eq!(host.admin(method, &path).await.0, 404, "{path} after disconnect");
     }
-    assert!(SqliteStore::open(&host.database).unwrap().find(&id).unwrap().is_none());
+    assert!(SqliteStore::open(&host.database).unwrap().find(&id).await.unwrap().is_none());
 
     let id = host.connected_account("user-1").await;
     assert_eq!(

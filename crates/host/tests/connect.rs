@@ -36,7 +36,7 @@ async fn a_successful_link_is_listed_and_its_secret_is_encrypted_on_disk() {
         assert!(!bytes.windows(CLIENT_SECRET.len()).any(|w| w == CLIENT_SECRET.as_bytes()), "secret in clear on disk");
     }
     let store = SqliteStore::open(&host.database).unwrap();
-    let sealed = store.find(account["id"].as_str().unwrap()).unwrap().unwrap().sealed_secret;
+    let sealed = store.find(account["id"].as_str().unwrap()).await.unwrap().unwrap().sealed_secret;
     let context = format!("user-1\nsandbox\n{CLIENT_ID}");
     let secret_box = SecretBox::new(EncryptionKey::new(ENCRYPTION_KEY), vec![]);
     assert_eq!(secret_box.open(&sealed, &context).unwrap(), CLIENT_SECRET);

@@ -90,6 +90,7 @@ async fn expired_revoked_and_forged_links_each_get_their_page() {
             created_at: 0,
             expires_at: sps_connect_host::util::times::unix_now() - 60,
         })
+        .await
         .unwrap();
     let expired = host.page("expired-token").await;
     assert_eq!(expired.status(), 410);
@@ -322,8 +323,8 @@ async fn links_and_events_finished_before_the_retention_period_are_deleted_at_st
         created_at: 0,
         expires_at,
     };
-    store.create_link(old("lnk_long_expired", 1)).unwrap();
-    store.create_link(old("lnk_open", i64::MAX)).unwrap();
+    store.create_link(old("lnk_long_expired", 1)).await.unwrap();
+    store.create_link(old("lnk_open", i64::MAX)).await.unwrap();
     let event = QueuedEvent { id: "evt_old".into(), body: "{}".into(), created_at_ms: 1 };
     let sealed = sps_connect_host::store::NewAccount {
         user_id: "user-1".into(),
@@ -335,20 +336,20 @@ async fn links_and_events_finished_before_the_retention_period_are_deleted_at_st
         connected_at: "1970-01-01T00:00:00Z".into(),
         through: None,
     };
-    store.save(sealed, &|_| vec![event.clone()]).unwrap();
-    store.event_delivered("evt_old", 2).unwrap();
+    store.save(sealed, Box::new(move |_| vec![event.clone()])).await.unwrap();
+    store.event_delivered("evt_old", 2).await.unwrap();
     drop(store);
 
     let _host = Host::start_on(config(&database, &token_server().await, &[("SPS_CONNECT_RETENTION_DAYS", "30")])).await;
     let store = SqliteStore::open(&database).unwrap();
     for _ in 0..100 {
-        if store.link("lnk_long_expired").unwrap().is_none() {
+        if store.link("lnk_long_expired").await.unwrap().is_none() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(store.link("lnk_long_expired").unwrap().is_none(), "deleted");
-    assert!(store.link("lnk_open").unwrap().is_some(), "an open link stays");
+    assert!(store.link("lnk_long_expired").await.unwrap().is_none(), "deleted");
+    assert!(store.link("lnk_open").await.unwrap().is_some(), "an open link stays");
     let left: i64 = store_count(&database, "SELECT COUNT(*) FROM webhook_events");
     assert_eq!(left, 0, "the delivered event is deleted");
 }

@@ -16,23 +16,23 @@ fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
     (dir, Arc::new(store))
 }
 
-fn postgres() -> Arc<dyn Store> {
-    Arc::new(PostgresStore::connect(&support::postgres_database(), 8, None).unwrap())
+async fn postgres() -> Arc<dyn Store> {
+    Arc::new(PostgresStore::connect(&support::postgres_database(), 8, None).await.unwrap())
 }
 
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
-            $(#[test]
-            fn $name() {
+            $(#[tokio::test(flavor = "multi_thread")]
+            async fn $name() {
                 let (_dir, store) = super::sqlite();
-                super::$name(store);
+                super::$name(store).await;
             })*
         }
         mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(super::postgres());
+            $(#[tokio::test(flavor = "multi_thread")]
+            async fn $name() {
+                super::$name(super::postgres().await).await;
             })*
         }
     };
@@ -62,8 +62,8 @@ mod postgres_schema {
 
     // Regression: without `sslmode` the driver preferred TLS and, when the
     // server declined it, went on in plain text.
-    #[test]
-    fn a_server_that_declines_tls_is_refused_unless_sslmode_is_disable() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_server_that_declines_tls_is_refused_unless_sslmode_is_disable() {
         use std::io::{Read, Write};
         for query in ["", "?sslmode=prefer", "?sslmode=require"] {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -78,7 +78,7 @@ mod postgres_schema {
                 let _ = stream.read_to_end(&mut in_clear);
                 (request, in_clear)
             });
-            let outcome = PostgresStore::connect(&format!("postgres://app:pw@{address}/sps{query}"), 1, None);
+            let outcome = PostgresStore::connect(&format!("postgres://app:pw@{address}/sps{query}"), 1, None).await;
             assert!(outcome.is_err(), "{query}");
             let (request, in_clear) = server.join().unwrap();
             assert_eq!(request[4..], 80_877_103u32.to_be_bytes(), "{query}: it asked for TLS");
@@ -87,46 +87,46 @@ mod postgres_schema {
     }
 
     // Regression: instances starting together must not race to create the tables.
-    #[test]
-    fn instances_starting_at_once_migrate_once() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn instances_starting_at_once_migrate_once() {
         let url = support::postgres_database();
         let starts: Vec<_> = (0..8)
             .map(|_| {
                 let url = url.clone();
-                std::thread::spawn(move || {
-                    PostgresStore::connect(&url, 2, None).map(|_| ()).map_err(|e| format!("{e:?}"))
+                tokio::spawn(async move {
+                    PostgresStore::connect(&url, 2, None).await.map(|_| ()).map_err(|e| e.to_string())
                 })
             })
             .collect();
-        for start in starts {
-            start.join().unwrap().unwrap();
+        for start in futures::future::join_all(starts).await {
+            start.unwrap().unwrap();
         }
-        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 2, None).unwrap());
-        save(&store, new_account("u1", "clientA", None)).unwrap();
+        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 2, None).await.unwrap());
+        save(&store, new_account("u1", "clientA", None)).await.unwrap();
     }
 
     // Regression: a database restart (or a proxy dropping idle connections) must not break the host.
-    #[test]
-    fn connections_the_server_dropped_are_replaced() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn connections_the_server_dropped_are_replaced() {
         let url = support::postgres_database();
-        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 4, None).unwrap());
-        save(&store, new_account("u1", "clientA", None)).unwrap();
+        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url, 4, None).await.unwrap());
+        save(&store, new_account("u1", "clientA", None)).await.unwrap();
         let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
         support::postgres_execute(
             &url,
             &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"),
         );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        assert_eq!(store.list("u1").unwrap().len(), 1);
-        save(&store, new_account("u1", "clientB", None)).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(store.list("u1").await.unwrap().len(), 1);
+        save(&store, new_account("u1", "clientB", None)).await.unwrap();
     }
 
-    #[test]
-    fn a_schema_newer_than_the_host_is_refused() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_schema_newer_than_the_host_is_refused() {
         let url = support::postgres_database();
-        drop(PostgresStore::connect(&url, 2, None).unwrap());
+        drop(PostgresStore::connect(&url, 2, None).await.unwrap());
         support::postgres_execute(&url, "UPDATE sps_connect_schema SET version = 99");
-        let refused = PostgresStore::connect(&url, 2, None).err().map(|e| e.to_string()).unwrap();
+        let refused = PostgresStore::connect(&url, 2, None).await.err().map(|e| e.to_string()).unwrap();
         assert!(refused.contains("schema version 99, newer than this host knows"), "{refused}");
     }
 }
@@ -134,30 +134,30 @@ mod postgres_schema {
 mod postgres_tls {
     use super::*;
 
-    fn connect(url: &str, ca: Option<&std::path::Path>) -> Result<PostgresStore, String> {
-        PostgresStore::connect(url, 2, ca).map_err(|e| e.to_string())
+    async fn connect(url: &str, ca: Option<&std::path::Path>) -> Result<PostgresStore, String> {
+        PostgresStore::connect(url, 2, ca).await.map_err(|e| e.to_string())
     }
 
-    #[test]
-    fn the_store_connects_over_verified_tls() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_store_connects_over_verified_tls() {
         let (url, ca) = support::postgres_tls_database();
-        let store: Arc<dyn Store> = Arc::new(connect(&format!("{url}?sslmode=require"), Some(&ca)).unwrap());
-        save(&store, new_account("u1", "clientA", None)).unwrap();
-        assert_eq!(store.list("u1").unwrap().len(), 1);
+        let store: Arc<dyn Store> = Arc::new(connect(&format!("{url}?sslmode=require"), Some(&ca)).await.unwrap());
+        save(&store, new_account("u1", "clientA", None)).await.unwrap();
+        assert_eq!(store.list("u1").await.unwrap().len(), 1);
     }
 
     // Regression: proves the role above could only have connected with TLS.
-    #[test]
-    fn the_tls_only_role_is_refused_without_tls() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_tls_only_role_is_refused_without_tls() {
         let (url, _) = support::postgres_tls_database();
-        let refused = connect(&format!("{url}?sslmode=disable"), None).err().unwrap();
+        let refused = connect(&format!("{url}?sslmode=disable"), None).await.err().unwrap();
         assert!(refused.contains("no encryption"), "{refused}");
     }
 
-    #[test]
-    fn a_server_certificate_of_an_untrusted_authority_is_refused() {
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_server_certificate_of_an_untrusted_authority_is_refused() {
         let (url, _) = support::postgres_tls_database();
-        let refused = connect(&format!("{url}?sslmode=require"), None).err().unwrap();
+        let refused = connect(&format!("{url}?sslmode=require"), None).await.err().unwrap();
         assert!(refused.contains("certificate") && refused.contains("SPS_CONNECT_DATABASE_CA_FILE"), "{refused}");
     }
 }
@@ -175,70 +175,77 @@ fn new_account(user: &str, client_id: &str, account_id: Option<&str>) -> NewAcco
     }
 }
 
-fn save(store: &Arc<dyn Store>, account: NewAccount) -> Result<(StoredAccount, Saved), StoreError> {
-    store.save(account, &|_| Vec::new())
+async fn save(store: &Arc<dyn Store>, account: NewAccount) -> Result<(StoredAccount, Saved), StoreError> {
+    store.save(account, Box::new(|_| Vec::new())).await
 }
 
 fn event(id: &str, at: i64) -> QueuedEvent {
     QueuedEvent { id: id.into(), body: format!(r#"{{"id":"{id}"}}"#), created_at_ms: at }
 }
 
-fn claimed(store: &Arc<dyn Store>, now: i64, lease_until: i64) -> Vec<String> {
-    store.claim_due_events(now, 10, lease_until).unwrap().into_iter().map(|e| e.id).collect()
+async fn claimed(store: &Arc<dyn Store>, now: i64, lease_until: i64) -> Vec<String> {
+    store.claim_due_events(now, 10, lease_until).await.unwrap().into_iter().map(|e| e.id).collect()
 }
 
-fn relinking_the_same_client_updates_instead_of_duplicating(store: Arc<dyn Store>) {
-    let (first, saved) = save(&store, new_account("u1", "clientA", None)).unwrap();
+async fn relinking_the_same_client_updates_instead_of_duplicating(store: Arc<dyn Store>) {
+    let (first, saved) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
     assert_eq!(saved, Saved::Created);
-    let (second, saved) = save(&store, new_account("u1", "clientA", None)).unwrap();
+    let (second, saved) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
     assert_eq!((saved, &second.id), (Saved::Updated, &first.id));
     assert_eq!(second.revision, first.revision + 1);
-    assert_eq!(store.list("u1").unwrap().len(), 1);
-    assert_eq!(store.list("u1").unwrap()[0].services, vec![Service::Transaction, Service::PackingSlip]);
+    assert_eq!(store.list("u1").await.unwrap().len(), 1);
+    assert_eq!(store.list("u1").await.unwrap()[0].services, vec![Service::Transaction, Service::PackingSlip]);
 }
 
-fn accounts_are_separate_per_user_and_per_client(store: Arc<dyn Store>) {
-    save(&store, new_account("u1", "clientA", None)).unwrap();
-    save(&store, new_account("u1", "clientB", None)).unwrap();
-    save(&store, new_account("u2", "clientA", None)).unwrap();
-    assert_eq!(store.list("u1").unwrap().len(), 2);
-    assert_eq!(store.list("u2").unwrap().len(), 1);
-    assert!(store.list("u3").unwrap().is_empty());
+async fn accounts_are_separate_per_user_and_per_client(store: Arc<dyn Store>) {
+    save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    save(&store, new_account("u1", "clientB", None)).await.unwrap();
+    save(&store, new_account("u2", "clientA", None)).await.unwrap();
+    assert_eq!(store.list("u1").await.unwrap().len(), 2);
+    assert_eq!(store.list("u2").await.unwrap().len(), 1);
+    assert!(store.list("u3").await.unwrap().is_empty());
 }
 
-fn account_id_updates_that_account_of_that_user_only(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    let (updated, saved) = save(&store, new_account("u1", "clientC", Some(&account.id))).unwrap();
+async fn account_id_updates_that_account_of_that_user_only(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    let (updated, saved) = save(&store, new_account("u1", "clientC", Some(&account.id))).await.unwrap();
     assert_eq!(
         (saved, updated.id.as_str(), updated.client_id.as_str()),
         (Saved::Updated, account.id.as_str(), "clientC")
     );
-    assert!(matches!(save(&store, new_account("u2", "clientA", Some(&account.id))), Err(StoreError::UnknownAccount)));
-    assert!(matches!(save(&store, new_account("u1", "clientA", Some("acc_missing"))), Err(StoreError::UnknownAccount)));
+    assert!(matches!(
+        save(&store, new_account("u2", "clientA", Some(&account.id))).await,
+        Err(StoreError::UnknownAccount)
+    ));
+    assert!(matches!(
+        save(&store, new_account("u1", "clientA", Some("acc_missing"))).await,
+        Err(StoreError::UnknownAccount)
+    ));
 }
 
-fn moving_an_account_onto_another_links_client_is_a_conflict(store: Arc<dyn Store>) {
-    let (a, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    save(&store, new_account("u1", "clientB", None)).unwrap();
-    assert!(matches!(save(&store, new_account("u1", "clientB", Some(&a.id))), Err(StoreError::Conflict)));
-    assert_eq!(store.find(&a.id).unwrap().unwrap().account.client_id, "clientA", "unchanged");
+async fn moving_an_account_onto_another_links_client_is_a_conflict(store: Arc<dyn Store>) {
+    let (a, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    save(&store, new_account("u1", "clientB", None)).await.unwrap();
+    assert!(matches!(save(&store, new_account("u1", "clientB", Some(&a.id))).await, Err(StoreError::Conflict)));
+    assert_eq!(store.find(&a.id).await.unwrap().unwrap().account.client_id, "clientA", "unchanged");
 }
 
-fn find_returns_the_account_with_its_sealed_secret_and_owner(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    let found = store.find(&account.id).unwrap().unwrap();
+async fn find_returns_the_account_with_its_sealed_secret_and_owner(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    let found = store.find(&account.id).await.unwrap().unwrap();
     assert_eq!(found.sealed_secret, vec![1, 2, 3]);
     assert_eq!(found.account, account);
     assert_eq!(found.account.user_id, "u1");
     assert_eq!(found.account.status, AccountStatus::Active);
     assert_eq!(found.account.last_verified_at.as_deref(), Some("2026-11-29T10:00:00Z"));
-    assert!(store.find("acc_missing").unwrap().is_none());
+    assert!(store.find("acc_missing").await.unwrap().is_none());
 }
 
-fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    let refused =
-        store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), &|_| None);
+async fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    let refused = store
+        .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::InvalidClient), Box::new(|_| None))
+        .await;
     let (refused, changed) = refused.unwrap().unwrap();
     assert!(changed);
     assert_eq!(
@@ -247,69 +254,86 @@ fn checks_set_the_status_unless_the_account_was_saved_again_since(store: Arc<dyn
     );
     assert_eq!(refused.last_verified_at, account.last_verified_at, "a refusal is not a verification");
 
-    let passed =
-        store.record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()), &|_| None);
+    let passed = store
+        .record_check(&account.id, account.revision, &Check::Passed("2026-11-30T08:00:00Z".into()), Box::new(|_| None))
+        .await;
     let (passed, changed) = passed.unwrap().unwrap();
     assert!(changed);
     assert_eq!((passed.status, passed.status_reason), (AccountStatus::Active, None));
     assert_eq!(passed.last_verified_at.as_deref(), Some("2026-11-30T08:00:00Z"));
 
-    let (relinked, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    let stale = store.record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
+    let (relinked, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    let stale = store
+        .record_check(&account.id, account.revision, &Check::Refused(ErrorCode::AccessDenied), Box::new(|_| None))
+        .await;
     let (stale, changed) = stale.unwrap().unwrap();
     assert_eq!((stale.status, changed), (AccountStatus::Active, false), "a check of old credentials is ignored");
-    let needs =
-        store.record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), &|_| None);
+    let needs = store
+        .record_check(&relinked.id, relinked.revision, &Check::Refused(ErrorCode::AccessDenied), Box::new(|_| None))
+        .await;
     assert_eq!(needs.unwrap().unwrap().0.status, AccountStatus::NeedsAttention);
-    let (again, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
+    let (again, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
     assert_eq!((again.status, again.status_reason), (AccountStatus::Active, None), "relinking mends the account");
-    assert!(store.record_check("acc_missing", 1, &Check::Passed("now".into()), &|_| None).unwrap().is_none());
+    assert!(store
+        .record_check("acc_missing", 1, &Check::Passed("now".into()), Box::new(|_| None))
+        .await
+        .unwrap()
+        .is_none());
 }
 
-fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    assert!(store.delete(&account.id, None).unwrap());
-    assert!(store.find(&account.id).unwrap().is_none());
-    assert!(store.list("u1").unwrap().is_empty());
-    assert!(!store.delete(&account.id, None).unwrap());
+async fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    assert!(store.delete(&account.id, None).await.unwrap());
+    assert!(store.find(&account.id).await.unwrap().is_none());
+    assert!(store.list("u1").await.unwrap().is_empty());
+    assert!(!store.delete(&account.id, None).await.unwrap());
 }
 
-fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
-    let (account, _) = save(&store, new_account("u1", "clientA", None)).unwrap();
-    assert_eq!(store.all_ids().unwrap(), vec![account.id.clone()]);
-    assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).unwrap(), "not the current value");
-    assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).unwrap());
-    let found = store.find(&account.id).unwrap().unwrap();
+async fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    assert_eq!(store.all_ids().await.unwrap(), vec![account.id.clone()]);
+    assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).await.unwrap(), "not the current value");
+    assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).await.unwrap());
+    let found = store.find(&account.id).await.unwrap().unwrap();
     assert_eq!((found.sealed_secret, found.account.revision), (vec![4, 5], account.revision));
 }
 
-fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
-    let (account, _) = store.save(new_account("u1", "clientA", None), &|_| vec![event("evt_saved", 5)]).unwrap();
+async fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
+    let (account, _) =
+        store.save(new_account("u1", "clientA", None), Box::new(move |_| vec![event("evt_saved", 5)])).await.unwrap();
     let refusal = Check::Refused(ErrorCode::InvalidClient);
-    store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_attention", 5))).unwrap();
-    store.record_check(&account.id, account.revision, &refusal, &|_| Some(event("evt_again", 5))).unwrap();
-    assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).unwrap());
-    assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).unwrap());
-    let conflict = store.save(new_account("u1", "clientA", Some("acc_missing")), &|_| vec![event("evt_lost", 5)]);
+    store
+        .record_check(&account.id, account.revision, &refusal, Box::new(|_| Some(event("evt_attention", 5))))
+        .await
+        .unwrap();
+    store
+        .record_check(&account.id, account.revision, &refusal, Box::new(|_| Some(event("evt_again", 5))))
+        .await
+        .unwrap();
+    assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).await.unwrap());
+    assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).await.unwrap());
+    let conflict = store
+        .save(new_account("u1", "clientA", Some("acc_missing")), Box::new(move |_| vec![event("evt_lost", 5)]))
+        .await;
     assert!(conflict.is_err());
     assert_eq!(
-        claimed(&store, 10, 20),
+        claimed(&store, 10, 20).await,
         ["evt_saved", "evt_attention", "evt_deleted"],
         "in the order of the changes; none for an unchanged status, a missing row or a failed change"
     );
 }
 
 // Regression: two instances relinking the same credentials at once must not end in a conflict or two accounts.
-fn concurrent_relinks_of_one_client_leave_one_account(store: Arc<dyn Store>) {
+async fn concurrent_relinks_of_one_client_leave_one_account(store: Arc<dyn Store>) {
     let saves: Vec<_> = (0..16)
         .map(|_| {
             let store = Arc::clone(&store);
-            std::thread::spawn(move || save(&store, new_account("u1", "clientA", None)).unwrap())
+            tokio::spawn(async move { save(&store, new_account("u1", "clientA", None)).await.unwrap() })
         })
         .collect();
-    let outcomes: Vec<_> = saves.into_iter().map(|s| s.join().unwrap()).collect();
+    let outcomes: Vec<_> = futures::future::join_all(saves).await.into_iter().map(Result::unwrap).collect();
     assert_eq!(outcomes.iter().filter(|(_, saved)| *saved == Saved::Created).count(), 1);
-    let accounts = store.list("u1").unwrap();
+    let accounts = store.list("u1").await.unwrap();
     assert_eq!(accounts.len(), 1);
     assert!(outcomes.iter().all(|(account, _)| account.id == accounts[0].id));
     assert_eq!(accounts[0].revision, 16, "every save counted once");
@@ -331,124 +355,137 @@ fn new_link_record(id: &str, user: &str, expires_at: i64) -> NewLinkRecord {
 }
 
 /// Saves the account of `user` through the link, with `claim`, at `now`.
-fn save_through(store: &Arc<dyn Store>, link_id: &str, claim: &str, now: i64) -> Result<StoredAccount, StoreError> {
+async fn save_through(
+    store: &Arc<dyn Store>,
+    link_id: &str,
+    claim: &str,
+    now: i64,
+) -> Result<StoredAccount, StoreError> {
     let mut new = new_account("u1", &format!("client-{link_id}-{claim}"), None);
     new.through = Some(LinkUse { link_id: link_id.into(), claim: claim.into(), now });
-    store.save(new, &|_| vec![event(&format!("evt_{link_id}_{claim}"), now)]).map(|(account, _)| account)
+    let id = format!("evt_{link_id}_{claim}");
+    store.save(new, Box::new(move |_| vec![event(&id, now)])).await.map(|(account, _)| account)
 }
 
-fn a_link_is_used_or_revoked_once_and_only_while_open(store: Arc<dyn Store>) {
+async fn a_link_is_used_or_revoked_once_and_only_while_open(store: Arc<dyn Store>) {
     for (id, expires_at) in [("lnk_a", 1000), ("lnk_b", 1000), ("lnk_old", 150)] {
-        store.create_link(new_link_record(id, "u1", expires_at)).unwrap();
+        store.create_link(new_link_record(id, "u1", expires_at)).await.unwrap();
     }
-    assert!(matches!(store.create_link(new_link_record("lnk_a", "u2", 1000)), Err(StoreError::Conflict)));
-    let by_token: LinkRecord = store.link_by_token(b"lnk_a").unwrap().unwrap();
+    assert!(matches!(store.create_link(new_link_record("lnk_a", "u2", 1000)).await, Err(StoreError::Conflict)));
+    let by_token: LinkRecord = store.link_by_token(b"lnk_a").await.unwrap().unwrap();
     assert_eq!(
         (by_token.id.as_str(), by_token.environment, by_token.locale.as_deref(), by_token.used_at),
         ("lnk_a", Some(Environment::Production), Some("de"), None)
     );
-    assert!(store.link_by_token(b"nothing").unwrap().is_none());
-    let open: Vec<String> = store.open_links("u1", 200).unwrap().into_iter().map(|l| l.id).collect();
+    assert!(store.link_by_token(b"nothing").await.unwrap().is_none());
+    let open: Vec<String> = store.open_links("u1", 200).await.unwrap().into_iter().map(|l| l.id).collect();
     assert_eq!(open, ["lnk_a", "lnk_b"], "the expired one is not open");
 
     assert_eq!(by_token.for_whom.as_deref(), Some("Ann Example <ann@portal.example>"));
 
-    assert!(store.claim_link("lnk_a", "c1", 200, 300).unwrap());
-    save_through(&store, "lnk_a", "c1", 200).unwrap();
-    assert!(!store.claim_link("lnk_a", "c2", 201, 300).unwrap(), "used once only");
-    assert!(matches!(save_through(&store, "lnk_a", "c1", 201), Err(StoreError::LinkUnusable)));
-    assert!(!store.revoke_link("lnk_a", 202).unwrap(), "a used link cannot be revoked");
-    assert!(store.revoke_link("lnk_b", 202).unwrap());
-    assert!(!store.claim_link("lnk_b", "c3", 203, 300).unwrap(), "a revoked link cannot be claimed");
-    assert!(!store.claim_link("lnk_old", "c4", 203, 300).unwrap(), "an expired link cannot be claimed");
-    assert_eq!(store.link("lnk_a").unwrap().unwrap().used_at, Some(200));
-    assert_eq!(store.link("lnk_b").unwrap().unwrap().revoked_at, Some(202));
-    assert!(store.open_links("u1", 204).unwrap().is_empty());
-    assert_eq!(claimed(&store, 300, 400), ["evt_lnk_a_c1"]);
-    assert_eq!(store.list("u1").unwrap().len(), 1, "nothing saved through an unusable link");
+    assert!(store.claim_link("lnk_a", "c1", 200, 300).await.unwrap());
+    save_through(&store, "lnk_a", "c1", 200).await.unwrap();
+    assert!(!store.claim_link("lnk_a", "c2", 201, 300).await.unwrap(), "used once only");
+    assert!(matches!(save_through(&store, "lnk_a", "c1", 201).await, Err(StoreError::LinkUnusable)));
+    assert!(!store.revoke_link("lnk_a", 202).await.unwrap(), "a used link cannot be revoked");
+    assert!(store.revoke_link("lnk_b", 202).await.unwrap());
+    assert!(!store.claim_link("lnk_b", "c3", 203, 300).await.unwrap(), "a revoked link cannot be claimed");
+    assert!(!store.claim_link("lnk_old", "c4", 203, 300).await.unwrap(), "an expired link cannot be claimed");
+    assert_eq!(store.link("lnk_a").await.unwrap().unwrap().used_at, Some(200));
+    assert_eq!(store.link("lnk_b").await.unwrap().unwrap().revoked_at, Some(202));
+    assert!(store.open_links("u1", 204).await.unwrap().is_empty());
+    assert_eq!(claimed(&store, 300, 400).await, ["evt_lnk_a_c1"]);
+    assert_eq!(store.list("u1").await.unwrap().len(), 1, "nothing saved through an unusable link");
 }
 
 // Regression: a link was checked, SPS called, and the link used afterwards,
 // so connects racing through one link all linked, and a revoked one still did.
-fn a_link_is_held_by_one_claim_at_a_time_and_used_only_by_it(store: Arc<dyn Store>) {
+async fn a_link_is_held_by_one_claim_at_a_time_and_used_only_by_it(store: Arc<dyn Store>) {
     for id in ["lnk_a", "lnk_b"] {
-        store.create_link(new_link_record(id, "u1", 1000)).unwrap();
+        store.create_link(new_link_record(id, "u1", 1000)).await.unwrap();
     }
-    assert!(store.claim_link("lnk_a", "first", 200, 260).unwrap());
-    assert!(!store.claim_link("lnk_a", "second", 230, 290).unwrap(), "held until the claim ends");
-    assert!(matches!(save_through(&store, "lnk_a", "second", 231), Err(StoreError::LinkUnusable)));
-    assert!(store.claim_link("lnk_a", "second", 260, 320).unwrap(), "free once the first claim ended");
-    assert!(matches!(save_through(&store, "lnk_a", "first", 261), Err(StoreError::LinkUnusable)), "taken over");
-    store.release_link("lnk_a", "first").unwrap();
-    assert!(!store.claim_link("lnk_a", "third", 262, 320).unwrap(), "a stale release frees nothing");
-    store.release_link("lnk_a", "second").unwrap();
-    assert!(store.claim_link("lnk_a", "third", 263, 320).unwrap(), "given back");
-    assert!(store.revoke_link("lnk_a", 264).unwrap(), "a held link can be revoked");
-    assert!(matches!(save_through(&store, "lnk_a", "third", 265), Err(StoreError::LinkUnusable)));
+    assert!(store.claim_link("lnk_a", "first", 200, 260).await.unwrap());
+    assert!(!store.claim_link("lnk_a", "second", 230, 290).await.unwrap(), "held until the claim ends");
+    assert!(matches!(save_through(&store, "lnk_a", "second", 231).await, Err(StoreError::LinkUnusable)));
+    assert!(store.claim_link("lnk_a", "second", 260, 320).await.unwrap(), "free once the first claim ended");
+    assert!(matches!(save_through(&store, "lnk_a", "first", 261).await, Err(StoreError::LinkUnusable)), "taken over");
+    store.release_link("lnk_a", "first").await.unwrap();
+    assert!(!store.claim_link("lnk_a", "third", 262, 320).await.unwrap(), "a stale release frees nothing");
+    store.release_link("lnk_a", "second").await.unwrap();
+    assert!(store.claim_link("lnk_a", "third", 263, 320).await.unwrap(), "given back");
+    assert!(store.revoke_link("lnk_a", 264).await.unwrap(), "a held link can be revoked");
+    assert!(matches!(save_through(&store, "lnk_a", "third", 265).await, Err(StoreError::LinkUnusable)));
 
-    assert!(store.claim_link("lnk_b", "only", 200, 260).unwrap());
-    assert!(matches!(save_through(&store, "lnk_b", "only", 1000), Err(StoreError::LinkUnusable)), "expired");
-    assert!(store.list("u1").unwrap().is_empty(), "nothing was saved");
-    assert!(claimed(&store, 2000, 3000).is_empty(), "and no event queued");
+    assert!(store.claim_link("lnk_b", "only", 200, 260).await.unwrap());
+    assert!(matches!(save_through(&store, "lnk_b", "only", 1000).await, Err(StoreError::LinkUnusable)), "expired");
+    assert!(store.list("u1").await.unwrap().is_empty(), "nothing was saved");
+    assert!(claimed(&store, 2000, 3000).await.is_empty(), "and no event queued");
 }
 
-fn concurrent_claims_of_one_link_leave_one_holder(store: Arc<dyn Store>) {
-    store.create_link(new_link_record("lnk_race", "u1", 1000)).unwrap();
+async fn concurrent_claims_of_one_link_leave_one_holder(store: Arc<dyn Store>) {
+    store.create_link(new_link_record("lnk_race", "u1", 1000)).await.unwrap();
     let claims: Vec<_> = (0..10)
         .map(|n| {
             let store = Arc::clone(&store);
-            std::thread::spawn(move || store.claim_link("lnk_race", &format!("c{n}"), 200, 300).unwrap())
+            tokio::spawn(async move { store.claim_link("lnk_race", &format!("c{n}"), 200, 300).await.unwrap() })
         })
         .collect();
-    let taken = claims.into_iter().map(|claim| claim.join().unwrap()).filter(|taken| *taken).count();
+    let taken = futures::future::join_all(claims).await.into_iter().filter(|taken| *taken.as_ref().unwrap()).count();
     assert_eq!(taken, 1);
 }
 
-fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Store>) {
+async fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Store>) {
     for (id, expires_at) in [("lnk_used", 1000), ("lnk_revoked", 1000), ("lnk_expired", 150), ("lnk_open", 1000)] {
-        store.create_link(new_link_record(id, "u1", expires_at)).unwrap();
+        store.create_link(new_link_record(id, "u1", expires_at)).await.unwrap();
     }
-    assert!(store.claim_link("lnk_used", "c", 200, 300).unwrap());
-    save_through(&store, "lnk_used", "c", 200).unwrap();
-    store.revoke_link("lnk_revoked", 210).unwrap();
-    assert_eq!(store.purge_links(150).unwrap(), 0, "nothing finished before 150");
-    assert_eq!(store.purge_links(500).unwrap(), 3);
-    assert!(store.link("lnk_open").unwrap().is_some(), "an open link stays");
+    assert!(store.claim_link("lnk_used", "c", 200, 300).await.unwrap());
+    save_through(&store, "lnk_used", "c", 200).await.unwrap();
+    store.revoke_link("lnk_revoked", 210).await.unwrap();
+    assert_eq!(store.purge_links(150).await.unwrap(), 0, "nothing finished before 150");
+    assert_eq!(store.purge_links(500).await.unwrap(), 3);
+    assert!(store.link("lnk_open").await.unwrap().is_some(), "an open link stays");
 
     for (n, id) in ["evt_done", "evt_dead", "evt_waiting"].iter().enumerate() {
-        store.save(new_account("u2", &format!("client{n}"), None), &|_| vec![event(id, 10)]).unwrap();
+        store
+            .save(new_account("u2", &format!("client{n}"), None), Box::new(move |_| vec![event(id, 10)]))
+            .await
+            .unwrap();
     }
-    store.claim_due_events(20, 10, 1000).unwrap();
-    store.event_delivered("evt_lnk_used_c", 25).unwrap();
-    store.event_delivered("evt_done", 30).unwrap();
-    store.event_failed("evt_dead", None, 40).unwrap();
-    assert_eq!(store.purge_events(26).unwrap(), 1);
-    assert_eq!(store.purge_events(41).unwrap(), 2);
-    assert_eq!(claimed(&store, 5000, 6000), ["evt_waiting"], "the undelivered event stays");
+    store.claim_due_events(20, 10, 1000).await.unwrap();
+    store.event_delivered("evt_lnk_used_c", 25).await.unwrap();
+    store.event_delivered("evt_done", 30).await.unwrap();
+    store.event_failed("evt_dead", None, 40).await.unwrap();
+    assert_eq!(store.purge_events(26).await.unwrap(), 1);
+    assert_eq!(store.purge_events(41).await.unwrap(), 2);
+    assert_eq!(claimed(&store, 5000, 6000).await, ["evt_waiting"], "the undelivered event stays");
 }
 
-fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Store>) {
-    let (account, _) = store.save(new_account("u1", "clientA", None), &|_| vec![event("evt_1", 10)]).unwrap();
-    store.delete(&account.id, Some(&event("evt_2", 11))).unwrap();
-    assert!(claimed(&store, 9, 100).is_empty(), "not due yet");
-    assert_eq!(claimed(&store, 20, 100), ["evt_1", "evt_2"]);
-    assert!(claimed(&store, 50, 150).is_empty(), "held by the first deliverer");
-    assert_eq!(claimed(&store, 100, 200), ["evt_1", "evt_2"], "due again once the lease ends");
+async fn an_event_is_claimed_by_one_deliverer_until_its_lease_ends(store: Arc<dyn Store>) {
+    let (account, _) =
+        store.save(new_account("u1", "clientA", None), Box::new(move |_| vec![event("evt_1", 10)])).await.unwrap();
+    store.delete(&account.id, Some(&event("evt_2", 11))).await.unwrap();
+    assert!(claimed(&store, 9, 100).await.is_empty(), "not due yet");
+    assert_eq!(claimed(&store, 20, 100).await, ["evt_1", "evt_2"]);
+    assert!(claimed(&store, 50, 150).await.is_empty(), "held by the first deliverer");
+    assert_eq!(claimed(&store, 100, 200).await, ["evt_1", "evt_2"], "due again once the lease ends");
 }
 
-fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store>) {
+async fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store>) {
     for (n, id) in ["evt_ok", "evt_retry", "evt_dead"].iter().enumerate() {
-        store.save(new_account("u1", &format!("client{n}"), None), &|_| vec![event(id, 10 + n as i64)]).unwrap();
+        store
+            .save(new_account("u1", &format!("client{n}"), None), Box::new(move |_| vec![event(id, 10 + n as i64)]))
+            .await
+            .unwrap();
     }
-    let first = store.claim_due_events(20, 10, 1000).unwrap();
+    let first = store.claim_due_events(20, 10, 1000).await.unwrap();
     assert_eq!(first.iter().map(|e| e.attempts).collect::<Vec<_>>(), [0, 0, 0]);
     assert_eq!(first[0].body, r#"{"id":"evt_ok"}"#);
-    store.event_delivered("evt_ok", 30).unwrap();
-    store.event_failed("evt_retry", Some(500), 30).unwrap();
-    store.event_failed("evt_dead", None, 30).unwrap();
-    assert!(claimed(&store, 499, 2000).is_empty());
-    let retried = store.claim_due_events(500, 10, 2000).unwrap();
+    store.event_delivered("evt_ok", 30).await.unwrap();
+    store.event_failed("evt_retry", Some(500), 30).await.unwrap();
+    store.event_failed("evt_dead", None, 30).await.unwrap();
+    assert!(claimed(&store, 499, 2000).await.is_empty());
+    let retried = store.claim_due_events(500, 10, 2000).await.unwrap();
     assert_eq!((retried.len(), retried[0].id.as_str(), retried[0].attempts), (1, "evt_retry", 1));
-    store.event_delivered("evt_retry", 600).unwrap();
-    assert!(claimed(&store, 10_000, 20_000).is_empty(), "the delivered and the abandoned never come back");
+    store.event_delivered("evt_retry", 600).await.unwrap();
+    assert!(claimed(&store, 10_000, 20_000).await.is_empty(), "the delivered and the abandoned never come back");
 }

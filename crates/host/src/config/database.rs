@@ -57,11 +57,14 @@ impl Database {
     }
 
     /// Opens it, creating the file or the tables on first use.
-    pub fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+    pub async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
         Ok(match self {
-            Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+            Database::Sqlite(path) => {
+                let path = path.clone();
+                Arc::new(crate::store::blocking(move || SqliteStore::open(&path)).await?)
+            }
             Database::Postgres { url, pool_size, ca_file } => {
-                Arc::new(PostgresStore::connect(url.expose_secret(), *pool_size, ca_file.as_deref())?)
+                Arc::new(PostgresStore::connect(url.expose_secret(), *pool_size, ca_file.as_deref()).await?)
             }
         })
     }

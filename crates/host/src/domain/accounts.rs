@@ -9,7 +9,7 @@ use crate::sps::exchange::TokenExchange;
 use crate::sps::failure::SpsFailure;
 use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
-    blocking, AccountStore, Check, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    AccountStore, Check, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
 };
 use quick_cache::sync::Cache;
 use reqwest::StatusCode;
@@ -151,16 +151,14 @@ impl LinkedAccounts {
         };
         let link_id = new.through.as_ref().map(|through| through.link_id.clone());
         let via_link = link_id.clone();
-        let (store, this) = (Arc::clone(&self.store), self.clone());
-        let (account, saved) = blocking(move || {
-            store.save(new, &|(account, saved)| {
-                let kind = if *saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
-                let used =
-                    link_id.as_ref().and_then(|id| this.event(EventType::LinkUsed, account, json!({ "link_id": id })));
-                this.event(kind, account, json!({})).into_iter().chain(used).collect()
-            })
-        })
-        .await?;
+        let this = self.clone();
+        let events = Box::new(move |(account, saved): &(StoredAccount, Saved)| {
+            let kind = if *saved == Saved::Created { EventType::AccountCreated } else { EventType::AccountUpdated };
+            let used =
+                link_id.as_ref().and_then(|id| this.event(EventType::LinkUsed, account, json!({ "link_id": id })));
+            this.event(kind, account, json!({})).into_iter().chain(used).collect()
+        });
+        let (account, saved) = self.store.save(new, events).await?;
         self.webhooks.wake();
         self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
         tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, link = ?via_link, "account connected");
@@ -169,32 +167,25 @@ impl LinkedAccounts {
 
     /// The user's accounts.
     pub async fn list(&self, user_id: String) -> Result<Vec<StoredAccount>, AccessError> {
-        let store = Arc::clone(&self.store);
-        Ok(blocking(move || store.list(&user_id)).await?)
+        Ok(self.store.list(&user_id).await?)
     }
 
     /// One account; with `owner`, only if it is that user's.
     pub async fn find(&self, account_id: &str, owner: Option<&str>) -> Result<SealedAccount, AccessError> {
-        let store = Arc::clone(&self.store);
-        let id = account_id.to_owned();
-        let found = blocking(move || store.find(&id)).await?;
+        let found = self.store.find(account_id).await?;
         found.filter(|sealed| owner.is_none_or(|owner| sealed.account.user_id == owner)).ok_or(AccessError::NotFound)
     }
 
     async fn record(&self, account: &StoredAccount, check: Check) -> Result<StoredAccount, AccessError> {
-        let store = Arc::clone(&self.store);
         let (id, revision) = (account.id.clone(), account.revision);
         if let Check::Refused(code) = &check {
             tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
         }
         let this = self.clone();
-        let (after, changed) = blocking(move || {
-            store.record_check(&id, revision, &check, &|account| {
-                this.event(EventType::AccountNeedsAttention, account, json!({}))
-            })
-        })
-        .await?
-        .ok_or(AccessError::NotFound)?;
+        let event =
+            Box::new(move |account: &StoredAccount| this.event(EventType::AccountNeedsAttention, account, json!({})));
+        let (after, changed) =
+            self.store.record_check(&id, revision, &check, event).await?.ok_or(AccessError::NotFound)?;
         if changed && after.status == AccountStatus::NeedsAttention {
             self.webhooks.wake();
         }
@@ -283,10 +274,8 @@ impl LinkedAccounts {
 
     /// Removes the account, its secret and its token.
     pub async fn disconnect(&self, account: &StoredAccount) -> Result<bool, AccessError> {
-        let store = Arc::clone(&self.store);
-        let id = account.id.clone();
         let event = self.event(EventType::AccountDeleted, account, json!({}));
-        let removed = blocking(move || store.delete(&id, event.as_ref())).await?;
+        let removed = self.store.delete(&account.id, event.as_ref()).await?;
         self.tokens.forget(&account.id);
         if removed {
             tracing::info!(account = %account.id, "account disconnected");

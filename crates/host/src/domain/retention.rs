@@ -2,7 +2,6 @@
 //! up, and hosted links used, revoked or expired, once they are older than
 //! the retention period. Runs at start and every hour, off the request path.
 
-use crate::store::blocking;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,13 +13,9 @@ pub const INTERVAL: Duration = Duration::from_secs(3600);
 pub async fn purge(store: &Arc<dyn Store>, retention: Duration) -> Result<(u64, u64), crate::store::StoreError> {
     let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
     let now = crate::util::times::unix_now();
-    let store = Arc::clone(store);
-    blocking(move || {
-        let events = store.purge_events(now.saturating_sub(age).saturating_mul(1000))?;
-        let links = store.purge_links(now.saturating_sub(age))?;
-        Ok((events, links))
-    })
-    .await
+    let events = store.purge_events(now.saturating_sub(age).saturating_mul(1000)).await?;
+    let links = store.purge_links(now.saturating_sub(age)).await?;
+    Ok((events, links))
 }
 
 /// Runs [`purge`] now and every [`INTERVAL`] until the process ends.

@@ -19,10 +19,10 @@ pub struct RewrapReport {
 }
 
 /// Re-seals every account of `store` not yet under the newest key of `secret_box`.
-pub fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox) -> Result<RewrapReport, StoreError> {
+pub async fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox) -> Result<RewrapReport, StoreError> {
     let mut report = RewrapReport::default();
-    for id in store.all_ids()? {
-        let Some(sealed) = store.find(&id)? else { continue };
+    for id in store.all_ids().await? {
+        let Some(sealed) = store.find(&id).await? else { continue };
         if secret_box.is_current(&sealed.sealed_secret) {
             report.current += 1;
             continue;
@@ -34,7 +34,7 @@ pub fn rewrap(store: &dyn AccountStore, secret_box: &SecretBox) -> Result<Rewrap
             continue;
         };
         let resealed = secret_box.seal(&secret, &context);
-        if store.replace_sealed_secret(&id, &sealed.sealed_secret, &resealed)? {
+        if store.replace_sealed_secret(&id, &sealed.sealed_secret, &resealed).await? {
             report.rewrapped += 1;
         } else {
             report.current += 1;

@@ -3,7 +3,6 @@
 //! timestamp and the body, and redelivered with exponential backoff until a
 //! 2xx or the last attempt. Events never hold a secret or a token.
 
-use crate::store::blocking;
 use crate::store::{EventOutbox, QueuedEvent};
 use crate::util::net::outbound_url;
 use crate::util::vars::{key_bytes, ConfigError, Fallback, Variable, Vars, MIN_KEY_BYTES};
@@ -174,10 +173,7 @@ impl Webhooks {
     }
 
     async fn deliver_due(&self, config: &WebhookConfig) -> bool {
-        let outbox = Arc::clone(&self.outbox);
-        let due = match blocking(move || outbox.claim_due_events(now_ms(), BATCH, now_ms() + LEASE.as_millis() as i64))
-            .await
-        {
+        let due = match self.outbox.claim_due_events(now_ms(), BATCH, now_ms() + LEASE.as_millis() as i64).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::error!(?error, "the webhook queue could not be read");
@@ -201,18 +197,17 @@ impl Webhooks {
                 Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
                 Err(_) => Some("the receiver could not be reached".to_owned()),
             };
-            let outbox = Arc::clone(&self.outbox);
-            let id = event.id.clone();
+            let id = &event.id;
             let recorded = match outcome {
                 None => {
                     tracing::info!(event = %id, attempts, "webhook delivered");
-                    blocking(move || outbox.event_delivered(&id, now_ms())).await
+                    self.outbox.event_delivered(id, now_ms()).await
                 }
                 Some(reason) => {
                     let next = (attempts < config.max_attempts)
                         .then(|| now_ms() + backoff(config.retry_base, attempts).as_millis() as i64);
                     tracing::warn!(event = %id, attempts, %reason, gave_up = next.is_none(), "webhook not delivered");
-                    blocking(move || outbox.event_failed(&id, next, now_ms())).await
+                    self.outbox.event_failed(id, next, now_ms()).await
                 }
             };
             if let Err(error) = recorded {

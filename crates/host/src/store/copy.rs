@@ -1,6 +1,8 @@
 //! Moves an SQLite store into PostgreSQL: every account (sealed secrets as
 //! they are, so the same encryption keys open them), hosted link and queued
 //! event. Rows already there are left alone, so a copy can be run again.
+//! This is the one place where the two databases meet: the PostgreSQL store
+//! itself knows nothing of SQLite.
 
 use super::postgres::PostgresStore;
 use super::{SqliteStore, StoreError};
@@ -39,20 +41,102 @@ const TABLES: [(&str, &str, &str); 3] = [
 ];
 
 /// Copies every row of `from` into `to`.
-pub fn copy_store(from: &SqliteStore, to: &PostgresStore) -> Result<CopyReport, StoreError> {
+pub async fn copy_store(from: &SqliteStore, to: &PostgresStore) -> Result<CopyReport, StoreError> {
     let mut counts = Vec::new();
     for (source, target, columns) in TABLES {
-        let rows = read_all(from, source, columns)?;
-        counts.push(to.insert_rows(target, columns, rows)?);
+        let rows = read_all(from, source, columns).await?;
+        counts.push(insert_rows(to, target, columns, rows).await?);
     }
     Ok(CopyReport { accounts: counts[0], links: counts[1], events: counts[2] })
 }
 
-fn read_all(from: &SqliteStore, table: &str, columns: &str) -> Result<Vec<Vec<Value>>, StoreError> {
-    let connection = from.connection();
-    let order = if table == "webhook_events" { "rowid" } else { "id" };
-    let mut statement = connection.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
-    let width = statement.column_count();
-    let rows = statement.query_map([], |row| (0..width).map(|i| row.get::<_, Value>(i)).collect())?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+async fn read_all(
+    from: &SqliteStore,
+    table: &'static str,
+    columns: &'static str,
+) -> Result<Vec<Vec<Value>>, StoreError> {
+    let from = from.clone();
+    super::blocking(move || {
+        let connection = from.connection();
+        let order = if table == "webhook_events" { "rowid" } else { "id" };
+        let mut statement = connection.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
+        let width = statement.column_count();
+        let rows = statement.query_map([], |row| (0..width).map(|i| row.get::<_, Value>(i)).collect())?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .await
+}
+
+/// Inserts `rows` (values in the order of `columns`) into `table`, one
+/// transaction, skipping rows whose key is already there: how many were
+/// inserted, and how many skipped.
+async fn insert_rows(
+    to: &PostgresStore,
+    table: &str,
+    columns: &str,
+    rows: Vec<Vec<rusqlite::types::Value>>,
+) -> Result<(usize, usize), StoreError> {
+    let width = columns.split(',').count();
+    let placeholders = (1..=width).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING");
+    let pool = to.pool();
+    let mut client = pool.get().await?;
+    let transaction = client.transaction().await?;
+    let statement = transaction.prepare(&sql).await?;
+    let mut inserted = 0;
+    for row in &rows {
+        let values: Vec<SqlValue> = row.iter().zip(statement.params()).map(|(v, t)| SqlValue::of(v, t)).collect();
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            values.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+        inserted += transaction.execute(&statement, &params).await? as usize;
+    }
+    transaction.commit().await?;
+    Ok((inserted, rows.len() - inserted))
+}
+
+/// An SQLite value as the PostgreSQL column it goes into wants it.
+#[derive(Debug)]
+enum SqlValue {
+    Null,
+    Int(i32),
+    BigInt(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl SqlValue {
+    fn of(value: &rusqlite::types::Value, column: &tokio_postgres::types::Type) -> Self {
+        use rusqlite::types::Value;
+        use tokio_postgres::types::Type;
+        match value {
+            Value::Null => SqlValue::Null,
+            Value::Integer(n) if *column == Type::INT4 => SqlValue::Int(*n as i32),
+            Value::Integer(n) => SqlValue::BigInt(*n),
+            Value::Real(x) => SqlValue::Text(x.to_string()),
+            Value::Text(text) => SqlValue::Text(text.clone()),
+            Value::Blob(bytes) => SqlValue::Bytes(bytes.clone()),
+        }
+    }
+}
+
+impl tokio_postgres::types::ToSql for SqlValue {
+    fn to_sql(
+        &self,
+        ty: &tokio_postgres::types::Type,
+        out: &mut tokio_postgres::types::private::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            SqlValue::Null => Ok(tokio_postgres::types::IsNull::Yes),
+            SqlValue::Int(n) => n.to_sql(ty, out),
+            SqlValue::BigInt(n) => n.to_sql(ty, out),
+            SqlValue::Text(text) => text.to_sql(ty, out),
+            SqlValue::Bytes(bytes) => bytes.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
 }

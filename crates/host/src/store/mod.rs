@@ -1,7 +1,9 @@
 //! Where linked accounts, hosted links and undelivered webhook events live.
 //! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams;
 //! [`SqliteStore`] is the default, an embedded file for one host instance,
-//! and [`PostgresStore`] a database that several instances share.
+//! whose blocking calls run on the blocking thread pool inside its own
+//! implementation; [`PostgresStore`] is a database that several instances
+//! share, awaited directly. The traits are async end to end.
 
 mod copy;
 mod error;
@@ -15,13 +17,14 @@ pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
 pub use postgres::PostgresStore;
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-/// Runs a blocking store call off the async runtime.
+/// Runs a blocking call (SQLite's) on the blocking thread pool.
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
@@ -119,17 +122,17 @@ pub struct QueuedEvent {
 
 /// Builds the event that reports a change, once the change is known; `None`
 /// when no events are sent.
-pub type EventFor<'a, T> = &'a (dyn Fn(&T) -> Option<QueuedEvent> + Sync);
+pub type EventFor<T> = Box<dyn Fn(&T) -> Option<QueuedEvent> + Send + Sync>;
 
 /// Builds the events that report a change, once the change is known.
-pub type EventsFor<'a, T> = &'a (dyn Fn(&T) -> Vec<QueuedEvent> + Sync);
+pub type EventsFor<T> = Box<dyn Fn(&T) -> Vec<QueuedEvent> + Send + Sync>;
 
 /// Whether a check changed the account's status, and the event to queue
 /// with it: one only when the account came to need attention.
 fn check_outcome(
     before: &StoredAccount,
     after: &StoredAccount,
-    event: EventFor<'_, StoredAccount>,
+    event: &EventFor<StoredAccount>,
 ) -> (bool, Option<QueuedEvent>) {
     let changed = after.status != before.status;
     let to_queue = (changed && after.status == AccountStatus::NeedsAttention).then(|| event(after)).flatten();
@@ -154,41 +157,90 @@ pub enum Saved {
     Updated,
 }
 
-/// Storage for linked accounts. Calls block; run them off the async runtime.
+/// Storage for linked accounts. Every call is async; SQLite's run on the blocking thread pool.
+#[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// Saves a connected account: updates `account_id` if given, else the user's account with
     /// the same environment and Client ID, else creates one. The account is
     /// `active`, verified at `connected_at`. A save `through` a hosted link
     /// uses the link up in the same transaction, or saves nothing. The
     /// events for the saved account are queued in the same transaction.
-    fn save(
+    async fn save(
         &self,
         new: NewAccount,
-        events: EventsFor<'_, (StoredAccount, Saved)>,
+        events: EventsFor<(StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError>;
     /// The user's accounts, newest first.
-    fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError>;
+    async fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError>;
     /// One account, whoever it belongs to, with its sealed secret.
-    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
+    async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
     /// Records the outcome of a check made with the credentials of `revision`;
     /// does nothing if the account was saved again since. The account after,
     /// and whether its status changed. When the check makes the account need
     /// attention, its event is queued in the same transaction.
-    fn record_check(
+    async fn record_check(
         &self,
         account_id: &str,
         revision: i64,
         check: &Check,
-        event: EventFor<'_, StoredAccount>,
+        event: EventFor<StoredAccount>,
     ) -> Result<Option<(StoredAccount, bool)>, StoreError>;
     /// Removes the account and its secret, queuing `event` in the same
     /// transaction if there was one; whether there was one.
-    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError>;
+    async fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError>;
     /// The ids of every account, of every user.
-    fn all_ids(&self) -> Result<Vec<String>, StoreError>;
+    async fn all_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Replaces the account's sealed secret with `new` if it is still `old`;
     /// whether it was replaced. The credentials themselves do not change.
-    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError>;
+    async fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn save(
+        &self,
+        new: NewAccount,
+        events: EventsFor<(StoredAccount, Saved)>,
+    ) -> Result<(StoredAccount, Saved), StoreError> {
+        let this = self.clone();
+        blocking(move || this.save_blocking(new, &events)).await
+    }
+
+    async fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
+        let (this, user_id) = (self.clone(), user_id.to_owned());
+        blocking(move || this.list_blocking(&user_id)).await
+    }
+
+    async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
+        let (this, account_id) = (self.clone(), account_id.to_owned());
+        blocking(move || this.find_blocking(&account_id)).await
+    }
+
+    async fn record_check(
+        &self,
+        account_id: &str,
+        revision: i64,
+        check: &Check,
+        event: EventFor<StoredAccount>,
+    ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
+        let (this, account_id, check) = (self.clone(), account_id.to_owned(), check.clone());
+        blocking(move || this.record_check_blocking(&account_id, revision, &check, &event)).await
+    }
+
+    async fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        let (this, account_id, event) = (self.clone(), account_id.to_owned(), event.cloned());
+        blocking(move || this.delete_blocking(&account_id, event.as_ref())).await
+    }
+
+    async fn all_ids(&self) -> Result<Vec<String>, StoreError> {
+        let this = self.clone();
+        blocking(move || this.all_ids_blocking()).await
+    }
+
+    async fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
+        let (this, account_id, old, new) = (self.clone(), account_id.to_owned(), old.to_vec(), new.to_vec());
+        blocking(move || this.replace_sealed_secret_blocking(&account_id, &old, &new)).await
+    }
 }
 
 /// Everything the host keeps: accounts, hosted links, queued events.
@@ -196,9 +248,11 @@ pub trait Store: AccountStore + LinkStore + EventOutbox {}
 
 impl<T: AccountStore + LinkStore + EventOutbox> Store for T {}
 
-/// The SQLite account store.
+/// The SQLite account store: one connection, used on the blocking thread
+/// pool. Clones share it.
+#[derive(Clone)]
 pub struct SqliteStore {
-    connection: Mutex<Connection>,
+    connection: Arc<Mutex<Connection>>,
 }
 
 /// Each step brings the schema from the version before it to its own; the
@@ -271,7 +325,7 @@ impl SqliteStore {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut connection)?;
-        Ok(Self { connection: Mutex::new(connection) })
+        Ok(Self { connection: Arc::new(Mutex::new(connection)) })
     }
 
     pub(crate) fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -347,11 +401,11 @@ fn select_one(connection: &Connection, account_id: &str) -> Result<Option<Stored
     Ok(connection.query_row(&sql, params![account_id], row_to_account).optional()?)
 }
 
-impl AccountStore for SqliteStore {
-    fn save(
+impl SqliteStore {
+    fn save_blocking(
         &self,
         new: NewAccount,
-        events: EventsFor<'_, (StoredAccount, Saved)>,
+        events: &EventsFor<(StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -423,7 +477,7 @@ impl AccountStore for SqliteStore {
         Ok(outcome)
     }
 
-    fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
+    fn list_blocking(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
         let connection = self.connection();
         let mut statement = connection
             .prepare(&format!("SELECT {COLUMNS} FROM accounts WHERE user_id = ?1 ORDER BY connected_at DESC, id"))?;
@@ -431,7 +485,7 @@ impl AccountStore for SqliteStore {
         Ok(accounts)
     }
 
-    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
+    fn find_blocking(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
         let connection = self.connection();
         let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM accounts WHERE id = ?1");
         let found = connection
@@ -442,12 +496,12 @@ impl AccountStore for SqliteStore {
         Ok(found)
     }
 
-    fn record_check(
+    fn record_check_blocking(
         &self,
         account_id: &str,
         revision: i64,
         check: &Check,
-        event: EventFor<'_, StoredAccount>,
+        event: &EventFor<StoredAccount>,
     ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -472,7 +526,7 @@ impl AccountStore for SqliteStore {
         Ok(Some((after, changed)))
     }
 
-    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+    fn delete_blocking(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let removed = transaction.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0;
@@ -483,14 +537,14 @@ impl AccountStore for SqliteStore {
         Ok(removed)
     }
 
-    fn all_ids(&self) -> Result<Vec<String>, StoreError> {
+    fn all_ids_blocking(&self) -> Result<Vec<String>, StoreError> {
         let connection = self.connection();
         let mut statement = connection.prepare("SELECT id FROM accounts ORDER BY id")?;
         let ids = statement.query_map([], |row| row.get(0))?.collect::<Result<Vec<_>, _>>()?;
         Ok(ids)
     }
 
-    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
+    fn replace_sealed_secret_blocking(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
         let connection = self.connection();
         let changed = connection.execute(
             "UPDATE accounts SET client_secret_sealed = ?1 WHERE id = ?2 AND client_secret_sealed = ?3",
@@ -517,12 +571,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_database_and_its_journal_are_readable_by_the_owner_only() {
+    #[tokio::test]
+    async fn the_database_and_its_journal_are_readable_by_the_owner_only() {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("nested/accounts.sqlite");
         let store = SqliteStore::open(&database).unwrap();
-        store.save(new_account("u1", "clientA"), &|_| Vec::new()).unwrap();
+        store.save(new_account("u1", "clientA"), Box::new(|_| Vec::new())).await.unwrap();
         for file in [database.clone(), with_suffix(&database, "-wal"), with_suffix(&database, "-shm")] {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
@@ -537,8 +591,8 @@ mod tests {
         assert_eq!(std::fs::metadata(&loose).unwrap().permissions().mode() & 0o777, 0o600, "tightened on open");
     }
 
-    #[test]
-    fn a_database_of_the_first_schema_is_migrated_in_place() {
+    #[tokio::test]
+    async fn a_database_of_the_first_schema_is_migrated_in_place() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite");
         let old = Connection::open(&path).unwrap();
@@ -550,7 +604,7 @@ mod tests {
         .unwrap();
         drop(old);
         let store = SqliteStore::open(&path).unwrap();
-        let account = store.find("acc_old").unwrap().unwrap().account;
+        let account = store.find("acc_old").await.unwrap().unwrap().account;
         assert_eq!(account.status, AccountStatus::Active);
         assert_eq!(account.last_verified_at.as_deref(), Some("2026-01-01T00:00:00Z"));
         drop(store);

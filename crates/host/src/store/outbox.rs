@@ -2,7 +2,8 @@
 //! transaction as the change it reports (see [`super::queue_event`]), so a
 //! crash or a restart loses none. Times are unix milliseconds.
 
-use super::{SqliteStore, StoreError};
+use super::{blocking, SqliteStore, StoreError};
+use async_trait::async_trait;
 use rusqlite::params;
 
 /// An event to deliver.
@@ -16,23 +17,58 @@ pub struct PendingEvent {
     pub attempts: u32,
 }
 
-/// Storage for undelivered webhook events. Calls block.
+/// Storage for undelivered webhook events. Every call is async.
+#[async_trait]
 pub trait EventOutbox: Send + Sync + 'static {
     /// Takes up to `limit` events due at `now`, in the order they were
     /// queued, and holds them until `lease_until`: no other deliverer (of
     /// this or another host instance) takes them before then, and if this
     /// one stops before recording the outcome they are due again after it.
-    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError>;
+    async fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64)
+        -> Result<Vec<PendingEvent>, StoreError>;
     /// The event was delivered.
-    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    async fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError>;
     /// A delivery failed: try again at `next_attempt_at`, or give up.
-    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError>;
+    async fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError>;
     /// Deletes the events delivered or given up before `before`; how many.
-    fn purge_events(&self, before: i64) -> Result<u64, StoreError>;
+    async fn purge_events(&self, before: i64) -> Result<u64, StoreError>;
 }
 
+#[async_trait]
 impl EventOutbox for SqliteStore {
-    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError> {
+    async fn claim_due_events(
+        &self,
+        now: i64,
+        limit: usize,
+        lease_until: i64,
+    ) -> Result<Vec<PendingEvent>, StoreError> {
+        let this = self.clone();
+        blocking(move || this.claim_due_events_blocking(now, limit, lease_until)).await
+    }
+
+    async fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        let (this, id) = (self.clone(), id.to_owned());
+        blocking(move || this.event_delivered_blocking(&id, now)).await
+    }
+
+    async fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+        let (this, id) = (self.clone(), id.to_owned());
+        blocking(move || this.event_failed_blocking(&id, next_attempt_at, now)).await
+    }
+
+    async fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
+        let this = self.clone();
+        blocking(move || this.purge_events_blocking(before)).await
+    }
+}
+
+impl SqliteStore {
+    fn claim_due_events_blocking(
+        &self,
+        now: i64,
+        limit: usize,
+        lease_until: i64,
+    ) -> Result<Vec<PendingEvent>, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let due = {
@@ -55,7 +91,7 @@ impl EventOutbox for SqliteStore {
         Ok(due)
     }
 
-    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+    fn event_delivered_blocking(&self, id: &str, now: i64) -> Result<(), StoreError> {
         self.connection().execute(
             "UPDATE webhook_events SET delivered_at = ?2, attempts = attempts + 1 WHERE id = ?1",
             params![id, now],
@@ -63,7 +99,7 @@ impl EventOutbox for SqliteStore {
         Ok(())
     }
 
-    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+    fn event_failed_blocking(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
         match next_attempt_at {
             Some(next) => self.connection().execute(
                 "UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
@@ -77,7 +113,7 @@ impl EventOutbox for SqliteStore {
         Ok(())
     }
 
-    fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
+    fn purge_events_blocking(&self, before: i64) -> Result<u64, StoreError> {
         let removed = self
             .connection()
             .execute("DELETE FROM webhook_events WHERE delivered_at < ?1 OR given_up_at < ?1", params![before])?;

@@ -1,8 +1,8 @@
 //! The PostgreSQL store, for several host instances sharing one database.
 //!
-//! The store's traits block (the host calls them off its async runtime), so
-//! this store drives its async driver and connection pool on a small runtime
-//! of its own and waits for each call.
+//! Every call is awaited on the host's own runtime, through a `deadpool`
+//! connection pool; the store knows nothing of SQLite (the copy command
+//! bridges the two).
 
 use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
 use super::outbox::{EventOutbox, PendingEvent};
@@ -10,11 +10,11 @@ use super::{
     check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
     Check, EventFor, EventsFor, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
 };
+use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use sps_connect_wire::{Environment, ErrorCode};
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,7 +91,6 @@ const MIGRATION_LOCK: i64 = 0x5350_5343_4f4e_4e31;
 /// The PostgreSQL account store.
 pub struct PostgresStore {
     pool: Pool,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl PostgresStore {
@@ -103,18 +102,12 @@ impl PostgresStore {
     /// and host name, against the certificates of `ca_file` (PEM) or else
     /// the public web roots; only `sslmode=disable` in the URL connects in
     /// plain text (`prefer` would fall back to it silently, so it means `require`).
-    pub fn connect(url: &str, pool_size: usize, ca_file: Option<&Path>) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str, pool_size: usize, ca_file: Option<&Path>) -> Result<Self, StoreError> {
         let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::setup("SPS_CONNECT_DATABASE is not a PostgreSQL URL", e))?;
         if config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable {
             config.ssl_mode(tokio_postgres::config::SslMode::Require);
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("sps-connect-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::setup("PostgreSQL runtime", e))?;
         let tls = MakeRustlsConnect::new(tls_config(ca_file)?);
         let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
@@ -124,8 +117,8 @@ impl PostgresStore {
             .wait_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| StoreError::setup("PostgreSQL pool", e))?;
-        let store = Self { pool, runtime: Some(runtime) };
-        store.run(|pool| async move { migrate(&pool).await }).map_err(|error| match error {
+        let store = Self { pool };
+        migrate(&store.pool).await.map_err(|error| match error {
             StoreError::Postgres(error) if error.to_string().contains("certificate") || certificate_cause(&error) => {
                 StoreError::Certificate(error)
             }
@@ -133,99 +126,12 @@ impl PostgresStore {
         })?;
         Ok(store)
     }
-
-    fn run<T, F>(&self, work: impl FnOnce(Pool) -> F) -> Result<T, StoreError>
-    where
-        F: Future<Output = Result<T, StoreError>>,
-    {
-        let runtime = self.runtime.as_ref().ok_or(StoreError::Closed)?;
-        runtime.block_on(work(self.pool.clone()))
-    }
 }
 
 impl PostgresStore {
-    /// Inserts `rows` (values in the order of `columns`) into `table`, one
-    /// transaction, skipping rows whose key is already there: how many were
-    /// inserted, and how many skipped.
-    pub(super) fn insert_rows(
-        &self,
-        table: &str,
-        columns: &str,
-        rows: Vec<Vec<rusqlite::types::Value>>,
-    ) -> Result<(usize, usize), StoreError> {
-        let width = columns.split(',').count();
-        let placeholders = (1..=width).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING");
-        self.run(|pool| async move {
-            let mut client = pool.get().await?;
-            let transaction = client.transaction().await?;
-            let statement = transaction.prepare(&sql).await?;
-            let mut inserted = 0;
-            for row in &rows {
-                let values: Vec<SqlValue> =
-                    row.iter().zip(statement.params()).map(|(v, t)| SqlValue::of(v, t)).collect();
-                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                    values.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-                inserted += transaction.execute(&statement, &params).await? as usize;
-            }
-            transaction.commit().await?;
-            Ok((inserted, rows.len() - inserted))
-        })
-    }
-}
-
-/// An SQLite value as the PostgreSQL column it goes into wants it.
-#[derive(Debug)]
-enum SqlValue {
-    Null,
-    Int(i32),
-    BigInt(i64),
-    Text(String),
-    Bytes(Vec<u8>),
-}
-
-impl SqlValue {
-    fn of(value: &rusqlite::types::Value, column: &tokio_postgres::types::Type) -> Self {
-        use rusqlite::types::Value;
-        use tokio_postgres::types::Type;
-        match value {
-            Value::Null => SqlValue::Null,
-            Value::Integer(n) if *column == Type::INT4 => SqlValue::Int(*n as i32),
-            Value::Integer(n) => SqlValue::BigInt(*n),
-            Value::Real(x) => SqlValue::Text(x.to_string()),
-            Value::Text(text) => SqlValue::Text(text.clone()),
-            Value::Blob(bytes) => SqlValue::Bytes(bytes.clone()),
-        }
-    }
-}
-
-impl tokio_postgres::types::ToSql for SqlValue {
-    fn to_sql(
-        &self,
-        ty: &tokio_postgres::types::Type,
-        out: &mut tokio_postgres::types::private::BytesMut,
-    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            SqlValue::Null => Ok(tokio_postgres::types::IsNull::Yes),
-            SqlValue::Int(n) => n.to_sql(ty, out),
-            SqlValue::BigInt(n) => n.to_sql(ty, out),
-            SqlValue::Text(text) => text.to_sql(ty, out),
-            SqlValue::Bytes(bytes) => bytes.to_sql(ty, out),
-        }
-    }
-
-    fn accepts(_: &tokio_postgres::types::Type) -> bool {
-        true
-    }
-
-    tokio_postgres::types::to_sql_checked!();
-}
-
-impl Drop for PostgresStore {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
+    /// Its connection pool, for the copy command.
+    pub(super) fn pool(&self) -> &Pool {
+        &self.pool
     }
 }
 
@@ -321,56 +227,57 @@ async fn queue_event(client: &impl GenericClient, event: &QueuedEvent) -> Result
     Ok(())
 }
 
+#[async_trait]
 impl AccountStore for PostgresStore {
-    fn save(
+    async fn save(
         &self,
         new: NewAccount,
-        events: EventsFor<'_, (StoredAccount, Saved)>,
+        events: EventsFor<(StoredAccount, Saved)>,
     ) -> Result<(StoredAccount, Saved), StoreError> {
-        self.run(|pool| async move {
-            let mut client = pool.get().await?;
-            let transaction = client.transaction().await?;
-            if let Some(through) = &new.through {
-                let used = transaction
-                    .execute(
-                        "UPDATE sps_connect_links SET used_at = $3, claim = NULL, claimed_until = NULL \
+        let pool = &self.pool;
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        if let Some(through) = &new.through {
+            let used = transaction
+                .execute(
+                    "UPDATE sps_connect_links SET used_at = $3, claim = NULL, claimed_until = NULL \
                          WHERE id = $1 AND claim = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
-                        &[&through.link_id, &through.claim, &through.now],
-                    )
-                    .await?;
-                if used == 0 {
-                    return Err(StoreError::LinkUnusable);
-                }
+                    &[&through.link_id, &through.claim, &through.now],
+                )
+                .await?;
+            if used == 0 {
+                return Err(StoreError::LinkUnusable);
             }
-            let services = services_to_text(&new.services);
-            let environment = new.environment.as_str();
-            let (id, saved) = match &new.account_id {
-                Some(id) => {
-                    let updated = transaction
-                        .query_opt(
-                            "UPDATE sps_connect_accounts SET environment = $1, client_id = $2, \
+        }
+        let services = services_to_text(&new.services);
+        let environment = new.environment.as_str();
+        let (id, saved) = match &new.account_id {
+            Some(id) => {
+                let updated = transaction
+                    .query_opt(
+                        "UPDATE sps_connect_accounts SET environment = $1, client_id = $2, \
                              client_secret_sealed = $3, services = $4, connected_at = $5, status = 'active', \
                              status_reason = NULL, last_verified_at = $5, revision = revision + 1 \
                              WHERE id = $6 AND user_id = $7 RETURNING id",
-                            &[
-                                &environment,
-                                &new.client_id,
-                                &new.sealed_secret,
-                                &services,
-                                &new.connected_at,
-                                id,
-                                &new.user_id,
-                            ],
-                        )
-                        .await?;
-                    (updated.ok_or(StoreError::UnknownAccount)?.get::<_, String>(0), Saved::Updated)
-                }
-                None => {
-                    // One statement, so that two instances relinking the same
-                    // credentials at once end with one account, not a conflict.
-                    let row = transaction
-                        .query_one(
-                            "INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, \
+                        &[
+                            &environment,
+                            &new.client_id,
+                            &new.sealed_secret,
+                            &services,
+                            &new.connected_at,
+                            id,
+                            &new.user_id,
+                        ],
+                    )
+                    .await?;
+                (updated.ok_or(StoreError::UnknownAccount)?.get::<_, String>(0), Saved::Updated)
+            }
+            None => {
+                // One statement, so that two instances relinking the same
+                // credentials at once end with one account, not a conflict.
+                let row = transaction
+                    .query_one(
+                        "INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, \
                              client_secret_sealed, services, connected_at, status, status_reason, \
                              last_verified_at, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $7, 1) \
                              ON CONFLICT (user_id, environment, client_id) DO UPDATE SET \
@@ -379,273 +286,262 @@ impl AccountStore for PostgresStore {
                              last_verified_at = EXCLUDED.connected_at, \
                              revision = sps_connect_accounts.revision + 1 \
                              RETURNING id, (xmax = 0) AS inserted",
-                            &[
-                                &new_account_id(),
-                                &new.user_id,
-                                &environment,
-                                &new.client_id,
-                                &new.sealed_secret,
-                                &services,
-                                &new.connected_at,
-                            ],
-                        )
-                        .await?;
-                    let saved = if row.get::<_, bool>(1) { Saved::Created } else { Saved::Updated };
-                    (row.get(0), saved)
-                }
-            };
-            let account = select_one(&transaction, &id).await?.ok_or(StoreError::UnknownAccount)?;
-            let outcome = (account, saved);
-            for event in events(&outcome) {
-                queue_event(&transaction, &event).await?;
+                        &[
+                            &new_account_id(),
+                            &new.user_id,
+                            &environment,
+                            &new.client_id,
+                            &new.sealed_secret,
+                            &services,
+                            &new.connected_at,
+                        ],
+                    )
+                    .await?;
+                let saved = if row.get::<_, bool>(1) { Saved::Created } else { Saved::Updated };
+                (row.get(0), saved)
             }
-            transaction.commit().await?;
-            Ok(outcome)
-        })
+        };
+        let account = select_one(&transaction, &id).await?.ok_or(StoreError::UnknownAccount)?;
+        let outcome = (account, saved);
+        for event in events(&outcome) {
+            queue_event(&transaction, &event).await?;
+        }
+        transaction.commit().await?;
+        Ok(outcome)
     }
 
-    fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
-        self.run(|pool| async move {
-            let sql =
-                format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE user_id = $1 ORDER BY connected_at DESC, id");
-            let rows = pool.get().await?.query(&sql, &[&user_id]).await?;
-            Ok(rows.iter().map(row_to_account).collect())
-        })
+    async fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
+        let pool = &self.pool;
+        let sql =
+            format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE user_id = $1 ORDER BY connected_at DESC, id");
+        let rows = pool.get().await?.query(&sql, &[&user_id]).await?;
+        Ok(rows.iter().map(row_to_account).collect())
     }
 
-    fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
-        self.run(|pool| async move {
-            let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
-            let row = pool.get().await?.query_opt(&sql, &[&account_id]).await?;
-            Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(10) }))
-        })
+    async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
+        let pool = &self.pool;
+        let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
+        let row = pool.get().await?.query_opt(&sql, &[&account_id]).await?;
+        Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(10) }))
     }
 
-    fn record_check(
+    async fn record_check(
         &self,
         account_id: &str,
         revision: i64,
         check: &Check,
-        event: EventFor<'_, StoredAccount>,
+        event: EventFor<StoredAccount>,
     ) -> Result<Option<(StoredAccount, bool)>, StoreError> {
-        self.run(|pool| async move {
-            let mut client = pool.get().await?;
-            let transaction = client.transaction().await?;
-            let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1 FOR UPDATE");
-            let Some(before) = transaction.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account) else {
-                return Ok(None);
-            };
-            match check {
-                Check::Passed(at) => {
-                    transaction
-                        .execute(
-                            "UPDATE sps_connect_accounts SET status = 'active', status_reason = NULL, \
+        let pool = &self.pool;
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1 FOR UPDATE");
+        let Some(before) = transaction.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account) else {
+            return Ok(None);
+        };
+        match check {
+            Check::Passed(at) => {
+                transaction
+                    .execute(
+                        "UPDATE sps_connect_accounts SET status = 'active', status_reason = NULL, \
                              last_verified_at = $1 WHERE id = $2 AND revision = $3",
-                            &[at, &account_id, &revision],
-                        )
-                        .await?
-                }
-                Check::Refused(code) => {
-                    transaction
-                        .execute(
-                            "UPDATE sps_connect_accounts SET status = 'needs_attention', status_reason = $1 \
+                        &[at, &account_id, &revision],
+                    )
+                    .await?
+            }
+            Check::Refused(code) => {
+                transaction
+                    .execute(
+                        "UPDATE sps_connect_accounts SET status = 'needs_attention', status_reason = $1 \
                              WHERE id = $2 AND revision = $3",
-                            &[&code.as_str(), &account_id, &revision],
-                        )
-                        .await?
-                }
-            };
-            let Some(after) = select_one(&transaction, account_id).await? else { return Ok(None) };
-            let (changed, to_queue) = check_outcome(&before, &after, event);
-            if let Some(event) = to_queue {
-                queue_event(&transaction, &event).await?;
+                        &[&code.as_str(), &account_id, &revision],
+                    )
+                    .await?
             }
-            transaction.commit().await?;
-            Ok(Some((after, changed)))
-        })
+        };
+        let Some(after) = select_one(&transaction, account_id).await? else { return Ok(None) };
+        let (changed, to_queue) = check_outcome(&before, &after, &event);
+        if let Some(event) = to_queue {
+            queue_event(&transaction, &event).await?;
+        }
+        transaction.commit().await?;
+        Ok(Some((after, changed)))
     }
 
-    fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
-        self.run(|pool| async move {
-            let mut client = pool.get().await?;
-            let transaction = client.transaction().await?;
-            let removed =
-                transaction.execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
-            if let Some(event) = event.filter(|_| removed) {
-                queue_event(&transaction, event).await?;
-            }
-            transaction.commit().await?;
-            Ok(removed)
-        })
+    async fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
+        let pool = &self.pool;
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        let removed = transaction.execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
+        if let Some(event) = event.filter(|_| removed) {
+            queue_event(&transaction, event).await?;
+        }
+        transaction.commit().await?;
+        Ok(removed)
     }
 
-    fn all_ids(&self) -> Result<Vec<String>, StoreError> {
-        self.run(|pool| async move {
-            let rows = pool.get().await?.query("SELECT id FROM sps_connect_accounts ORDER BY id", &[]).await?;
-            Ok(rows.iter().map(|row| row.get(0)).collect())
-        })
+    async fn all_ids(&self) -> Result<Vec<String>, StoreError> {
+        let pool = &self.pool;
+        let rows = pool.get().await?.query("SELECT id FROM sps_connect_accounts ORDER BY id", &[]).await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
-    fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
-        self.run(|pool| async move {
-            let changed = pool
-                .get()
-                .await?
-                .execute(
-                    "UPDATE sps_connect_accounts SET client_secret_sealed = $1 WHERE id = $2 \
+    async fn replace_sealed_secret(&self, account_id: &str, old: &[u8], new: &[u8]) -> Result<bool, StoreError> {
+        let pool = &self.pool;
+        let changed = pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_accounts SET client_secret_sealed = $1 WHERE id = $2 \
                      AND client_secret_sealed = $3",
-                    &[&new, &account_id, &old],
-                )
-                .await?;
-            Ok(changed > 0)
-        })
+                &[&new, &account_id, &old],
+            )
+            .await?;
+        Ok(changed > 0)
     }
 }
 
+#[async_trait]
 impl LinkStore for PostgresStore {
-    fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError> {
-        self.run(|pool| async move {
-            pool.get()
-                .await?
-                .execute(
-                    "INSERT INTO sps_connect_links (id, token_hash, user_id, account_id, environment, locale, \
+    async fn create_link(&self, link: NewLinkRecord) -> Result<(), StoreError> {
+        let pool = &self.pool;
+        pool.get()
+            .await?
+            .execute(
+                "INSERT INTO sps_connect_links (id, token_hash, user_id, account_id, environment, locale, \
                      return_url, created_at, expires_at, for_whom) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    &[
-                        &link.id,
-                        &link.token_hash,
-                        &link.user_id,
-                        &link.account_id,
-                        &link.environment.map(Environment::as_str),
-                        &link.locale,
-                        &link.return_url,
-                        &link.created_at,
-                        &link.expires_at,
-                        &link.for_whom,
-                    ],
-                )
-                .await?;
-            Ok(())
-        })
+                &[
+                    &link.id,
+                    &link.token_hash,
+                    &link.user_id,
+                    &link.account_id,
+                    &link.environment.map(Environment::as_str),
+                    &link.locale,
+                    &link.return_url,
+                    &link.created_at,
+                    &link.expires_at,
+                    &link.for_whom,
+                ],
+            )
+            .await?;
+        Ok(())
     }
 
-    fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError> {
-        self.run(|pool| async move {
-            let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE token_hash = $1");
-            Ok(pool.get().await?.query_opt(&sql, &[&token_hash]).await?.as_ref().map(row_to_link))
-        })
+    async fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError> {
+        let pool = &self.pool;
+        let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE token_hash = $1");
+        Ok(pool.get().await?.query_opt(&sql, &[&token_hash]).await?.as_ref().map(row_to_link))
     }
 
-    fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
-        self.run(|pool| async move {
-            let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE id = $1");
-            Ok(pool.get().await?.query_opt(&sql, &[&id]).await?.as_ref().map(row_to_link))
-        })
+    async fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
+        let pool = &self.pool;
+        let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE id = $1");
+        Ok(pool.get().await?.query_opt(&sql, &[&id]).await?.as_ref().map(row_to_link))
     }
 
-    fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError> {
-        self.run(|pool| async move {
-            let sql = format!(
-                "SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE user_id = $1 AND used_at IS NULL \
+    async fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let pool = &self.pool;
+        let sql = format!(
+            "SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE user_id = $1 AND used_at IS NULL \
                  AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id"
-            );
-            let rows = pool.get().await?.query(&sql, &[&user_id, &now]).await?;
-            Ok(rows.iter().map(row_to_link).collect())
-        })
+        );
+        let rows = pool.get().await?.query(&sql, &[&user_id, &now]).await?;
+        Ok(rows.iter().map(row_to_link).collect())
     }
 
-    fn claim_link(&self, id: &str, claim: &str, now: i64, until: i64) -> Result<bool, StoreError> {
-        self.run(|pool| async move {
-            let changed = pool
-                .get()
-                .await?
-                .execute(
-                    "UPDATE sps_connect_links SET claim = $2, claimed_until = $4 WHERE id = $1 AND used_at IS NULL \
+    async fn claim_link(&self, id: &str, claim: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let pool = &self.pool;
+        let changed = pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_links SET claim = $2, claimed_until = $4 WHERE id = $1 AND used_at IS NULL \
                      AND revoked_at IS NULL AND expires_at > $3 AND (claimed_until IS NULL OR claimed_until <= $3)",
-                    &[&id, &claim, &now, &until],
-                )
-                .await?;
-            Ok(changed > 0)
-        })
+                &[&id, &claim, &now, &until],
+            )
+            .await?;
+        Ok(changed > 0)
     }
 
-    fn release_link(&self, id: &str, claim: &str) -> Result<(), StoreError> {
-        self.run(|pool| async move {
-            pool.get()
-                .await?
-                .execute(
-                    "UPDATE sps_connect_links SET claim = NULL, claimed_until = NULL WHERE id = $1 AND claim = $2",
-                    &[&id, &claim],
-                )
-                .await?;
-            Ok(())
-        })
+    async fn release_link(&self, id: &str, claim: &str) -> Result<(), StoreError> {
+        let pool = &self.pool;
+        pool.get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_links SET claim = NULL, claimed_until = NULL WHERE id = $1 AND claim = $2",
+                &[&id, &claim],
+            )
+            .await?;
+        Ok(())
     }
 
-    fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        self.run(|pool| async move {
-            let changed = pool
-                .get()
-                .await?
-                .execute(
-                    "UPDATE sps_connect_links SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL \
+    async fn revoke_link(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let pool = &self.pool;
+        let changed = pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_links SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL \
                      AND revoked_at IS NULL",
-                    &[&id, &now],
-                )
-                .await?;
-            Ok(changed > 0)
-        })
+                &[&id, &now],
+            )
+            .await?;
+        Ok(changed > 0)
     }
 
-    fn purge_links(&self, before: i64) -> Result<u64, StoreError> {
-        self.run(|pool| async move {
-            let sql = "DELETE FROM sps_connect_links WHERE used_at < $1 OR revoked_at < $1 OR expires_at < $1";
-            Ok(pool.get().await?.execute(sql, &[&before]).await?)
-        })
+    async fn purge_links(&self, before: i64) -> Result<u64, StoreError> {
+        let pool = &self.pool;
+        let sql = "DELETE FROM sps_connect_links WHERE used_at < $1 OR revoked_at < $1 OR expires_at < $1";
+        Ok(pool.get().await?.execute(sql, &[&before]).await?)
     }
 }
 
+#[async_trait]
 impl EventOutbox for PostgresStore {
-    fn claim_due_events(&self, now: i64, limit: usize, lease_until: i64) -> Result<Vec<PendingEvent>, StoreError> {
-        self.run(|pool| async move {
-            // SKIP LOCKED: instances polling at once each take different events.
-            let rows = pool
-                .get()
-                .await?
-                .query(
-                    "WITH due AS (SELECT seq FROM sps_connect_webhook_events WHERE delivered_at IS NULL \
+    async fn claim_due_events(
+        &self,
+        now: i64,
+        limit: usize,
+        lease_until: i64,
+    ) -> Result<Vec<PendingEvent>, StoreError> {
+        let pool = &self.pool;
+        // SKIP LOCKED: instances polling at once each take different events.
+        let rows = pool
+            .get()
+            .await?
+            .query(
+                "WITH due AS (SELECT seq FROM sps_connect_webhook_events WHERE delivered_at IS NULL \
                      AND given_up_at IS NULL AND next_attempt_at <= $1 ORDER BY seq LIMIT $2 \
                      FOR UPDATE SKIP LOCKED) \
                      UPDATE sps_connect_webhook_events AS e SET next_attempt_at = $3 FROM due \
                      WHERE e.seq = due.seq RETURNING e.seq, e.id, e.body, e.attempts",
-                    &[&now, &(limit as i64), &lease_until],
-                )
-                .await?;
-            let mut claimed: Vec<(i64, PendingEvent)> = rows
-                .iter()
-                .map(|row| {
-                    let attempts: i32 = row.get(3);
-                    (row.get(0), PendingEvent { id: row.get(1), body: row.get(2), attempts: attempts as u32 })
-                })
-                .collect();
-            claimed.sort_by_key(|(seq, _)| *seq);
-            Ok(claimed.into_iter().map(|(_, event)| event).collect())
-        })
+                &[&now, &(limit as i64), &lease_until],
+            )
+            .await?;
+        let mut claimed: Vec<(i64, PendingEvent)> = rows
+            .iter()
+            .map(|row| {
+                let attempts: i32 = row.get(3);
+                (row.get(0), PendingEvent { id: row.get(1), body: row.get(2), attempts: attempts as u32 })
+            })
+            .collect();
+        claimed.sort_by_key(|(seq, _)| *seq);
+        Ok(claimed.into_iter().map(|(_, event)| event).collect())
     }
 
-    fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
-        self.run(|pool| async move {
-            pool.get()
-                .await?
-                .execute(
-                    "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1",
-                    &[&id, &now],
-                )
-                .await?;
-            Ok(())
-        })
+    async fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        let pool = &self.pool;
+        pool.get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1",
+                &[&id, &now],
+            )
+            .await?;
+        Ok(())
     }
 
-    fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+    async fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
         let (sql, at) = match next_attempt_at {
             Some(next) => (
                 "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1",
@@ -655,16 +551,14 @@ impl EventOutbox for PostgresStore {
                 ("UPDATE sps_connect_webhook_events SET attempts = attempts + 1, given_up_at = $2 WHERE id = $1", now)
             }
         };
-        self.run(|pool| async move {
-            pool.get().await?.execute(sql, &[&id, &at]).await?;
-            Ok(())
-        })
+        let pool = &self.pool;
+        pool.get().await?.execute(sql, &[&id, &at]).await?;
+        Ok(())
     }
 
-    fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
-        self.run(|pool| async move {
-            let sql = "DELETE FROM sps_connect_webhook_events WHERE delivered_at < $1 OR given_up_at < $1";
-            Ok(pool.get().await?.execute(sql, &[&before]).await?)
-        })
+    async fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
+        let pool = &self.pool;
+        let sql = "DELETE FROM sps_connect_webhook_events WHERE delivered_at < $1 OR given_up_at < $1";
+        Ok(pool.get().await?.execute(sql, &[&before]).await?)
     }
 }

@@ -133,7 +133,7 @@ impl Host {
     /// A host with exactly this configuration.
     pub async fn start_on(config: Config) -> Host {
         let database = config.database.clone();
-        let store = tokio::task::spawn_blocking(move || database.open()).await.unwrap().unwrap();
+        let store = database.open().await.unwrap();
         let router = sps_connect_host::router(&config, store).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();

@@ -8,7 +8,7 @@ mod rules;
 pub use rules::*;
 
 use crate::domain::accounts::{AccessError, LinkedAccounts};
-use crate::store::{blocking, LinkRecord, LinkStore, LinkUse, StoreError};
+use crate::store::{LinkRecord, LinkStore, LinkUse, StoreError};
 use crate::util::times::unix_now;
 use sps_connect_wire::ConnectRequest;
 use std::sync::Arc;
@@ -106,16 +106,14 @@ impl HostedLinks {
             })?;
         }
         let minted = MintedLink { id: record.id.clone(), token, expires_at: record.expires_at };
-        let store = Arc::clone(&self.store);
-        blocking(move || store.create_link(record)).await?;
+        self.store.create_link(record).await?;
         tracing::info!(link = %minted.id, "hosted link created");
         Ok(minted)
     }
 
     /// The user's links that can still be used, newest first.
     pub async fn open_for(&self, user_id: String) -> Result<Vec<LinkRecord>, LinkError> {
-        let store = Arc::clone(&self.store);
-        Ok(blocking(move || store.open_links(&user_id, unix_now())).await?)
+        Ok(self.store.open_links(&user_id, unix_now()).await?)
     }
 
     /// Revokes the link (again, if it was); a used link cannot be.
@@ -124,15 +122,13 @@ impl HostedLinks {
         if link.used_at.is_some() {
             return Err(LinkError::AlreadyUsed);
         }
-        let store = Arc::clone(&self.store);
-        blocking(move || store.revoke_link(&id, unix_now())).await?;
+        self.store.revoke_link(&id, unix_now()).await?;
         Ok(())
     }
 
     /// The link whose URL carries `token`, whatever became of it.
     pub async fn by_token(&self, token: &str) -> Result<Option<LinkRecord>, LinkError> {
-        let (store, hash) = (Arc::clone(&self.store), token_hash(token));
-        Ok(blocking(move || store.link_by_token(&hash)).await?)
+        Ok(self.store.link_by_token(&token_hash(token)).await?)
     }
 
     /// The link whose URL carries `token`, if it can still be used.
@@ -141,8 +137,7 @@ impl HostedLinks {
     }
 
     async fn find(&self, id: &str) -> Result<Option<LinkRecord>, LinkError> {
-        let (store, id) = (Arc::clone(&self.store), id.to_owned());
-        Ok(blocking(move || store.link(&id)).await?)
+        Ok(self.store.link(id).await?)
     }
 
     /// Holds the session's link for `request`, if it is still usable and the
@@ -164,8 +159,7 @@ impl HostedLinks {
         let claim = crate::util::ids::random_id("clm", 16);
         let now = unix_now();
         let until = now.saturating_add(self.settings.claim.as_secs().try_into().unwrap_or(i64::MAX));
-        let (store, id, held) = (Arc::clone(&self.store), link.id.clone(), claim.clone());
-        if blocking(move || store.claim_link(&id, &held, now, until)).await? {
+        if self.store.claim_link(&link.id, &claim, now, until).await? {
             return Ok(LinkUse { link_id: link.id, claim, now });
         }
         usable(self.find(&link.id).await?)?;
@@ -175,9 +169,7 @@ impl HostedLinks {
     /// Gives a held link back after a connect that did not use it up.
     pub async fn release(&self, held: Option<LinkUse>) {
         let Some(held) = held else { return };
-        let store = Arc::clone(&self.store);
-        let (id, claim) = (held.link_id.clone(), held.claim);
-        if let Err(error) = blocking(move || store.release_link(&id, &claim)).await {
+        if let Err(error) = self.store.release_link(&held.link_id, &held.claim).await {
             tracing::warn!(link = %held.link_id, %error, "could not give a hosted link back; it frees itself after its hold");
         }
     }
