@@ -121,11 +121,35 @@ mod postgres_schema {
         save(&store, new_account("u1", "clientB", None)).await.unwrap();
     }
 
+    // Regression: a database migrated by the hand-kept steps before the
+    // migration files must be taken over, not migrated twice.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_database_of_the_last_hand_kept_schema_is_taken_over_in_place() {
+        let url = support::postgres_database();
+        let today = format!(
+            "{}{}CREATE TABLE sps_connect_schema (version INTEGER NOT NULL); INSERT INTO sps_connect_schema VALUES (2); \
+             INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, client_secret_sealed, services, \
+             connected_at) VALUES ('acc_today', 'u1', 'sandbox', 'clientA', '\\x010203', 'transaction', 'now');",
+            include_str!("../migrations/postgres/V1__tables.sql"),
+            include_str!("../migrations/postgres/V2__link_for_and_claims.sql"),
+        );
+        support::postgres_execute(&url, &today);
+        let store: Arc<dyn Store> =
+            Arc::new(PostgresStore::connect(&url, 2, None).await.expect("V2's ALTERs would fail if they ran again"));
+        assert!(store.find("acc_today").await.unwrap().is_some());
+        drop(store);
+        PostgresStore::connect(&url, 2, None).await.expect("and connected again");
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_schema_newer_than_the_host_is_refused() {
         let url = support::postgres_database();
         drop(PostgresStore::connect(&url, 2, None).await.unwrap());
-        support::postgres_execute(&url, "UPDATE sps_connect_schema SET version = 99");
+        support::postgres_execute(
+            &url,
+            "INSERT INTO sps_connect_migrations (version, name, applied_on, checksum) \
+             VALUES (99, 'from_a_newer_host', '2030-01-01T00:00:00Z', '0')",
+        );
         let refused = PostgresStore::connect(&url, 2, None).await.err().map(|e| e.to_string()).unwrap();
         assert!(refused.contains("schema version 99, newer than this host knows"), "{refused}");
     }

@@ -50,6 +50,9 @@ pub enum StoreError {
         /// The newest this host knows.
         known: usize,
     },
+    /// A migration of the schema failed.
+    #[error("the store failed: migrating the schema: {0}")]
+    Migration(#[source] refinery::Error),
     /// The store could not be set up: what failed, and why.
     #[error("the store failed: {what}: {source}")]
     Setup {

@@ -255,52 +255,12 @@ pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
 }
 
-/// Each step brings the schema from the version before it to its own; the
-/// file's `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS accounts (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        environment TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        client_secret_sealed BLOB NOT NULL,
-        services TEXT NOT NULL,
-        connected_at TEXT NOT NULL,
-        UNIQUE (user_id, environment, client_id)
-    );",
-    "ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
-     ALTER TABLE accounts ADD COLUMN status_reason TEXT;
-     ALTER TABLE accounts ADD COLUMN last_verified_at TEXT;
-     ALTER TABLE accounts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
-     UPDATE accounts SET last_verified_at = connected_at;",
-    "CREATE TABLE links (
-        id TEXT PRIMARY KEY,
-        token_hash BLOB NOT NULL UNIQUE,
-        user_id TEXT NOT NULL,
-        account_id TEXT,
-        environment TEXT,
-        locale TEXT,
-        return_url TEXT,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used_at INTEGER,
-        revoked_at INTEGER
-    );
-    CREATE INDEX links_by_user ON links (user_id);
-    CREATE TABLE webhook_events (
-        id TEXT PRIMARY KEY,
-        body TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        delivered_at INTEGER,
-        given_up_at INTEGER
-    );
-    CREATE INDEX webhook_events_due ON webhook_events (delivered_at, given_up_at, next_attempt_at);",
-    "ALTER TABLE links ADD COLUMN for_whom TEXT;
-     ALTER TABLE links ADD COLUMN claim TEXT;
-     ALTER TABLE links ADD COLUMN claimed_until INTEGER;",
-];
+mod sqlite_migrations {
+    refinery::embed_migrations!("migrations/sqlite");
+}
+
+/// The table where `refinery` records the migrations applied, in both stores.
+pub(crate) const MIGRATIONS_TABLE: &str = "sps_connect_migrations";
 
 /// The account columns both stores read, in the order their row readers expect.
 const COLUMNS: &str =
@@ -339,17 +299,36 @@ fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
     name.into()
 }
 
+/// Brings the schema up to date with the migration files (`migrations/sqlite`)
+/// in one transaction. A store made before the files existed kept its
+/// version in `PRAGMA user_version`: its migrations are recorded as applied
+/// without running them again.
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let version: usize = transaction.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > MIGRATIONS.len() {
-        return Err(StoreError::NewerSchema { found: version, known: MIGRATIONS.len() });
+    let mut runner = sqlite_migrations::migrations::runner();
+    runner.set_migration_table_name(MIGRATIONS_TABLE);
+    let known = runner.get_migrations().len();
+    let recorded: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        params![MIGRATIONS_TABLE],
+        |r| r.get(0),
+    )?;
+    let applied = if recorded {
+        let last = runner.get_last_applied_migration(connection).map_err(StoreError::Migration)?;
+        last.map_or(0, |migration| migration.version() as usize)
+    } else {
+        connection.query_row("PRAGMA user_version", [], |r| r.get::<_, usize>(0))?
+    };
+    if applied > known {
+        return Err(StoreError::NewerSchema { found: applied, known });
     }
-    for step in &MIGRATIONS[version..] {
-        transaction.execute_batch(step)?;
+    let runner = runner.set_grouped(true);
+    if !recorded && applied > 0 {
+        let baseline = refinery::Target::FakeVersion(applied as i32);
+        let mut faked = sqlite_migrations::migrations::runner();
+        faked.set_migration_table_name(MIGRATIONS_TABLE);
+        faked.set_target(baseline).run(connection).map_err(StoreError::Migration)?;
     }
-    transaction.pragma_update(None, "user_version", MIGRATIONS.len())?;
-    transaction.commit()?;
+    runner.run(connection).map_err(StoreError::Migration)?;
     Ok(())
 }
 
@@ -596,7 +575,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite");
         let old = Connection::open(&path).unwrap();
-        old.execute_batch(MIGRATIONS[0]).unwrap();
+        old.execute_batch(include_str!("../../migrations/sqlite/V1__accounts.sql")).unwrap();
         old.execute(
             "INSERT INTO accounts VALUES ('acc_old', 'u1', 'sandbox', 'clientA', x'010203', 'transaction', '2026-01-01T00:00:00Z')",
             [],
@@ -609,5 +588,39 @@ mod tests {
         assert_eq!(account.last_verified_at.as_deref(), Some("2026-01-01T00:00:00Z"));
         drop(store);
         assert!(SqliteStore::open(&path).is_ok(), "opening again runs no migration twice");
+    }
+
+    // Regression: a store of the schema before the migration files (its
+    // version in `user_version`) must be taken over, not migrated twice.
+    #[tokio::test]
+    async fn a_store_of_the_last_hand_kept_schema_is_taken_over_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("today.sqlite");
+        let old = Connection::open(&path).unwrap();
+        for step in [
+            include_str!("../../migrations/sqlite/V1__accounts.sql"),
+            include_str!("../../migrations/sqlite/V2__account_status.sql"),
+            include_str!("../../migrations/sqlite/V3__links_and_webhook_events.sql"),
+            include_str!("../../migrations/sqlite/V4__link_for_and_claims.sql"),
+        ] {
+            old.execute_batch(step).unwrap();
+        }
+        old.pragma_update(None, "user_version", 4).unwrap();
+        old.execute(
+            "INSERT INTO accounts (id, user_id, environment, client_id, client_secret_sealed, services, connected_at) \
+             VALUES ('acc_today', 'u1', 'sandbox', 'clientA', x'010203', 'transaction', '2026-11-30T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(&path).expect("the ALTERs of V2 would fail if they ran again");
+        assert!(store.find("acc_today").await.unwrap().is_some());
+        let recorded: i64 = store
+            .connection()
+            .query_row(&format!("SELECT COUNT(*) FROM {MIGRATIONS_TABLE}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(recorded, 4, "every migration recorded as applied");
+        drop(store);
+        assert!(SqliteStore::open(&path).is_ok(), "and opened again");
     }
 }

@@ -9,6 +9,7 @@ use super::outbox::{EventOutbox, PendingEvent};
 use super::{
     check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
     Check, EventFor, EventsFor, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
+    MIGRATIONS_TABLE,
 };
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -21,52 +22,9 @@ use std::time::Duration;
 use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// Each step brings the schema from the version before it to its own.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE sps_connect_accounts (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        environment TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        client_secret_sealed BYTEA NOT NULL,
-        services TEXT NOT NULL,
-        connected_at TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'active',
-        status_reason TEXT,
-        last_verified_at TEXT,
-        revision BIGINT NOT NULL DEFAULT 1,
-        UNIQUE (user_id, environment, client_id)
-    );
-    CREATE TABLE sps_connect_links (
-        id TEXT PRIMARY KEY,
-        token_hash BYTEA NOT NULL UNIQUE,
-        user_id TEXT NOT NULL,
-        account_id TEXT,
-        environment TEXT,
-        locale TEXT,
-        return_url TEXT,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        used_at BIGINT,
-        revoked_at BIGINT
-    );
-    CREATE INDEX sps_connect_links_by_user ON sps_connect_links (user_id);
-    CREATE TABLE sps_connect_webhook_events (
-        seq BIGSERIAL UNIQUE,
-        id TEXT PRIMARY KEY,
-        body TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at BIGINT NOT NULL,
-        delivered_at BIGINT,
-        given_up_at BIGINT
-    );
-    CREATE INDEX sps_connect_webhook_events_due ON sps_connect_webhook_events (next_attempt_at)
-        WHERE delivered_at IS NULL AND given_up_at IS NULL;",
-    "ALTER TABLE sps_connect_links ADD COLUMN for_whom TEXT;
-    ALTER TABLE sps_connect_links ADD COLUMN claim TEXT;
-    ALTER TABLE sps_connect_links ADD COLUMN claimed_until BIGINT;",
-];
+mod postgres_migrations {
+    refinery::embed_migrations!("migrations/postgres");
+}
 
 /// The longest a request waits for a free pooled connection.
 pub const POOL_WAIT: Duration = Duration::from_secs(10);
@@ -158,26 +116,47 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, StoreError
         .with_no_client_auth())
 }
 
+/// Brings the schema up to date with the migration files
+/// (`migrations/postgres`), one instance at a time: the others wait on an
+/// advisory lock. A database made before the files existed kept its version
+/// in `sps_connect_schema`: its migrations are recorded as applied without
+/// running them again.
 async fn migrate(pool: &Pool) -> Result<(), StoreError> {
     let mut client = pool.get().await?;
-    let transaction = client.transaction().await?;
-    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
-    transaction.batch_execute("CREATE TABLE IF NOT EXISTS sps_connect_schema (version INTEGER NOT NULL)").await?;
-    let version = match transaction.query_opt("SELECT version FROM sps_connect_schema", &[]).await? {
-        Some(row) => row.get::<_, i32>(0) as usize,
-        None => {
-            transaction.execute("INSERT INTO sps_connect_schema (version) VALUES (0)", &[]).await?;
-            0
-        }
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
+    let migrated = migrate_locked(&mut client).await;
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await;
+    migrated?;
+    unlocked?;
+    Ok(())
+}
+
+async fn migrate_locked(client: &mut tokio_postgres::Client) -> Result<(), StoreError> {
+    let runner = || {
+        let mut runner = postgres_migrations::migrations::runner();
+        runner.set_migration_table_name(MIGRATIONS_TABLE);
+        runner
     };
-    if version > MIGRATIONS.len() {
-        return Err(StoreError::NewerSchema { found: version, known: MIGRATIONS.len() });
+    let known = runner().get_migrations().len();
+    let exists = "SELECT to_regclass($1) IS NOT NULL";
+    let recorded: bool = client.query_one(exists, &[&MIGRATIONS_TABLE]).await?.get(0);
+    let applied = if recorded {
+        let last = runner().get_last_applied_migration_async(client).await.map_err(StoreError::Migration)?;
+        last.map_or(0, |migration| migration.version() as usize)
+    } else if client.query_one(exists, &[&"sps_connect_schema"]).await?.get::<_, bool>(0) {
+        let row = client.query_opt("SELECT version FROM sps_connect_schema", &[]).await?;
+        row.map_or(0, |row| row.get::<_, i32>(0) as usize)
+    } else {
+        0
+    };
+    if applied > known {
+        return Err(StoreError::NewerSchema { found: applied, known });
     }
-    for step in &MIGRATIONS[version..] {
-        transaction.batch_execute(step).await?;
+    if !recorded && applied > 0 {
+        let baseline = runner().set_target(refinery::Target::FakeVersion(applied as i32));
+        baseline.run_async(client).await.map_err(StoreError::Migration)?;
     }
-    transaction.execute("UPDATE sps_connect_schema SET version = $1", &[&(MIGRATIONS.len() as i32)]).await?;
-    transaction.commit().await?;
+    runner().set_grouped(true).run_async(client).await.map_err(StoreError::Migration)?;
     Ok(())
 }
 

@@ -1,0 +1,3 @@
+ALTER TABLE links ADD COLUMN for_whom TEXT;
+ALTER TABLE links ADD COLUMN claim TEXT;
+ALTER TABLE links ADD COLUMN claimed_until INTEGER;
