@@ -6,7 +6,7 @@ use crate::domain::crypto::SecretBox;
 use crate::domain::webhooks::{EventType, Webhooks};
 use crate::sps::api::{Answer, Outbound, SpsApi};
 use crate::sps::exchange::TokenExchange;
-use crate::sps::failure::SpsFailure;
+use crate::sps::failure::{SpsFailure, Stage};
 use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
     AccountStore, Check, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
@@ -199,9 +199,9 @@ impl LinkedAccounts {
         let fetch = || async {
             let context = secret_context(&account.user_id, account.environment, &account.client_id);
             let secret = self.secret_box.open(&sealed.sealed_secret, &context).map_err(|_| {
-                SpsFailure::api(
+                SpsFailure::at(
+                    Stage::StoredSecret,
                     sps_connect_wire::ErrorCode::InternalError,
-                    "The stored secret of this account could not be opened.",
                     "the sealed secret does not open with the configured key",
                 )
             })?;

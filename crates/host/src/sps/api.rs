@@ -1,7 +1,7 @@
 //! Calls to the SPS API with an account's access token: the auth-check that
 //! confirms a link, and the requests the proxy forwards.
 
-use crate::sps::failure::SpsFailure;
+use crate::sps::failure::{SpsFailure, Stage};
 use crate::util::net::outbound_url;
 use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use oauth2::AccessToken;
@@ -99,8 +99,6 @@ pub struct SpsApi {
     http: reqwest::Client,
 }
 
-const UNREACHABLE: &str = "The SPS Commerce API could not be reached or sent an unusable answer.";
-
 impl SpsApi {
     /// A client with its own connection pool (see [`crate::sps::outbound`]).
     pub fn new(config: ApiConfig, proxy: Option<&Url>) -> Result<Self, String> {
@@ -116,22 +114,22 @@ impl SpsApi {
     pub async fn auth_check(&self, token: &AccessToken) -> Result<(), SpsFailure> {
         let url = upstream_url(&self.config.base, "auth-check", None).expect("a fixed path is valid");
         let response = self.http.get(url).bearer_auth(token.secret()).send().await.map_err(|e| {
-            SpsFailure::api(ErrorCode::ProviderUnavailable, UNREACHABLE, format!("auth-check: {}", transport(&e)))
+            SpsFailure::at(Stage::Api, ErrorCode::ProviderUnavailable, format!("auth-check: {}", transport(&e)))
         })?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK => Ok(()),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(SpsFailure::api(
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(SpsFailure::at(
+                Stage::TokenRefusedByApi,
                 ErrorCode::AccessDenied,
-                "SPS Commerce issued a token, but the SPS API refused it: the application is not authorized for the SPS API.",
                 format!("auth-check answered HTTP {}", response.status().as_u16()),
             )),
             StatusCode::TOO_MANY_REQUESTS => {
                 let wait = crate::sps::outbound::retry_after(response.headers()).as_secs();
                 Err(SpsFailure::exchange(ErrorCode::RateLimited, "auth-check answered 429").retry_after(wait))
             }
-            other => Err(SpsFailure::api(
+            other => Err(SpsFailure::at(
+                Stage::Api,
                 ErrorCode::ProviderUnavailable,
-                UNREACHABLE,
                 format!("auth-check answered HTTP {}", other.as_u16()),
             )),
         }
@@ -139,7 +137,7 @@ impl SpsApi {
 
     /// Sends `outbound` with `token` and reads the answer, up to the size limit.
     pub async fn forward(&self, outbound: &Outbound, token: &AccessToken) -> Result<Answer, SpsFailure> {
-        let failed = |reason: String| SpsFailure::api(ErrorCode::ProviderUnavailable, UNREACHABLE, reason);
+        let failed = |reason: String| SpsFailure::at(Stage::Api, ErrorCode::ProviderUnavailable, reason);
         let mut response = self
             .http
             .request(outbound.method.clone(), outbound.url.clone())
@@ -151,11 +149,7 @@ impl SpsApi {
             .map_err(|e| failed(format!("proxied call: {}", transport(&e))))?;
         let limit = self.config.max_response_bytes;
         let too_large = || {
-            SpsFailure::api(
-                ErrorCode::ProviderUnavailable,
-                "The SPS Commerce API answer is larger than the host passes on (SPS_PROXY_MAX_RESPONSE_BYTES).",
-                format!("answer over {limit} bytes"),
-            )
+            SpsFailure::at(Stage::AnswerTooLarge, ErrorCode::ProviderUnavailable, format!("answer over {limit} bytes"))
         };
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(too_large());

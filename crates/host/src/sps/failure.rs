@@ -2,13 +2,28 @@
 
 use sps_connect_wire::ErrorCode;
 
-/// A call to SPS failed; `code` and `message` are what callers are told.
+/// Where a call to SPS failed; with the code, what the HTTP layer words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The token endpoint refused, throttled or failed (or the breaker spoke for it).
+    Token,
+    /// The token was issued, but the SPS API refused it.
+    TokenRefusedByApi,
+    /// The SPS API could not be reached or answered garbage.
+    Api,
+    /// The SPS API's answer was larger than the proxy passes on.
+    AnswerTooLarge,
+    /// The account's stored secret did not open.
+    StoredSecret,
+}
+
+/// A call to SPS failed: the contract's code and where, never SPS's own words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpsFailure {
     /// The contract's code.
     pub code: ErrorCode,
-    /// What the caller reads. Never holds a credential or SPS's own words.
-    pub message: &'static str,
+    /// Where it failed.
+    pub stage: Stage,
     /// What happened, for the log. Never holds a credential.
     pub reason: String,
     /// Seconds the caller should wait before trying again, when known.
@@ -16,24 +31,14 @@ pub struct SpsFailure {
 }
 
 impl SpsFailure {
-    /// A failure of the token endpoint, with the message for its code.
+    /// A failure of the token endpoint.
     pub fn exchange(code: ErrorCode, reason: impl Into<String>) -> Self {
-        let message = match code {
-            ErrorCode::InvalidClient => "SPS Commerce rejected the Client ID or Client Secret.",
-            ErrorCode::UnauthorizedClient => "The application may not use the client credentials grant.",
-            ErrorCode::AccessDenied => {
-                "The application is not authorized for the SPS Commerce API audience or services."
-            }
-            ErrorCode::RateLimited => "SPS Commerce is limiting requests; wait before trying again.",
-            ErrorCode::InvalidRequest => "SPS Commerce did not accept the token request.",
-            _ => "SPS Commerce could not be reached or sent an unusable answer.",
-        };
-        Self { code, message, reason: reason.into(), retry_after: None }
+        Self::at(Stage::Token, code, reason)
     }
 
-    /// A failure of the SPS API itself.
-    pub fn api(code: ErrorCode, message: &'static str, reason: impl Into<String>) -> Self {
-        Self { code, message, reason: reason.into(), retry_after: None }
+    /// A failure at `stage`.
+    pub fn at(stage: Stage, code: ErrorCode, reason: impl Into<String>) -> Self {
+        Self { code, stage, reason: reason.into(), retry_after: None }
     }
 
     /// The same failure, telling the caller to wait `seconds`.

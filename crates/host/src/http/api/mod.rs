@@ -23,6 +23,7 @@ pub use sessions::{grant, mint_session, SessionGrant};
 use crate::domain::accounts::{AccessError, LinkedAccounts};
 use crate::domain::limits::Limiter;
 use crate::domain::session::Sessions;
+use crate::sps::failure::{SpsFailure, Stage};
 use crate::store::StoreError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -129,12 +130,34 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// What the caller reads of a failed call to SPS: never SPS's own words.
+fn sps_words(failure: &SpsFailure) -> &'static str {
+    match (failure.stage, failure.code) {
+        (Stage::TokenRefusedByApi, _) => {
+            "SPS Commerce issued a token, but the SPS API refused it: the application is not authorized for the SPS API."
+        }
+        (Stage::Api, _) => "The SPS Commerce API could not be reached or sent an unusable answer.",
+        (Stage::AnswerTooLarge, _) => {
+            "The SPS Commerce API answer is larger than the host passes on (SPS_PROXY_MAX_RESPONSE_BYTES)."
+        }
+        (Stage::StoredSecret, _) => "The stored secret of this account could not be opened.",
+        (Stage::Token, ErrorCode::InvalidClient) => "SPS Commerce rejected the Client ID or Client Secret.",
+        (Stage::Token, ErrorCode::UnauthorizedClient) => "The application may not use the client credentials grant.",
+        (Stage::Token, ErrorCode::AccessDenied) => {
+            "The application is not authorized for the SPS Commerce API audience or services."
+        }
+        (Stage::Token, ErrorCode::RateLimited) => "SPS Commerce is limiting requests; wait before trying again.",
+        (Stage::Token, ErrorCode::InvalidRequest) => "SPS Commerce did not accept the token request.",
+        (Stage::Token, _) => "SPS Commerce could not be reached or sent an unusable answer.",
+    }
+}
+
 impl From<AccessError> for ApiError {
     fn from(error: AccessError) -> Self {
         match error {
             AccessError::NotFound => ApiError::new(ErrorCode::NotFound, "No linked account has this id."),
             AccessError::Sps(failure) => {
-                ApiError { retry_after: failure.retry_after, ..ApiError::new(failure.code, failure.message) }
+                ApiError { retry_after: failure.retry_after, ..ApiError::new(failure.code, sps_words(&failure)) }
             }
             AccessError::Store(error) => error.into(),
         }
