@@ -4,7 +4,7 @@
 //! so the host's CSS cannot reach it and its CSS cannot reach the host.
 
 use crate::components::ConnectDialog;
-use crate::controller::{Callbacks, Controller};
+use crate::controller::{Callbacks, Controller, EscapeWhenFocusIsLost};
 use crate::i18n::catalog;
 use crate::options::{ConnectOptions, Mode, OptionError, Scheme};
 use leptos::prelude::*;
@@ -43,6 +43,7 @@ pub struct ConnectHandle {
     controller: Controller,
     shell: HtmlElement,
     mounted: Option<Box<dyn Any>>,
+    escape: Option<EscapeWhenFocusIsLost>,
 }
 
 #[wasm_bindgen]
@@ -82,6 +83,7 @@ impl ConnectHandle {
             return;
         }
         self.controller.close();
+        self.escape = None;
         self.mounted = None;
         self.shell.remove();
     }
@@ -153,7 +155,8 @@ pub(crate) fn mount_parsed(
     if inline {
         controller.open();
     }
-    Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)) })
+    let escape = if inline { None } else { EscapeWhenFocusIsLost::new(controller) };
+    Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)), escape })
 }
 
 fn js_error(error: JsValue) -> MountError {

@@ -194,6 +194,25 @@ async fn escape_closes_and_returns_focus_to_the_opener() {
     assert_eq!(widget.input("Client Secret").value(), "", "the secret is forgotten on close");
 }
 
+// Regression: Escape pressed while the stage changed (the focused button gone,
+// focus not yet moved) reached the page, not the dialog, which stayed open.
+#[wasm_bindgen_test]
+async fn escape_closes_the_dialog_even_while_focus_is_between_stages() {
+    let widget = Widget::open("{}").await;
+    answer_json(401, r#"{"error":"invalid_client","message":"no","retryable":false}"#);
+    widget.connect_with_valid_credentials().await;
+    until("the failure", || widget.find_by_role("alert", "").is_some()).await;
+    widget.click("Edit credentials");
+    if let Some(active) = focused() {
+        active.unchecked_into::<web_sys::HtmlElement>().blur().unwrap();
+    }
+    let body = web_sys::window().unwrap().document().unwrap().body().unwrap();
+    assert!(press_key_on(&body, "Escape"), "the widget handled the key");
+    settle().await;
+    assert!(widget.dialog().is_none());
+    assert!(is(&focused(), &widget.opener));
+}
+
 // Regression: the fake used to drop its answer on abort, so no late answer ever reached the widget.
 #[wasm_bindgen_test]
 async fn an_answer_that_arrives_after_close_is_ignored() {

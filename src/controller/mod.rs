@@ -7,11 +7,13 @@
 //! connect session and its renewal ([`session`]), the host's notifications
 //! ([`notify`]) and the keyboard focus ([`focus`]).
 
+mod escape;
 mod focus;
 mod notify;
 mod request;
 mod session;
 
+pub use escape::EscapeWhenFocusIsLost;
 pub use focus::{deep_active_element, AUTOFOCUS_ATTR};
 pub use notify::{dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
 pub use session::RENEWAL_WAIT_MS;

@@ -37,6 +37,11 @@ pub fn token_source(tokens: &[&str]) -> (js_sys::Function, impl Fn() -> u32) {
     (fetch, calls)
 }
 
+/// Presses `key` on `target`, as a keyboard would: whether the page handled it.
+pub fn press_key_on(target: &Element, key: &str) -> bool {
+    press_key(target, key, false)
+}
+
 /// Gives the page its own `fetch` back.
 pub fn stop_scripting_fetch() {
     restore_fetch();
