@@ -25,67 +25,72 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const fn variable(name: &'static str, default: Fallback, meaning: &'static str) -> Variable {
-    Variable { name, default, meaning }
-}
-
-const ADDR: Variable = variable("SPS_CONNECT_ADDR", Fallback::Value("127.0.0.1:8787"), "address to listen on");
+const ADDR: Variable = Variable::new("SPS_CONNECT_ADDR", Fallback::Value("127.0.0.1:8787"), "address to listen on");
 const ENDPOINT: Variable =
-    variable("SPS_CONNECT_ENDPOINT", Fallback::Value(DEFAULT_ENDPOINT), "path of the connect endpoint");
-const SERVICES: Variable =
-    variable("SPS_SERVICES", Fallback::Value("transaction"), "comma-separated SPS services the integration requests");
-const DATABASE: Variable = variable(
+    Variable::new("SPS_CONNECT_ENDPOINT", Fallback::Value(DEFAULT_ENDPOINT), "path of the connect endpoint");
+const SERVICES: Variable = Variable::new(
+    "SPS_SERVICES",
+    Fallback::Value("transaction"),
+    "comma-separated SPS services the integration requests",
+);
+const DATABASE: Variable = Variable::new(
     "SPS_CONNECT_DATABASE",
     Fallback::Value("sps-connect.sqlite"),
     "the store: an SQLite file (created on first run), or a postgres:// URL shared by every instance",
 );
-const POOL_SIZE: Variable =
-    variable("SPS_CONNECT_DATABASE_POOL_SIZE", Fallback::Value("16"), "most PostgreSQL connections one instance opens");
-const CA_FILE: Variable = variable(
+const POOL_SIZE: Variable = Variable::new(
+    "SPS_CONNECT_DATABASE_POOL_SIZE",
+    Fallback::Value("16"),
+    "most PostgreSQL connections one instance opens",
+);
+const CA_FILE: Variable = Variable::new(
     "SPS_CONNECT_DATABASE_CA_FILE",
     Fallback::Unset("(public web roots)"),
     "PEM certificates that PostgreSQL's certificate must chain to, instead of the public web roots",
 );
-const ENCRYPTION_KEY: Variable = variable(
+const ENCRYPTION_KEY: Variable = Variable::new(
     "SPS_CONNECT_ENCRYPTION_KEY",
     Fallback::Required,
     "base64 of 32 random bytes: encrypts client secrets at rest",
 );
-const PREVIOUS_KEYS: Variable = variable(
+const PREVIOUS_KEYS: Variable = Variable::new(
     "SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS",
     Fallback::Unset("(none)"),
     "comma-separated earlier encryption keys: still read, never used to seal (see rewrap)",
 );
-const SESSION_KEY: Variable =
-    variable("SPS_CONNECT_SESSION_KEY", Fallback::Required, "base64 of at least 32 random bytes: signs session tokens");
-const ADMIN_KEY: Variable = variable(
+const SESSION_KEY: Variable = Variable::new(
+    "SPS_CONNECT_SESSION_KEY",
+    Fallback::Required,
+    "base64 of at least 32 random bytes: signs session tokens",
+);
+const ADMIN_KEY: Variable = Variable::new(
     "SPS_CONNECT_ADMIN_KEY",
     Fallback::Unset("(none)"),
     "base64 of at least 32 random bytes: the portal server's bearer key; unset disables its endpoints",
 );
-const SESSION_TTL: Variable = variable(
+const SESSION_TTL: Variable = Variable::new(
     "SPS_CONNECT_SESSION_TTL_SECS",
     Fallback::Value("900"),
     "lifetime of a session token, in seconds (60 to 3600)",
 );
-const OUTBOUND_PROXY: Variable = variable(
+const OUTBOUND_PROXY: Variable = Variable::new(
     "SPS_OUTBOUND_PROXY",
     Fallback::Unset("(none)"),
     "proxy URL for calls to SPS; proxy variables such as HTTPS_PROXY are ignored",
 );
 const STATIC_DIR: Variable =
-    variable("SPS_CONNECT_STATIC_DIR", Fallback::Unset("(none)"), "directory of the built widget to serve at /");
-const CLIENT_IP_HEADER: Variable = variable(
+    Variable::new("SPS_CONNECT_STATIC_DIR", Fallback::Unset("(none)"), "directory of the built widget to serve at /");
+const CLIENT_IP_HEADER: Variable = Variable::new(
     "SPS_CONNECT_CLIENT_IP_HEADER",
     Fallback::Unset("(none)"),
     "header in which a trusted reverse proxy puts the client's address (its last entry counts)",
 );
-const RETENTION_DAYS: Variable = variable(
+const RETENTION_DAYS: Variable = Variable::new(
     "SPS_CONNECT_RETENTION_DAYS",
     Fallback::Value("30"),
     "days delivered or given-up webhook events and used, revoked or expired hosted links are kept",
 );
-const DEMO: Variable = variable(
+const DEMO: Variable = Variable::new(
     "SPS_CONNECT_DEMO",
     Fallback::Value("0"),
     "1 serves the demo portal at / with its own session and documents for user demo-user",

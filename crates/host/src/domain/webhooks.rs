@@ -78,16 +78,16 @@ const SECRET: Variable = Variable {
     default: Fallback::Unset("(none)"),
     meaning: "base64 of at least 32 random bytes: signs webhook events",
 };
-const RETRY_BASE: Variable = Variable {
-    name: "SPS_CONNECT_WEBHOOK_RETRY_BASE_MS",
-    default: Fallback::Value("2000"),
-    meaning: "wait after a failed delivery, doubled after each further one",
-};
-const MAX_ATTEMPTS: Variable = Variable {
-    name: "SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS",
-    default: Fallback::Value("10"),
-    meaning: "deliveries tried before an event is given up",
-};
+const RETRY_BASE: Variable = Variable::new(
+    "SPS_CONNECT_WEBHOOK_RETRY_BASE_MS",
+    Fallback::Value("2000"),
+    "wait after a failed delivery, doubled after each further one",
+);
+const MAX_ATTEMPTS: Variable = Variable::new(
+    "SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS",
+    Fallback::Value("10"),
+    "deliveries tried before an event is given up",
+);
 
 impl WebhookConfig {
     /// The variables of [`WebhookConfig::read`].

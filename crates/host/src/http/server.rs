@@ -39,31 +39,31 @@ pub struct ServerLimits {
     pub max_connections: usize,
 }
 
-const MAX_CONNECTIONS: Variable = Variable {
-    name: "SPS_CONNECT_MAX_CONNECTIONS",
-    default: Fallback::Value("1024"),
-    meaning: "connections open at once; more wait in the listen queue",
-};
-const HEADER_TIMEOUT: Variable = Variable {
-    name: "SPS_CONNECT_HEADER_TIMEOUT_MS",
-    default: Fallback::Value("10000"),
-    meaning: "time a client has to send a request's headers",
-};
-const BODY_TIMEOUT: Variable = Variable {
-    name: "SPS_CONNECT_BODY_TIMEOUT_MS",
-    default: Fallback::Value("30000"),
-    meaning: "time a client has to send a request's body",
-};
-const REQUEST_TIMEOUT: Variable = Variable {
-    name: "SPS_CONNECT_REQUEST_TIMEOUT_MS",
-    default: Fallback::Value("60000"),
-    meaning: "time from a request's headers to its answer (then 408)",
-};
-const SEND_TIMEOUT: Variable = Variable {
-    name: "SPS_CONNECT_SEND_TIMEOUT_MS",
-    default: Fallback::Value("30000"),
-    meaning: "time the client may take no part of an answer being sent; then the connection is closed",
-};
+const MAX_CONNECTIONS: Variable = Variable::new(
+    "SPS_CONNECT_MAX_CONNECTIONS",
+    Fallback::Value("1024"),
+    "connections open at once; more wait in the listen queue",
+);
+const HEADER_TIMEOUT: Variable = Variable::new(
+    "SPS_CONNECT_HEADER_TIMEOUT_MS",
+    Fallback::Value("10000"),
+    "time a client has to send a request's headers",
+);
+const BODY_TIMEOUT: Variable = Variable::new(
+    "SPS_CONNECT_BODY_TIMEOUT_MS",
+    Fallback::Value("30000"),
+    "time a client has to send a request's body",
+);
+const REQUEST_TIMEOUT: Variable = Variable::new(
+    "SPS_CONNECT_REQUEST_TIMEOUT_MS",
+    Fallback::Value("60000"),
+    "time from a request's headers to its answer (then 408)",
+);
+const SEND_TIMEOUT: Variable = Variable::new(
+    "SPS_CONNECT_SEND_TIMEOUT_MS",
+    Fallback::Value("30000"),
+    "time the client may take no part of an answer being sent; then the connection is closed",
+);
 const TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
 
 impl ServerLimits {

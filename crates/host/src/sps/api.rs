@@ -23,26 +23,26 @@ pub struct ApiConfig {
     pub max_response_bytes: usize,
 }
 
-const API_URL: Variable = Variable {
-    name: "SPS_API_URL",
-    default: Fallback::Value("https://api.spscommerce.com"),
-    meaning: "SPS API base URL: auth-check after each exchange, and the proxy's target",
-};
-const API_TIMEOUT: Variable = Variable {
-    name: "SPS_API_TIMEOUT_MS",
-    default: Fallback::Value("15000"),
-    meaning: "timeout of each call to the SPS API (auth-check, proxied call), in milliseconds",
-};
-const MAX_REQUEST: Variable = Variable {
-    name: "SPS_PROXY_MAX_REQUEST_BYTES",
-    default: Fallback::Value("5242880"),
-    meaning: "largest request body the proxy forwards to the SPS API",
-};
-const MAX_RESPONSE: Variable = Variable {
-    name: "SPS_PROXY_MAX_RESPONSE_BYTES",
-    default: Fallback::Value("20971520"),
-    meaning: "largest SPS API answer the proxy passes back",
-};
+const API_URL: Variable = Variable::new(
+    "SPS_API_URL",
+    Fallback::Value("https://api.spscommerce.com"),
+    "SPS API base URL: auth-check after each exchange, and the proxy's target",
+);
+const API_TIMEOUT: Variable = Variable::new(
+    "SPS_API_TIMEOUT_MS",
+    Fallback::Value("15000"),
+    "timeout of each call to the SPS API (auth-check, proxied call), in milliseconds",
+);
+const MAX_REQUEST: Variable = Variable::new(
+    "SPS_PROXY_MAX_REQUEST_BYTES",
+    Fallback::Value("5242880"),
+    "largest request body the proxy forwards to the SPS API",
+);
+const MAX_RESPONSE: Variable = Variable::new(
+    "SPS_PROXY_MAX_RESPONSE_BYTES",
+    Fallback::Value("20971520"),
+    "largest SPS API answer the proxy passes back",
+);
 const BODY_BYTES: std::ops::RangeInclusive<u64> = 1024..=1 << 30;
 
 impl ApiConfig {

@@ -48,31 +48,28 @@ pub struct ExchangeConfig {
     pub max_concurrent: usize,
 }
 
-const TOKEN_URL: Variable = Variable {
-    name: "SPS_TOKEN_URL",
-    default: Fallback::Value("https://auth.spscommerce.com/oauth/token"),
-    meaning: "OAuth 2.0 token endpoint of SPS Commerce",
-};
-const AUDIENCE: Variable = Variable {
-    name: "SPS_AUDIENCE",
-    default: Fallback::Value("https://spscommerce.com"),
-    meaning: "audience requested with the token (the legacy one is api://api.spscommerce.com/)",
-};
-const CLIENT_AUTH: Variable = Variable {
-    name: "SPS_CLIENT_AUTH",
-    default: Fallback::Value("body"),
-    meaning: "how credentials are sent to the token endpoint: body or basic",
-};
-const TOKEN_TIMEOUT: Variable = Variable {
-    name: "SPS_TOKEN_TIMEOUT_MS",
-    default: Fallback::Value("10000"),
-    meaning: "timeout of the token exchange, in milliseconds",
-};
-const MAX_CONCURRENT: Variable = Variable {
-    name: "SPS_MAX_CONCURRENT_EXCHANGES",
-    default: Fallback::Value("16"),
-    meaning: "most token exchanges in flight at once; more wait for a turn",
-};
+const TOKEN_URL: Variable = Variable::new(
+    "SPS_TOKEN_URL",
+    Fallback::Value("https://auth.spscommerce.com/oauth/token"),
+    "OAuth 2.0 token endpoint of SPS Commerce",
+);
+const AUDIENCE: Variable = Variable::new(
+    "SPS_AUDIENCE",
+    Fallback::Value("https://spscommerce.com"),
+    "audience requested with the token (the legacy one is api://api.spscommerce.com/)",
+);
+const CLIENT_AUTH: Variable = Variable::new(
+    "SPS_CLIENT_AUTH",
+    Fallback::Value("body"),
+    "how credentials are sent to the token endpoint: body or basic",
+);
+const TOKEN_TIMEOUT: Variable =
+    Variable::new("SPS_TOKEN_TIMEOUT_MS", Fallback::Value("10000"), "timeout of the token exchange, in milliseconds");
+const MAX_CONCURRENT: Variable = Variable::new(
+    "SPS_MAX_CONCURRENT_EXCHANGES",
+    Fallback::Value("16"),
+    "most token exchanges in flight at once; more wait for a turn",
+);
 
 impl ExchangeConfig {
     /// The variables of [`ExchangeConfig::read`].

@@ -21,6 +21,13 @@ pub struct Variable {
 /// Fewest random bytes a signing, admin or webhook key may have.
 pub const MIN_KEY_BYTES: usize = 32;
 
+impl Variable {
+    /// A variable named `name`, falling back to `default`, that sets `meaning`.
+    pub const fn new(name: &'static str, default: Fallback, meaning: &'static str) -> Self {
+        Self { name, default, meaning }
+    }
+}
+
 /// What a variable that is unset (or blank) comes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fallback {

@@ -57,21 +57,21 @@ const PUBLIC_URL: Variable = Variable {
     default: Fallback::Unset("(http://SPS_CONNECT_ADDR)"),
     meaning: "the host's public base URL, for the hosted links it hands out",
 };
-const LINKS_ANONYMOUS: Variable = Variable {
-    name: "SPS_CONNECT_LINKS_ANONYMOUS",
-    default: Fallback::Value("false"),
-    meaning: "true lets the portal mint hosted links without saying whom they are for (`for`)",
-};
+const LINKS_ANONYMOUS: Variable = Variable::new(
+    "SPS_CONNECT_LINKS_ANONYMOUS",
+    Fallback::Value("false"),
+    "true lets the portal mint hosted links without saying whom they are for (`for`)",
+);
 const RETURN_ORIGINS: Variable = Variable {
     name: "SPS_CONNECT_RETURN_ORIGINS",
     default: Fallback::Unset("(none)"),
     meaning: "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
 };
-const APP_NAME: Variable = Variable {
-    name: "SPS_CONNECT_APP_NAME",
-    default: Fallback::Value("SPS Commerce Connect"),
-    meaning: "the portal's name on the hosted connect page",
-};
+const APP_NAME: Variable = Variable::new(
+    "SPS_CONNECT_APP_NAME",
+    Fallback::Value("SPS Commerce Connect"),
+    "the portal's name on the hosted connect page",
+);
 const BRAND_COLOR: Variable = Variable {
     name: "SPS_CONNECT_BRAND_COLOR",
     default: Fallback::Unset("(none)"),
@@ -82,16 +82,13 @@ const LOGO_URL: Variable = Variable {
     default: Fallback::Unset("(none)"),
     meaning: "an https URL of the portal's logo for the hosted page",
 };
-const THEME: Variable = Variable {
-    name: "SPS_CONNECT_THEME",
-    default: Fallback::Value("light"),
-    meaning: "the hosted page's colour scheme: light or dark",
-};
-const LOCALE: Variable = Variable {
-    name: "SPS_CONNECT_LOCALE",
-    default: Fallback::Value("en"),
-    meaning: "the hosted page's language when the link does not set one",
-};
+const THEME: Variable =
+    Variable::new("SPS_CONNECT_THEME", Fallback::Value("light"), "the hosted page's colour scheme: light or dark");
+const LOCALE: Variable = Variable::new(
+    "SPS_CONNECT_LOCALE",
+    Fallback::Value("en"),
+    "the hosted page's language when the link does not set one",
+);
 
 impl HostedConfig {
     /// The variables of [`HostedConfig::read`].
