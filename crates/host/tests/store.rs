@@ -334,6 +334,17 @@ async fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
         .record_check(&account.id, account.revision, &refusal, Box::new(|_| Some(event("evt_again", 5))))
         .await
         .unwrap();
+    let passed = Check::Passed("2026-12-01T08:00:00Z".into());
+    let (after, changed) = store
+        .record_check(&account.id, account.revision, &passed, Box::new(|_| Some(event("evt_recovered", 5))))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(changed && after.status == AccountStatus::Active, "a check that passes again recovers the account");
+    store
+        .record_check(&account.id, account.revision, &passed, Box::new(|_| Some(event("evt_still_fine", 5))))
+        .await
+        .unwrap();
     assert!(store.delete(&account.id, Some(&event("evt_deleted", 5))).await.unwrap());
     assert!(!store.delete(&account.id, Some(&event("evt_nothing", 5))).await.unwrap());
     let conflict = store
@@ -342,7 +353,7 @@ async fn a_change_and_its_event_are_written_together(store: Arc<dyn Store>) {
     assert!(conflict.is_err());
     assert_eq!(
         claimed(&store, 10, 20).await,
-        ["evt_saved", "evt_attention", "evt_deleted"],
+        ["evt_saved", "evt_attention", "evt_recovered", "evt_deleted"],
         "in the order of the changes; none for an unchanged status, a missing row or a failed change"
     );
 }

@@ -102,3 +102,60 @@ async fn a_used_hosted_link_is_reported() {
     assert_eq!(events[1]["type"], "link.used");
     assert_eq!(events[1]["data"]["link_id"], minted["id"]);
 }
+
+// An account whose application lost and then regained SPS API access: the
+// portal hears both changes, once each.
+#[tokio::test]
+async fn an_account_that_passes_again_is_announced_as_recovered() {
+    use axum::http::StatusCode;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let refusing = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&refusing);
+    let sps = axum::Router::new()
+        .route(
+            "/oauth/token",
+            axum::routing::post(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#"{"access_token":"t","token_type":"Bearer","expires_in":60}"#,
+                )
+            }),
+        )
+        .route(
+            "/auth-check",
+            axum::routing::get(move || {
+                let refusing = flag.load(Ordering::SeqCst);
+                async move {
+                    if refusing {
+                        StatusCode::FORBIDDEN
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        );
+    let address = serve(sps).await;
+    let receiver = WebhookReceiver::default();
+    let url = receiver.start(0).await;
+    let host = host_with(&format!("http://{address}/oauth/token"), &url, None).await;
+    let id = host.connected_account("user-1").await;
+    let verify = format!("/api/sps/accounts/{id}/verify");
+    refusing.store(true, Ordering::SeqCst);
+    let (_, refused) = host.admin(Method::POST, &verify).await;
+    assert_eq!(refused["account"]["status"], "needs_attention");
+    host.admin(Method::POST, &verify).await;
+    refusing.store(false, Ordering::SeqCst);
+    let (_, passed) = host.admin(Method::POST, &verify).await;
+    assert_eq!(
+        (passed["account"]["status"].as_str(), passed["account"]["status_reason"].as_str()),
+        (Some("active"), None)
+    );
+    host.admin(Method::POST, &verify).await;
+    receiver.wait_for(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let events = receiver.verified_events();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["account.created", "account.needs_attention", "account.recovered"], "once per change");
+    assert_eq!(events[2]["data"]["account"]["status"], "active");
+}

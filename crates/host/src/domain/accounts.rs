@@ -182,11 +182,19 @@ impl LinkedAccounts {
             tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
         }
         let this = self.clone();
-        let event =
-            Box::new(move |account: &StoredAccount| this.event(EventType::AccountNeedsAttention, account, json!({})));
+        let event = Box::new(move |account: &StoredAccount| {
+            let kind = match account.status {
+                AccountStatus::NeedsAttention => EventType::AccountNeedsAttention,
+                AccountStatus::Active => EventType::AccountRecovered,
+            };
+            this.event(kind, account, json!({}))
+        });
         let (after, changed) =
             self.store.record_check(&id, revision, &check, event).await?.ok_or(AccessError::NotFound)?;
-        if changed && after.status == AccountStatus::NeedsAttention {
+        if changed {
+            if after.status == AccountStatus::Active {
+                tracing::info!(account = %id, "account recovered");
+            }
             self.webhooks.wake();
         }
         Ok(after)

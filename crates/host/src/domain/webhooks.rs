@@ -38,6 +38,8 @@ pub enum EventType {
     AccountDeleted,
     /// SPS refused an account's stored credentials.
     AccountNeedsAttention,
+    /// An account that needed attention passed a check again.
+    AccountRecovered,
     /// A hosted link was used up by a connect.
     LinkUsed,
 }
@@ -50,6 +52,7 @@ impl EventType {
             EventType::AccountUpdated => "account.updated",
             EventType::AccountDeleted => "account.deleted",
             EventType::AccountNeedsAttention => "account.needs_attention",
+            EventType::AccountRecovered => "account.recovered",
             EventType::LinkUsed => "link.used",
         }
     }

@@ -128,15 +128,15 @@ pub type EventFor<T> = Box<dyn Fn(&T) -> Option<QueuedEvent> + Send + Sync>;
 pub type EventsFor<T> = Box<dyn Fn(&T) -> Vec<QueuedEvent> + Send + Sync>;
 
 /// Whether a check changed the account's status, and the event to queue
-/// with it: one only when the account came to need attention.
+/// with it: one for each change (it came to need attention, or it
+/// recovered), none while the status stays.
 fn check_outcome(
     before: &StoredAccount,
     after: &StoredAccount,
     event: &EventFor<StoredAccount>,
 ) -> (bool, Option<QueuedEvent>) {
     let changed = after.status != before.status;
-    let to_queue = (changed && after.status == AccountStatus::NeedsAttention).then(|| event(after)).flatten();
-    (changed, to_queue)
+    (changed, changed.then(|| event(after)).flatten())
 }
 
 /// Queues `event` with `connection` (inside the caller's transaction).
@@ -176,8 +176,8 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError>;
     /// Records the outcome of a check made with the credentials of `revision`;
     /// does nothing if the account was saved again since. The account after,
-    /// and whether its status changed. When the check makes the account need
-    /// attention, its event is queued in the same transaction.
+    /// and whether its status changed. When the check changes the status, the
+    /// event `event` builds for the account after is queued in the same transaction.
     async fn record_check(
         &self,
         account_id: &str,
