@@ -173,7 +173,7 @@ async fn demo_link(config: &Config, links: &HostedLinks) -> Result<MintedLink, B
     };
     let back = format!("{}/", config.hosted.public_url.as_str().trim_end_matches('/'));
     match links.create(request(Some(back))).await {
-        Err(LinkError::Invalid(_)) => Ok(links.create(request(None)).await?),
+        Err(LinkError::Rule(_)) => Ok(links.create(request(None)).await?),
         minted => Ok(minted?),
     }
 }

@@ -17,12 +17,16 @@ type HmacSha256 = Hmac<Sha256>;
 /// Longest portal user id a session may carry.
 pub const USER_ID_MAX_LEN: usize = 128;
 
+/// A portal user id that breaks [`checked_user_id`]'s rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidUserId;
+
 /// `user_id` trimmed, if it is a usable portal user id: 1 to
 /// [`USER_ID_MAX_LEN`] bytes, no control characters.
-pub fn checked_user_id(user_id: &str) -> Result<&str, String> {
+pub fn checked_user_id(user_id: &str) -> Result<&str, InvalidUserId> {
     let user_id = user_id.trim();
     if user_id.is_empty() || user_id.len() > USER_ID_MAX_LEN || user_id.chars().any(char::is_control) {
-        return Err(format!("`user_id` must be 1 to {USER_ID_MAX_LEN} characters."));
+        return Err(InvalidUserId);
     }
     Ok(user_id)
 }

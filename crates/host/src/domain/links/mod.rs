@@ -39,9 +39,9 @@ pub enum OutOfScope {
 /// Why a hosted link could not be minted, found or used.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    /// The request breaks a minting rule; the rule, in words.
-    #[error("{0}")]
-    Invalid(String),
+    /// The request breaks a minting rule.
+    #[error("the request breaks a minting rule: {0:?}")]
+    Rule(LinkRule),
     /// `account_id` names no account of the link's user.
     #[error("no account of this user has that id")]
     UnknownAccount,
@@ -95,9 +95,9 @@ impl HostedLinks {
 
     /// Checks `request` against the rules and saves a new link.
     pub async fn create(&self, request: LinkRequest) -> Result<MintedLink, LinkError> {
-        let (token, record) = new_link(&request, unix_now(), self.settings.anonymous).map_err(LinkError::Invalid)?;
+        let (token, record) = new_link(&request, unix_now(), self.settings.anonymous).map_err(LinkError::Rule)?;
         if let Some(return_url) = &record.return_url {
-            check_return_url(return_url, &self.settings.return_origins).map_err(LinkError::Invalid)?;
+            check_return_url(return_url, &self.settings.return_origins).map_err(LinkError::Rule)?;
         }
         if let Some(account_id) = &record.account_id {
             self.accounts.find(account_id, Some(&record.user_id)).await.map_err(|error| match error {

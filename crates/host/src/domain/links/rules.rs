@@ -78,38 +78,57 @@ fn random(bytes: usize) -> Vec<u8> {
     buffer
 }
 
+/// A minting rule a request broke; the HTTP layer words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkRule {
+    /// `user_id` is not 1 to 128 characters without control characters.
+    UserId,
+    /// `for` is missing and anonymous links are not allowed.
+    ForRequired,
+    /// `for` is not 1 to [`FOR_MAX_CHARS`] characters without control characters.
+    For,
+    /// `expires_in` is outside [`MIN_LIFETIME`] to [`MAX_LIFETIME`].
+    ExpiresIn,
+    /// `locale` is not a language tag.
+    Locale,
+    /// `account_id` is not a valid account id.
+    AccountId,
+    /// `return_url` is not a URL.
+    ReturnUrlNotUrl,
+    /// `return_url` is not https (or http on loopback), or carries credentials.
+    ReturnUrlNotHttps,
+    /// `return_url` leads to this origin, which is not allowed.
+    ReturnUrlOrigin(String),
+}
+
 /// `for` trimmed, if it is usable: 1 to [`FOR_MAX_CHARS`] characters, no control characters.
-fn checked_for(for_whom: &str) -> Result<String, String> {
+fn checked_for(for_whom: &str) -> Result<String, LinkRule> {
     let for_whom = for_whom.trim();
     let count = for_whom.chars().count();
     if count == 0 || count > FOR_MAX_CHARS || for_whom.chars().any(char::is_control) {
-        return Err(format!("`for` must be 1 to {FOR_MAX_CHARS} characters: the user's name or e-mail."));
+        return Err(LinkRule::For);
     }
     Ok(for_whom.to_owned())
 }
 
 /// A new link's token (for its URL) and record. Unless `anonymous` links
 /// are allowed, the request must say whom the link is for.
-pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(String, NewLinkRecord), String> {
-    let user_id = crate::domain::session::checked_user_id(&request.user_id)?;
+pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(String, NewLinkRecord), LinkRule> {
+    let user_id = crate::domain::session::checked_user_id(&request.user_id).map_err(|_| LinkRule::UserId)?;
     let for_whom = match request.for_whom.as_deref() {
         Some(for_whom) => Some(checked_for(for_whom)?),
         None if anonymous => None,
-        None => {
-            return Err("`for` is required: the name or e-mail of the user the link is for, shown on its page \
-                        (SPS_CONNECT_LINKS_ANONYMOUS=true makes it optional)."
-                .into())
-        }
+        None => return Err(LinkRule::ForRequired),
     };
     let lifetime = request.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
     if !(MIN_LIFETIME..=MAX_LIFETIME).contains(&lifetime) {
-        return Err(format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs()));
+        return Err(LinkRule::ExpiresIn);
     }
     if request.locale.as_deref().is_some_and(|locale| !sps_connect_wire::is_language_tag(locale)) {
-        return Err("`locale` must be a language tag such as `en` or `de-CH`.".into());
+        return Err(LinkRule::Locale);
     }
     if request.account_id.as_deref().is_some_and(|id| !sps_connect_wire::is_valid_account_id(id)) {
-        return Err("`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into());
+        return Err(LinkRule::AccountId);
     }
     let token = URL_SAFE_NO_PAD.encode(random(32));
     let id = crate::util::ids::random_id("lnk", 10);
@@ -130,18 +149,16 @@ pub fn new_link(request: &LinkRequest, now: i64, anonymous: bool) -> Result<(Str
 
 /// Whether `return_url` may be offered: an `https` URL (or `http` on
 /// loopback) whose origin the host allows, without credentials.
-pub fn check_return_url(return_url: &str, allowed_origins: &[String]) -> Result<(), String> {
-    let url = reqwest::Url::parse(return_url).map_err(|_| "`return_url` is not a URL.".to_owned())?;
+pub fn check_return_url(return_url: &str, allowed_origins: &[String]) -> Result<(), LinkRule> {
+    let url = reqwest::Url::parse(return_url).map_err(|_| LinkRule::ReturnUrlNotUrl)?;
     let loopback = crate::util::net::is_loopback(&url);
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
-        return Err("`return_url` must be an https URL without credentials.".into());
+        return Err(LinkRule::ReturnUrlNotHttps);
     }
     let origin = url.origin().ascii_serialization();
     if !allowed_origins.iter().any(|allowed| allowed.trim_end_matches('/') == origin) {
-        return Err(format!(
-            "`return_url` must lead to an allowed origin (SPS_CONNECT_RETURN_ORIGINS); {origin} is not one."
-        ));
+        return Err(LinkRule::ReturnUrlOrigin(origin));
     }
     Ok(())
 }
@@ -179,13 +196,13 @@ mod tests {
     fn a_link_says_whom_it_is_for_unless_anonymous_links_are_allowed() {
         assert_eq!(new_link(&request(), 0, false).unwrap().1.for_whom.as_deref(), Some("Ann Example"));
         let anonymous = LinkRequest { for_whom: None, ..request() };
-        assert!(new_link(&anonymous, 0, false).unwrap_err().contains("`for` is required"));
+        assert_eq!(new_link(&anonymous, 0, false).unwrap_err(), LinkRule::ForRequired);
         assert_eq!(new_link(&anonymous, 0, true).unwrap().1.for_whom, None);
         let longest = "é".repeat(FOR_MAX_CHARS);
         assert!(new_link(&LinkRequest { for_whom: Some(longest.clone()), ..request() }, 0, false).is_ok());
         for bad in ["", "  ", "Ann\nEvil", &format!("{longest}x")] {
             let refused = new_link(&LinkRequest { for_whom: Some(bad.into()), ..request() }, 0, true);
-            assert!(refused.unwrap_err().contains("`for` must be"), "{bad:?}");
+            assert_eq!(refused.unwrap_err(), LinkRule::For, "{bad:?}");
         }
     }
 

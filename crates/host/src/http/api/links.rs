@@ -2,7 +2,9 @@
 //! the hosted page trades an open link for a connect session.
 
 use super::{ApiError, AppState, ContractJson, PortalServer, NO_STORE};
-use crate::domain::links::{self, LinkError, LinkRequest, LinkState, OutOfScope};
+use crate::domain::links::{
+    self, LinkError, LinkRequest, LinkRule, LinkState, OutOfScope, FOR_MAX_CHARS, MAX_LIFETIME, MIN_LIFETIME,
+};
 use crate::http::hosted::{self, PageKind};
 use crate::store::LinkRecord;
 use axum::extract::rejection::QueryRejection;
@@ -47,10 +49,30 @@ impl From<LinkRecord> for LinkView {
     }
 }
 
+fn rule_words(rule: LinkRule) -> String {
+    match rule {
+        LinkRule::UserId => super::user_id_rule(),
+        LinkRule::ForRequired => "`for` is required: the name or e-mail of the user the link is for, shown on its \
+                                  page (SPS_CONNECT_LINKS_ANONYMOUS=true makes it optional)."
+            .into(),
+        LinkRule::For => format!("`for` must be 1 to {FOR_MAX_CHARS} characters: the user's name or e-mail."),
+        LinkRule::ExpiresIn => {
+            format!("`expires_in` must be {} to {} seconds.", MIN_LIFETIME.as_secs(), MAX_LIFETIME.as_secs())
+        }
+        LinkRule::Locale => "`locale` must be a language tag such as `en` or `de-CH`.".into(),
+        LinkRule::AccountId => "`account_id` must be 1 to 128 letters, digits, `_` or `-`.".into(),
+        LinkRule::ReturnUrlNotUrl => "`return_url` is not a URL.".into(),
+        LinkRule::ReturnUrlNotHttps => "`return_url` must be an https URL without credentials.".into(),
+        LinkRule::ReturnUrlOrigin(origin) => {
+            format!("`return_url` must lead to an allowed origin (SPS_CONNECT_RETURN_ORIGINS); {origin} is not one.")
+        }
+    }
+}
+
 impl From<LinkError> for ApiError {
     fn from(error: LinkError) -> Self {
         match error {
-            LinkError::Invalid(rule) => ApiError::invalid(rule),
+            LinkError::Rule(rule) => ApiError::invalid(rule_words(rule)),
             LinkError::UnknownAccount => ApiError::invalid("`account_id` names no account of this user."),
             LinkError::NotFound => ApiError::new(ErrorCode::NotFound, "No link has this id."),
             LinkError::AlreadyUsed => ApiError::invalid("This link was already used; disconnect the account instead."),

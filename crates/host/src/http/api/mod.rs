@@ -164,6 +164,11 @@ impl From<AccessError> for ApiError {
     }
 }
 
+/// What a portal user id must be.
+fn user_id_rule() -> String {
+    format!("`user_id` must be 1 to {} characters.", crate::domain::session::USER_ID_MAX_LEN)
+}
+
 /// Headers of every answer that carries account data or tokens.
 pub(crate) const NO_STORE: [(header::HeaderName, &str); 2] =
     [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")];

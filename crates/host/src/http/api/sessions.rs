@@ -36,6 +36,6 @@ pub async fn mint_session(
     State(state): State<AppState>,
     ContractJson(request): ContractJson<SessionRequest>,
 ) -> Result<(StatusCode, Json<SessionGrant>), ApiError> {
-    let user_id = checked_user_id(&request.user_id).map_err(ApiError::invalid)?;
+    let user_id = checked_user_id(&request.user_id).map_err(|_| ApiError::invalid(super::user_id_rule()))?;
     Ok((StatusCode::CREATED, Json(grant(&state.sessions, user_id))))
 }
