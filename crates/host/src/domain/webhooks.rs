@@ -71,16 +71,16 @@ pub struct WebhookConfig {
     pub max_attempts: u32,
 }
 
-const URL: Variable = Variable {
-    name: "SPS_CONNECT_WEBHOOK_URL",
-    default: Fallback::Unset("(none)"),
-    meaning: "the portal server's webhook receiver (https, or http on loopback)",
-};
-const SECRET: Variable = Variable {
-    name: "SPS_CONNECT_WEBHOOK_SECRET",
-    default: Fallback::Unset("(none)"),
-    meaning: "base64 of at least 32 random bytes: signs webhook events",
-};
+const URL: Variable = Variable::new(
+    "SPS_CONNECT_WEBHOOK_URL",
+    Fallback::Unset("(none)"),
+    "the portal server's webhook receiver (https, or http on loopback)",
+);
+const SECRET: Variable = Variable::new(
+    "SPS_CONNECT_WEBHOOK_SECRET",
+    Fallback::Unset("(none)"),
+    "base64 of at least 32 random bytes: signs webhook events",
+);
 const RETRY_BASE: Variable = Variable::new(
     "SPS_CONNECT_WEBHOOK_RETRY_BASE_MS",
     Fallback::Value("2000"),

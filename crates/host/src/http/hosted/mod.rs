@@ -52,36 +52,36 @@ impl HostedConfig {
     }
 }
 
-const PUBLIC_URL: Variable = Variable {
-    name: "SPS_CONNECT_PUBLIC_URL",
-    default: Fallback::Unset("(http://SPS_CONNECT_ADDR)"),
-    meaning: "the host's public base URL, for the hosted links it hands out",
-};
+const PUBLIC_URL: Variable = Variable::new(
+    "SPS_CONNECT_PUBLIC_URL",
+    Fallback::Unset("(http://SPS_CONNECT_ADDR)"),
+    "the host's public base URL, for the hosted links it hands out",
+);
 const LINKS_ANONYMOUS: Variable = Variable::new(
     "SPS_CONNECT_LINKS_ANONYMOUS",
     Fallback::Value("false"),
     "true lets the portal mint hosted links without saying whom they are for (`for`)",
 );
-const RETURN_ORIGINS: Variable = Variable {
-    name: "SPS_CONNECT_RETURN_ORIGINS",
-    default: Fallback::Unset("(none)"),
-    meaning: "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
-};
+const RETURN_ORIGINS: Variable = Variable::new(
+    "SPS_CONNECT_RETURN_ORIGINS",
+    Fallback::Unset("(none)"),
+    "comma-separated origins a hosted link's return_url may lead to, such as https://portal.example",
+);
 const APP_NAME: Variable = Variable::new(
     "SPS_CONNECT_APP_NAME",
     Fallback::Value("SPS Commerce Connect"),
     "the portal's name on the hosted connect page",
 );
-const BRAND_COLOR: Variable = Variable {
-    name: "SPS_CONNECT_BRAND_COLOR",
-    default: Fallback::Unset("(none)"),
-    meaning: "the hosted page's brand colour, such as #0b5cad",
-};
-const LOGO_URL: Variable = Variable {
-    name: "SPS_CONNECT_LOGO_URL",
-    default: Fallback::Unset("(none)"),
-    meaning: "an https URL of the portal's logo for the hosted page",
-};
+const BRAND_COLOR: Variable = Variable::new(
+    "SPS_CONNECT_BRAND_COLOR",
+    Fallback::Unset("(none)"),
+    "the hosted page's brand colour, such as #0b5cad",
+);
+const LOGO_URL: Variable = Variable::new(
+    "SPS_CONNECT_LOGO_URL",
+    Fallback::Unset("(none)"),
+    "an https URL of the portal's logo for the hosted page",
+);
 const THEME: Variable =
     Variable::new("SPS_CONNECT_THEME", Fallback::Value("light"), "the hosted page's colour scheme: light or dark");
 const LOCALE: Variable = Variable::new(
