@@ -18,19 +18,21 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
 use axum::Router;
 use config::Config;
-use domain::accounts::LinkedAccounts;
+use domain::accounts::{AccountsStore, LinkedAccounts};
 use domain::crypto::SecretBox;
 use domain::limits::Limiter;
 use domain::links::{HostedLinks, LinkSettings};
 use domain::retention;
 use domain::session::Sessions;
+use domain::shared_tokens::SharedTokens;
 use domain::webhooks::Webhooks;
+use domain::worker::Worker;
 use http::api::{self, AppState, BODY_LIMIT};
 use http::{demo, headers, hosted};
 use sps::api::SpsApi;
 use sps::exchange::TokenExchange;
 use std::sync::Arc;
-use store::{AccountStore, EventOutbox, LinkStore, Store};
+use store::{AccountStore, EventOutbox, LinkStore, Store, WorkStore};
 use tower_http::services::ServeDir;
 
 /// The running backend: its routes, and the hosted links service (for
@@ -48,21 +50,34 @@ pub fn router(config: &Config, store: Arc<dyn Store>) -> Result<Router, String> 
     Ok(app(config, store)?.router)
 }
 
-/// Builds the backend over `store`, and starts delivering its webhook events.
+/// Builds the backend over `store`, and starts delivering its webhook
+/// events and its worker (scheduled checks, document listings).
 pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
     let sessions = Sessions::new(config.session_key.clone(), config.session_lifetime);
     let proxy = config.outbound_proxy.as_ref();
     let webhooks = Webhooks::new(config.webhook.clone(), Arc::clone(&store) as Arc<dyn EventOutbox>, proxy)?;
     webhooks.spawn_deliverer();
     retention::spawn_janitor(Arc::clone(&store), config.retention);
+    let secret_box = SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone());
+    let instance = util::ids::random_id("ins", 10);
+    let work = Arc::clone(&store) as Arc<dyn WorkStore>;
+    let token_lease = config.exchange.timeout + std::time::Duration::from_secs(5);
+    let kept = AccountsStore {
+        accounts: Arc::clone(&store) as Arc<dyn AccountStore>,
+        shared: SharedTokens::new(Arc::clone(&work), secret_box.clone(), instance.clone(), token_lease),
+        work,
+        check_interval: config.worker.check_interval,
+    };
     let accounts = LinkedAccounts::new(
-        Arc::clone(&store) as Arc<dyn AccountStore>,
+        kept,
         TokenExchange::new(config.exchange.clone(), proxy)?,
         SpsApi::new(config.api.clone(), proxy)?,
-        SecretBox::new(config.encryption_key.clone(), config.previous_encryption_keys.clone()),
+        secret_box,
         config.services.clone(),
         webhooks,
     );
+    let task_lease = token_lease * 2 + config.api.timeout * 2 + std::time::Duration::from_secs(10);
+    Worker::new(accounts.clone(), config.worker.clone(), instance, task_lease).spawn();
     let settings = LinkSettings {
         return_origins: config.hosted.return_origins.clone(),
         anonymous: config.hosted.links_anonymous,
@@ -84,7 +99,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
     let router = Router::new()
         .route(&config.endpoint, post(api::connect))
         .route("/api/sps/accounts", get(api::accounts))
-        .route("/api/sps/accounts/{id}", get(api::account).delete(api::delete_account))
+        .route("/api/sps/accounts/{id}", get(api::account).patch(api::change_account).delete(api::delete_account))
         .route("/api/sps/accounts/{id}/verify", post(api::verify))
         .route("/api/sps/accounts/{id}/token", post(api::token))
         .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)

@@ -335,6 +335,7 @@ async fn links_and_events_finished_before_the_retention_period_are_deleted_at_st
         services: vec![],
         connected_at: "1970-01-01T00:00:00Z".into(),
         through: None,
+        next_check_at: i64::MAX,
     };
     store.save(sealed, Box::new(move |_| vec![event.clone()])).await.unwrap();
     store.event_delivered("evt_old", 2).await.unwrap();

@@ -196,6 +196,7 @@ fn new_account(user: &str, client_id: &str, account_id: Option<&str>) -> NewAcco
         services: vec![Service::Transaction, Service::PackingSlip],
         connected_at: "2026-11-29T10:00:00Z".into(),
         through: None,
+        next_check_at: i64::MAX,
     }
 }
 

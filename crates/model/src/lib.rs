@@ -38,6 +38,9 @@ mod test_fixtures {
             status: Default::default(),
             status_reason: None,
             last_verified_at: None,
+            last_checked_at: None,
+            next_check_at: None,
+            watch_documents: false,
         }
     }
 }

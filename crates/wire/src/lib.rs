@@ -161,6 +161,15 @@ pub struct LinkedAccount {
     /// When SPS last accepted the credentials and a token for them, RFC 3339.
     #[serde(default)]
     pub last_verified_at: Option<String>,
+    /// When the host's worker last checked the credentials, RFC 3339.
+    #[serde(default)]
+    pub last_checked_at: Option<String>,
+    /// When the host's worker checks them next, RFC 3339.
+    #[serde(default)]
+    pub next_check_at: Option<String>,
+    /// Whether the host announces the documents waiting for this account.
+    #[serde(default)]
+    pub watch_documents: bool,
 }
 
 /// Whether a linked account works.

@@ -15,6 +15,7 @@ pub use database::Database;
 use crate::domain::crypto::EncryptionKey;
 use crate::domain::limits::Limits;
 use crate::domain::webhooks::WebhookConfig;
+use crate::domain::worker::WorkerConfig;
 use crate::http::hosted::HostedConfig;
 use crate::http::server::ServerLimits;
 use crate::sps::api::ApiConfig;
@@ -119,7 +120,7 @@ const GENERAL: &[Variable] = &[
 pub fn variables() -> impl Iterator<Item = &'static Variable> {
     [GENERAL, ExchangeConfig::VARIABLES, ApiConfig::VARIABLES, ServerLimits::VARIABLES]
         .into_iter()
-        .chain([HostedConfig::VARIABLES, WebhookConfig::VARIABLES])
+        .chain([HostedConfig::VARIABLES, WebhookConfig::VARIABLES, WorkerConfig::VARIABLES])
         .flatten()
 }
 
@@ -180,6 +181,8 @@ pub struct Config {
     pub webhook: Option<WebhookConfig>,
     /// How long finished webhook events and hosted links are kept.
     pub retention: Duration,
+    /// The worker: scheduled checks and document listings.
+    pub worker: WorkerConfig,
 }
 
 /// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
@@ -271,6 +274,7 @@ impl Config {
             client_ip_header,
             hosted: HostedConfig::read(&vars, listen)?,
             webhook: WebhookConfig::read(&vars)?,
+            worker: WorkerConfig::read(&vars)?,
         })
     }
 }

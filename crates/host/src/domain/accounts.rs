@@ -3,14 +3,18 @@
 //! keeping each account's status up to date along the way.
 
 use crate::domain::crypto::SecretBox;
+use crate::domain::shared_tokens::SharedTokens;
 use crate::domain::webhooks::{EventType, Webhooks};
 use crate::sps::api::{Answer, Outbound, SpsApi};
+use crate::sps::documents;
 use crate::sps::exchange::TokenExchange;
 use crate::sps::failure::{SpsFailure, Stage};
 use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
-    AccountStore, Check, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    AccountStore, Check, Document, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
+    WorkStore,
 };
+use crate::util::times::unix_millis;
 use quick_cache::sync::Cache;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -53,10 +57,26 @@ impl From<SpsFailure> for AccessError {
     }
 }
 
+/// Where the accounts are kept, and how they are shared between instances.
+#[derive(Clone)]
+pub struct AccountsStore {
+    /// The accounts.
+    pub accounts: Arc<dyn AccountStore>,
+    /// The worker's shared state: schedules, tokens, documents.
+    pub work: Arc<dyn WorkStore>,
+    /// Tokens shared by every instance.
+    pub shared: SharedTokens,
+    /// How often each account is checked: a new or relinked account is next checked this long after.
+    pub check_interval: Duration,
+}
+
 /// The linked accounts and everything needed to use them.
 #[derive(Clone)]
 pub struct LinkedAccounts {
     store: Arc<dyn AccountStore>,
+    work: Arc<dyn WorkStore>,
+    shared: SharedTokens,
+    check_interval: Duration,
     exchange: TokenExchange,
     api: SpsApi,
     tokens: TokenCache,
@@ -78,6 +98,9 @@ pub fn summary(account: StoredAccount) -> LinkedAccount {
         status: account.status,
         status_reason: account.status_reason,
         last_verified_at: account.last_verified_at,
+        last_checked_at: account.last_checked_at.map(|ms| crate::util::times::rfc3339(ms / 1000)),
+        next_check_at: account.next_check_at.map(|ms| crate::util::times::rfc3339(ms / 1000)),
+        watch_documents: account.watch_documents,
     }
 }
 
@@ -89,7 +112,7 @@ pub fn secret_context(user_id: &str, environment: Environment, client_id: &str) 
 impl LinkedAccounts {
     /// The accounts in `store`, used through `exchange` and `api`.
     pub fn new(
-        store: Arc<dyn AccountStore>,
+        kept: AccountsStore,
         exchange: TokenExchange,
         api: SpsApi,
         secret_box: SecretBox,
@@ -97,7 +120,19 @@ impl LinkedAccounts {
         webhooks: Webhooks,
     ) -> Self {
         let verdicts = Arc::new(Cache::new(VERDICTS_TRACKED));
-        Self { store, exchange, api, tokens: TokenCache::default(), secret_box, services, webhooks, verdicts }
+        let AccountsStore { accounts: store, work, shared, check_interval } = kept;
+        let tokens = TokenCache::default();
+        Self { store, work, shared, check_interval, exchange, api, tokens, secret_box, services, webhooks, verdicts }
+    }
+
+    /// How often each account is checked.
+    pub fn check_interval(&self) -> Duration {
+        self.check_interval
+    }
+
+    /// The worker's shared state.
+    pub fn work(&self) -> &Arc<dyn WorkStore> {
+        &self.work
     }
 
     /// The portal's notifications.
@@ -148,6 +183,7 @@ impl LinkedAccounts {
             services: self.services.clone(),
             connected_at: crate::util::times::now(),
             through: through.map(|through| LinkUse { now: crate::util::times::unix_now(), ..through }),
+            next_check_at: unix_millis() + self.check_interval.as_millis() as i64,
         };
         let link_id = new.through.as_ref().map(|through| through.link_id.clone());
         let via_link = link_id.clone();
@@ -160,7 +196,11 @@ impl LinkedAccounts {
         });
         let (account, saved) = self.store.save(new, events).await?;
         self.webhooks.wake();
-        self.tokens.put(&account.id, CachedToken::new(issued, account.revision)).await;
+        let token = CachedToken::new(issued, account.revision);
+        if let Err(error) = self.shared.keep(&account.id, &token).await {
+            tracing::warn!(account = %account.id, %error, "the new token could not be shared");
+        }
+        self.tokens.put(&account.id, token).await;
         tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, link = ?via_link, "account connected");
         Ok((account, saved))
     }
@@ -204,7 +244,8 @@ impl LinkedAccounts {
     /// refuses the stored credentials, the account is marked `needs_attention`.
     pub async fn token(&self, sealed: &SealedAccount, reuse: Reuse<'_>) -> Result<CachedToken, AccessError> {
         let account = &sealed.account;
-        let fetch = || async {
+        let since = unix_millis();
+        let exchange = || async {
             let context = secret_context(&account.user_id, account.environment, &account.client_id);
             let secret = self.secret_box.open(&sealed.sealed_secret, &context).map_err(|_| {
                 SpsFailure::at(
@@ -216,11 +257,13 @@ impl LinkedAccounts {
             let issued = self.exchange.request_token(&account.user_id, &account.client_id, &secret).await?;
             Ok(CachedToken::new(issued, account.revision))
         };
+        let fetch = || self.shared.get(account, reuse, since, exchange);
         match self.tokens.get(&account.id, account.revision, reuse, fetch).await {
             Ok(token) => Ok(token),
             Err(failure) => {
                 tracing::warn!(account = %account.id, code = ?failure.code, reason = %failure.reason, "token exchange failed");
                 if failure.needs_attention() {
+                    self.shared.drop(&account.id).await;
                     self.record(account, Check::Refused(failure.code)).await?;
                 }
                 Err(failure.into())
@@ -261,6 +304,7 @@ impl LinkedAccounts {
             Ok(()) => self.record(&sealed.account, Check::Passed(crate::util::times::now())).await,
             Err(failure) if failure.needs_attention() => {
                 self.tokens.forget(&sealed.account.id);
+                self.shared.drop(&sealed.account.id).await;
                 self.record(&sealed.account, Check::Refused(failure.code)).await
             }
             Err(failure) => Err(failure.into()),
@@ -278,6 +322,34 @@ impl LinkedAccounts {
         tracing::info!(account = %sealed.account.id, "the SPS API refused the cached token; renewing it once");
         let renewed = self.token(sealed, Reuse::Not(token.access_token.secret())).await?;
         Ok(self.api.forward(outbound, &renewed.access_token).await?)
+    }
+
+    /// Every document waiting in the account's `out/` folder, read page by
+    /// page with the account's token.
+    pub async fn waiting_documents(&self, sealed: &SealedAccount) -> Result<Vec<Document>, AccessError> {
+        let mut documents = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..documents::MAX_PAGES {
+            let request = documents::page_request(&self.api.config().base, cursor.as_deref());
+            let page = documents::read_page(&self.forward(sealed, &request).await?)?;
+            documents
+                .extend(page.documents.into_iter().map(|listed| Document { path: listed.path, kind: listed.kind }));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(documents),
+            }
+        }
+        Err(SpsFailure::at(
+            Stage::Api,
+            sps_connect_wire::ErrorCode::InternalError,
+            "the document list has too many pages",
+        )
+        .into())
+    }
+
+    /// Turns document watching on or off for the account.
+    pub async fn watch_documents(&self, account_id: &str, on: bool) -> Result<StoredAccount, AccessError> {
+        self.work.set_watch_documents(account_id, on).await?.ok_or(AccessError::NotFound)
     }
 
     /// Removes the account, its secret and its token.

@@ -1,8 +1,10 @@
 //! What the host does, whoever asks: linked accounts and their status
 //! ([`accounts`]), hosted links ([`links`]), connect sessions ([`session`]),
 //! webhook events ([`webhooks`]), sealing secrets ([`crypto`], [`rewrap`]),
-//! attempt limits ([`limits`]) and deleting what is finished
-//! ([`retention`]). Imports `sps`, `store` and `util`; never `http` or `config`.
+//! attempt limits ([`limits`]), deleting what is finished ([`retention`]),
+//! tokens shared between instances ([`shared_tokens`]) and the worker that
+//! checks accounts and announces documents ([`worker`]). Imports `sps`,
+//! `store` and `util`; never `http` or `config`.
 
 pub mod accounts;
 pub mod crypto;
@@ -11,4 +13,6 @@ pub mod links;
 pub mod retention;
 pub mod rewrap;
 pub mod session;
+pub mod shared_tokens;
 pub mod webhooks;
+pub mod worker;

@@ -42,6 +42,8 @@ pub enum EventType {
     AccountRecovered,
     /// A hosted link was used up by a connect.
     LinkUsed,
+    /// Documents arrived in a watching account's `out/` folder.
+    DocumentsAvailable,
 }
 
 impl EventType {
@@ -54,6 +56,7 @@ impl EventType {
             EventType::AccountNeedsAttention => "account.needs_attention",
             EventType::AccountRecovered => "account.recovered",
             EventType::LinkUsed => "link.used",
+            EventType::DocumentsAvailable => "documents.available",
         }
     }
 }

@@ -41,6 +41,23 @@ impl CachedToken {
         }
     }
 
+    /// A token another instance fetched: it renews at `renew_at`, and is
+    /// for the credentials of `revision`.
+    pub fn kept(access_token: AccessToken, expires_at: SystemTime, renew_at: SystemTime, revision: i64) -> Self {
+        let left = renew_at.duration_since(SystemTime::now()).unwrap_or_default();
+        Self { access_token, expires_at, renew_at: Instant::now() + left, revision }
+    }
+
+    /// When it is renewed.
+    pub fn renews_at(&self) -> SystemTime {
+        SystemTime::now() + self.renew_at.saturating_duration_since(Instant::now())
+    }
+
+    /// The account revision whose credentials it was issued for.
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
     fn usable(&self, revision: i64, refused: Option<&str>) -> bool {
         self.revision == revision
             && Instant::now() < self.renew_at

@@ -1,5 +1,5 @@
 //! Where linked accounts, hosted links and undelivered webhook events live.
-//! [`AccountStore`], [`LinkStore`] and [`EventOutbox`] are the seams;
+//! [`AccountStore`], [`LinkStore`], [`EventOutbox`] and [`WorkStore`] are the seams;
 //! [`SqliteStore`] is the default, an embedded file for one host instance,
 //! whose blocking calls run on the blocking thread pool inside its own
 //! implementation; [`PostgresStore`] is a database that several instances
@@ -10,12 +10,14 @@ mod error;
 mod links;
 mod outbox;
 mod postgres;
+mod work;
 
 pub use copy::{copy_store, CopyReport};
 pub use error::StoreError;
 pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
 pub use postgres::PostgresStore;
+pub use work::{Document, SharedToken, WorkStore};
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -51,6 +53,8 @@ pub struct NewAccount {
     pub connected_at: String,
     /// The hosted link this save uses up, if it comes through one.
     pub through: Option<LinkUse>,
+    /// When the worker checks the account next, unix milliseconds.
+    pub next_check_at: i64,
 }
 
 /// A hosted link a save uses up: it must still be open and held by this
@@ -89,6 +93,12 @@ pub struct StoredAccount {
     /// Counts the saves of this account, so that the result of a check made
     /// with older credentials is not recorded over newer ones.
     pub revision: i64,
+    /// When the worker last checked it, unix milliseconds.
+    pub last_checked_at: Option<i64>,
+    /// When the worker checks it next, unix milliseconds.
+    pub next_check_at: Option<i64>,
+    /// Whether the worker announces the documents waiting in its `out/` folder.
+    pub watch_documents: bool,
 }
 
 /// An account with its sealed secret.
@@ -243,10 +253,10 @@ impl AccountStore for SqliteStore {
     }
 }
 
-/// Everything the host keeps: accounts, hosted links, queued events.
-pub trait Store: AccountStore + LinkStore + EventOutbox {}
+/// Everything the host keeps: accounts, hosted links, queued events, the worker's shared state.
+pub trait Store: AccountStore + LinkStore + EventOutbox + WorkStore {}
 
-impl<T: AccountStore + LinkStore + EventOutbox> Store for T {}
+impl<T: AccountStore + LinkStore + EventOutbox + WorkStore> Store for T {}
 
 /// The SQLite account store: one connection, used on the blocking thread
 /// pool. Clones share it.
@@ -263,8 +273,8 @@ mod sqlite_migrations {
 pub(crate) const MIGRATIONS_TABLE: &str = "sps_connect_migrations";
 
 /// The account columns both stores read, in the order their row readers expect.
-const COLUMNS: &str =
-    "id, user_id, environment, client_id, services, connected_at, status, status_reason, last_verified_at, revision";
+const COLUMNS: &str = "id, user_id, environment, client_id, services, connected_at, status, status_reason, \
+     last_verified_at, revision, last_checked_at, next_check_at, watch_documents";
 
 impl SqliteStore {
     /// Opens the database file, creating it and bringing its schema up to
@@ -372,6 +382,9 @@ fn row_to_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAccount> {
         status_reason: row.get::<_, Option<String>>(7)?.map(|code| ErrorCode::from_name(&code)),
         last_verified_at: row.get(8)?,
         revision: row.get(9)?,
+        last_checked_at: row.get(10)?,
+        next_check_at: row.get(11)?,
+        watch_documents: row.get::<_, i64>(12)? != 0,
     })
 }
 
@@ -423,8 +436,16 @@ impl SqliteStore {
                 transaction.execute(
                     "UPDATE accounts SET environment = ?1, client_id = ?2, client_secret_sealed = ?3, services = ?4, \
                      connected_at = ?5, status = 'active', status_reason = NULL, last_verified_at = ?5, \
-                     revision = revision + 1 WHERE id = ?6",
-                    params![new.environment.as_str(), new.client_id, new.sealed_secret, services, new.connected_at, id],
+                     revision = revision + 1, next_check_at = ?7 WHERE id = ?6",
+                    params![
+                        new.environment.as_str(),
+                        new.client_id,
+                        new.sealed_secret,
+                        services,
+                        new.connected_at,
+                        id,
+                        new.next_check_at
+                    ],
                 )?;
                 (id, Saved::Updated)
             }
@@ -432,8 +453,8 @@ impl SqliteStore {
                 let id = new_account_id();
                 transaction.execute(
                     "INSERT INTO accounts (id, user_id, environment, client_id, client_secret_sealed, services, \
-                     connected_at, status, status_reason, last_verified_at, revision) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', NULL, ?7, 1)",
+                     connected_at, status, status_reason, last_verified_at, revision, next_check_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', NULL, ?7, 1, ?8)",
                     params![
                         id,
                         new.user_id,
@@ -441,7 +462,8 @@ impl SqliteStore {
                         new.client_id,
                         new.sealed_secret,
                         services,
-                        new.connected_at
+                        new.connected_at,
+                        new.next_check_at
                     ],
                 )?;
                 (id, Saved::Created)
@@ -469,7 +491,7 @@ impl SqliteStore {
         let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM accounts WHERE id = ?1");
         let found = connection
             .query_row(&sql, params![account_id], |row| {
-                Ok(SealedAccount { account: row_to_account(row)?, sealed_secret: row.get(10)? })
+                Ok(SealedAccount { account: row_to_account(row)?, sealed_secret: row.get(13)? })
             })
             .optional()?;
         Ok(found)
@@ -509,6 +531,8 @@ impl SqliteStore {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let removed = transaction.execute("DELETE FROM accounts WHERE id = ?1", params![account_id])? > 0;
+        transaction.execute("DELETE FROM account_tokens WHERE account_id = ?1", params![account_id])?;
+        transaction.execute("DELETE FROM announced_documents WHERE account_id = ?1", params![account_id])?;
         if let Some(event) = event.filter(|_| removed) {
             queue_event(&transaction, event)?;
         }
@@ -547,6 +571,7 @@ mod tests {
             services: vec![Service::Transaction],
             connected_at: "2026-11-29T10:00:00Z".into(),
             through: None,
+            next_check_at: 0,
         }
     }
 
@@ -619,7 +644,7 @@ mod tests {
             .connection()
             .query_row(&format!("SELECT COUNT(*) FROM {MIGRATIONS_TABLE}"), [], |r| r.get(0))
             .unwrap();
-        assert_eq!(recorded, 4, "every migration recorded as applied");
+        assert_eq!(recorded, 5, "the four taken over recorded as applied, and the fifth run");
         drop(store);
         assert!(SqliteStore::open(&path).is_ok(), "and opened again");
     }

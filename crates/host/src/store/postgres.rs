@@ -22,6 +22,8 @@ use std::time::Duration;
 use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+mod work;
+
 mod postgres_migrations {
     refinery::embed_migrations!("migrations/postgres");
 }
@@ -172,6 +174,9 @@ fn row_to_account(row: &Row) -> StoredAccount {
         status_reason: row.get::<_, Option<&str>>(7).map(ErrorCode::from_name),
         last_verified_at: row.get(8),
         revision: row.get(9),
+        last_checked_at: row.get(10),
+        next_check_at: row.get(11),
+        watch_documents: row.get::<_, i32>(12) != 0,
     }
 }
 
@@ -236,8 +241,8 @@ impl AccountStore for PostgresStore {
                     .query_opt(
                         "UPDATE sps_connect_accounts SET environment = $1, client_id = $2, \
                              client_secret_sealed = $3, services = $4, connected_at = $5, status = 'active', \
-                             status_reason = NULL, last_verified_at = $5, revision = revision + 1 \
-                             WHERE id = $6 AND user_id = $7 RETURNING id",
+                             status_reason = NULL, last_verified_at = $5, revision = revision + 1, \
+                             next_check_at = $8 WHERE id = $6 AND user_id = $7 RETURNING id",
                         &[
                             &environment,
                             &new.client_id,
@@ -246,6 +251,7 @@ impl AccountStore for PostgresStore {
                             &new.connected_at,
                             id,
                             &new.user_id,
+                            &new.next_check_at,
                         ],
                     )
                     .await?;
@@ -258,12 +264,14 @@ impl AccountStore for PostgresStore {
                     .query_one(
                         "INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, \
                              client_secret_sealed, services, connected_at, status, status_reason, \
-                             last_verified_at, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $7, 1) \
+                             last_verified_at, revision, next_check_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $7, 1, $8) \
                              ON CONFLICT (user_id, environment, client_id) DO UPDATE SET \
                              client_secret_sealed = EXCLUDED.client_secret_sealed, services = EXCLUDED.services, \
                              connected_at = EXCLUDED.connected_at, status = 'active', status_reason = NULL, \
                              last_verified_at = EXCLUDED.connected_at, \
-                             revision = sps_connect_accounts.revision + 1 \
+                             revision = sps_connect_accounts.revision + 1, \
+                             next_check_at = EXCLUDED.next_check_at \
                              RETURNING id, (xmax = 0) AS inserted",
                         &[
                             &new_account_id(),
@@ -273,6 +281,7 @@ impl AccountStore for PostgresStore {
                             &new.sealed_secret,
                             &services,
                             &new.connected_at,
+                            &new.next_check_at,
                         ],
                     )
                     .await?;
@@ -301,7 +310,7 @@ impl AccountStore for PostgresStore {
         let pool = &self.pool;
         let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
         let row = pool.get().await?.query_opt(&sql, &[&account_id]).await?;
-        Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(10) }))
+        Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(13) }))
     }
 
     async fn record_check(
@@ -352,6 +361,10 @@ impl AccountStore for PostgresStore {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
         let removed = transaction.execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
+        transaction.execute("DELETE FROM sps_connect_account_tokens WHERE account_id = $1", &[&account_id]).await?;
+        transaction
+            .execute("DELETE FROM sps_connect_announced_documents WHERE account_id = $1", &[&account_id])
+            .await?;
         if let Some(event) = event.filter(|_| removed) {
             queue_event(&transaction, event).await?;
         }

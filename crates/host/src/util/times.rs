@@ -14,6 +14,21 @@ pub fn unix_now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The current unix time, in milliseconds.
+pub fn unix_millis() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A time in unix milliseconds as a [`std::time::SystemTime`].
+pub fn from_millis(millis: i64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis.max(0) as u64)
+}
+
+/// A [`std::time::SystemTime`] in unix milliseconds.
+pub fn to_millis(time: std::time::SystemTime) -> i64 {
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Now, as RFC 3339.
 pub fn now() -> String {
     rfc3339(unix_now())

@@ -1,7 +1,7 @@
 //! The accounts endpoints: list, show, verify, disconnect, and tokens for the
 //! portal's server.
 
-use super::{summary, ApiError, AppState, Caller, PortalServer, NO_STORE};
+use super::{summary, ApiError, AppState, Caller, ContractJson, PortalServer, NO_STORE};
 use crate::domain::accounts::{AccessError, Recent};
 use crate::domain::limits::Subject;
 use crate::sps::tokens::Reuse;
@@ -71,6 +71,26 @@ pub async fn account(
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(account_answer(find(&state, &caller, &account_id).await?.account))
+}
+
+/// Body of `PATCH /api/sps/accounts/{id}`: the account's settings the portal may change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChange {
+    /// Whether the host announces the documents waiting for the account.
+    watch_documents: bool,
+}
+
+/// `PATCH /api/sps/accounts/{id}` `{"watch_documents": true}`, for the
+/// portal's server only: turns document watching on or off; the account after.
+pub async fn change_account(
+    _: PortalServer,
+    State(state): State<AppState>,
+    Path(account_id): Path<String>,
+    ContractJson(change): ContractJson<AccountChange>,
+) -> Result<Response, ApiError> {
+    let account = find(&state, &Caller::Portal, &account_id).await?.account;
+    Ok(account_answer(state.accounts.watch_documents(&account.id, change.watch_documents).await?))
 }
 
 /// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.

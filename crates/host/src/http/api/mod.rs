@@ -10,7 +10,7 @@ mod sessions;
 
 pub use crate::domain::accounts::summary;
 use accounts::find;
-pub use accounts::{account, accounts, delete_account, token, verify, AccountBody};
+pub use accounts::{account, accounts, change_account, delete_account, token, verify, AccountBody};
 pub use connect::connect;
 pub(crate) use extract::read_body;
 pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};

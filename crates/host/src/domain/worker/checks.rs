@@ -1,0 +1,77 @@
+//! Scheduled checks: every account is checked once per interval (a fresh
+//! token and the auth-check, as Verify does), new and relinked accounts one
+//! interval after their connect, accounts without a schedule at a random time
+//! within the interval, so that checks spread out. A throttled or failing SPS
+//! changes no status and pauses this instance's sweep.
+
+use super::{millis, pause_for, Worker, POLL};
+use crate::domain::accounts::{AccessError, Recent};
+use crate::util::times::unix_millis;
+use futures::future::join_all;
+use std::time::Duration;
+
+/// Runs the sweep for ever.
+pub(super) async fn run(worker: Worker) {
+    loop {
+        let pause = sweep(&worker).await;
+        tokio::time::sleep(pause.unwrap_or(POLL)).await;
+    }
+}
+
+/// Checks the accounts due now, up to the concurrency; how long to wait
+/// before the next sweep when there is nothing more to do at once.
+async fn sweep(worker: &Worker) -> Option<Duration> {
+    let work = worker.accounts.work();
+    let interval = millis(worker.config.check_interval);
+    let now = unix_millis();
+    let due = async {
+        work.schedule_unscheduled(now, interval).await?;
+        work.claim_due_checks(&worker.owner, now, worker.lease_until(now), worker.config.concurrency).await
+    };
+    let due = match due.await {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::warn!(%error, "scheduled checks could not be read");
+            return Some(POLL);
+        }
+    };
+    if due.is_empty() {
+        return Some(POLL);
+    }
+    let pauses = join_all(due.iter().map(|id| check(worker, id))).await;
+    pauses.into_iter().flatten().max().or(Some(Duration::ZERO))
+}
+
+/// Checks one held account and gives it back with its next time; the pause
+/// SPS asked for, if it throttled or failed.
+async fn check(worker: &Worker, account_id: &str) -> Option<Duration> {
+    let accounts = &worker.accounts;
+    let interval = millis(worker.config.check_interval);
+    let outcome = match accounts.find(account_id, None).await {
+        Ok(sealed) => accounts.verify(&sealed, Recent::Ignore).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    let now = unix_millis();
+    let (checked_at, next_at, pause) = match outcome {
+        Ok(()) => (Some(now), now + interval, None),
+        Err(AccessError::NotFound) => return None,
+        Err(AccessError::Sps(failure)) => match pause_for(&failure) {
+            Some(pause) => {
+                tracing::warn!(account = %account_id, code = ?failure.code, ?pause, "SPS throttled or failed; the sweep pauses");
+                (None, now + millis(pause), Some(pause))
+            }
+            None => {
+                tracing::warn!(account = %account_id, code = ?failure.code, reason = %failure.reason, "scheduled check failed");
+                (None, now + interval, None)
+            }
+        },
+        Err(AccessError::Store(error)) => {
+            tracing::warn!(account = %account_id, %error, "scheduled check could not be recorded");
+            (None, now + millis(POLL) * 30, None)
+        }
+    };
+    if let Err(error) = accounts.work().finish_check(account_id, &worker.owner, checked_at, next_at).await {
+        tracing::warn!(account = %account_id, %error, "scheduled check could not be given back; its lease will end");
+    }
+    pause
+}
