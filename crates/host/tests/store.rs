@@ -4,8 +4,8 @@
 mod support;
 
 use sps_connect_host::store::{
-    Check, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SqliteStore, Store,
-    StoreError, StoredAccount,
+    Check, Document, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SharedToken,
+    SqliteStore, Store, StoreError, StoredAccount,
 };
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::sync::Arc;
@@ -55,6 +55,11 @@ on_both!(
     finished_links_and_events_are_purged_after_retention,
     an_event_is_claimed_by_one_deliverer_until_its_lease_ends,
     delivered_and_abandoned_events_are_never_due_again,
+    a_due_check_is_held_by_one_owner_until_its_lease_ends,
+    concurrent_sweeps_take_each_due_account_once,
+    a_token_lease_has_one_holder_and_a_kept_token_its_revision,
+    a_listing_announces_each_path_once_and_forgets_what_left,
+    only_watching_accounts_are_listed_unless_every_account_is,
 );
 
 mod postgres_schema {
@@ -524,4 +529,118 @@ async fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store
     assert_eq!((retried.len(), retried[0].id.as_str(), retried[0].attempts), (1, "evt_retry", 1));
     store.event_delivered("evt_retry", 600).await.unwrap();
     assert!(claimed(&store, 10_000, 20_000).await.is_empty(), "the delivered and the abandoned never come back");
+}
+
+async fn due_at(store: &Arc<dyn Store>, user: &str, client: &str, at: i64) -> StoredAccount {
+    save(store, NewAccount { next_check_at: at, ..new_account(user, client, None) }).await.unwrap().0
+}
+
+async fn a_due_check_is_held_by_one_owner_until_its_lease_ends(store: Arc<dyn Store>) {
+    let account = due_at(&store, "u1", "clientA", 1000).await;
+    assert_eq!(account.next_check_at, Some(1000));
+    assert!(store.claim_due_checks("a", 999, 2000, 10).await.unwrap().is_empty(), "not due yet");
+    assert_eq!(store.claim_due_checks("a", 1000, 2000, 10).await.unwrap(), [account.id.clone()]);
+    assert!(store.claim_due_checks("b", 1500, 3500, 10).await.unwrap().is_empty(), "held by a");
+    assert_eq!(store.claim_due_checks("b", 2000, 4000, 10).await.unwrap(), [account.id.clone()], "a's lease ended");
+    store.finish_check(&account.id, "a", Some(2100), 9000).await.unwrap();
+    let held = store.find(&account.id).await.unwrap().unwrap().account;
+    assert_eq!((held.last_checked_at, held.next_check_at), (None, Some(1000)), "a no longer holds it");
+    store.finish_check(&account.id, "b", Some(2200), 9000).await.unwrap();
+    let checked = store.find(&account.id).await.unwrap().unwrap().account;
+    assert_eq!((checked.last_checked_at, checked.next_check_at), (Some(2200), Some(9000)));
+    assert!(store.claim_due_checks("c", 8999, 20_000, 10).await.unwrap().is_empty(), "given back, due at 9000");
+    store.finish_check(&account.id, "c", None, 1).await.unwrap();
+    assert_eq!(store.claim_due_checks("c", 9000, 20_000, 10).await.unwrap(), [account.id.clone()]);
+    store.finish_check(&account.id, "c", None, 30_000).await.unwrap();
+    let failed = store.find(&account.id).await.unwrap().unwrap().account;
+    assert_eq!((failed.last_checked_at, failed.next_check_at), (Some(2200), Some(30_000)), "no verdict, no check time");
+}
+
+async fn concurrent_sweeps_take_each_due_account_once(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        ids.push(due_at(&store, &format!("u{n}"), "clientA", 100 + n).await.id);
+    }
+    let sweeps = (0..8).map(|n| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.claim_due_checks(&format!("owner{n}"), 500, 10_000, 3).await.unwrap() })
+    });
+    let mut taken: Vec<String> = futures::future::join_all(sweeps).await.into_iter().flat_map(Result::unwrap).collect();
+    taken.sort();
+    ids.sort();
+    assert_eq!(taken, ids, "each due account taken by exactly one sweep");
+}
+
+fn shared(revision: i64, sealed: &[u8], issued_at: i64) -> SharedToken {
+    SharedToken { revision, sealed: sealed.to_vec(), issued_at, renew_at: issued_at + 100, expires_at: issued_at + 200 }
+}
+
+async fn a_token_lease_has_one_holder_and_a_kept_token_its_revision(store: Arc<dyn Store>) {
+    let account = due_at(&store, "u1", "clientA", i64::MAX).await;
+    let id = account.id.as_str();
+    assert_eq!(store.shared_token(id).await.unwrap(), None);
+    assert!(store.lease_token(id, "a", 0, 1000).await.unwrap());
+    assert!(!store.lease_token(id, "b", 500, 1500).await.unwrap(), "a holds it");
+    assert_eq!(store.shared_token(id).await.unwrap(), None, "a lease is not a token");
+    store.put_token(id, "a", &shared(2, b"two", 600)).await.unwrap();
+    assert_eq!(store.shared_token(id).await.unwrap(), Some(shared(2, b"two", 600)));
+    assert!(store.lease_token(id, "b", 700, 1700).await.unwrap(), "a gave the lease up with its token");
+    store.put_token(id, "c", &shared(1, b"older", 800)).await.unwrap();
+    assert_eq!(store.shared_token(id).await.unwrap(), Some(shared(2, b"two", 600)), "an older revision loses");
+    assert!(!store.lease_token(id, "c", 900, 1900).await.unwrap(), "c's token did not end b's lease");
+    store.release_token(id, "b").await.unwrap();
+    assert!(store.lease_token(id, "c", 900, 1900).await.unwrap());
+    assert!(!store.lease_token(id, "b", 1899, 2000).await.unwrap());
+    assert!(store.lease_token(id, "b", 1900, 2900).await.unwrap(), "c's lease ended by itself");
+    store.put_token(id, "b", &shared(3, b"three", 2000)).await.unwrap();
+    store.drop_token(id).await.unwrap();
+    assert_eq!(store.shared_token(id).await.unwrap(), None, "dropped");
+    store.put_token(id, "b", &shared(3, b"again", 2100)).await.unwrap();
+    store.delete(id, None).await.unwrap();
+    assert_eq!(store.shared_token(id).await.unwrap(), None, "gone with its account");
+}
+
+fn documents(paths: &[&str]) -> Vec<Document> {
+    paths.iter().map(|path| Document { path: format!("/out/{path}"), kind: "file".into() }).collect()
+}
+
+async fn listing(store: &Arc<dyn Store>, id: &str, paths: &[&str], now: i64) -> Vec<Document> {
+    let event = Box::new(move |new: &Vec<Document>| {
+        let names: Vec<&str> = new.iter().map(|d| d.path.as_str()).collect();
+        Some(QueuedEvent { id: format!("evt_{now}"), body: names.join(","), created_at_ms: now })
+    });
+    store.record_listing(id, &documents(paths), now, event).await.unwrap()
+}
+
+async fn a_listing_announces_each_path_once_and_forgets_what_left(store: Arc<dyn Store>) {
+    let account = due_at(&store, "u1", "clientA", i64::MAX).await;
+    let id = account.id.as_str();
+    assert_eq!(listing(&store, id, &["a.xml", "b.xml", "a.xml"], 10).await, documents(&["a.xml", "b.xml"]));
+    assert_eq!(listing(&store, id, &["a.xml", "b.xml", "c.xml"], 20).await, documents(&["c.xml"]));
+    assert!(listing(&store, id, &["c.xml", "b.xml"], 30).await.is_empty(), "nothing new; a.xml left");
+    assert_eq!(listing(&store, id, &["a.xml", "b.xml", "c.xml"], 40).await, documents(&["a.xml"]), "a.xml came back");
+    let queued = store.claim_due_events(100, 10, 1000).await.unwrap();
+    let bodies: Vec<&str> = queued.iter().map(|e| e.body.as_str()).collect();
+    assert_eq!(bodies, ["/out/a.xml,/out/b.xml", "/out/c.xml", "/out/a.xml"], "one event per listing with news");
+    store.delete(id, None).await.unwrap();
+    assert!(listing(&store, id, &["d.xml"], 50).await.is_empty(), "nothing for a deleted account");
+    assert_eq!(store.claim_due_events(100, 10, 2000).await.unwrap().len(), 0, "and no event");
+}
+
+async fn only_watching_accounts_are_listed_unless_every_account_is(store: Arc<dyn Store>) {
+    let quiet = due_at(&store, "u1", "clientA", i64::MAX).await;
+    let watching = due_at(&store, "u2", "clientA", i64::MAX).await;
+    assert!(!watching.watch_documents);
+    let changed = store.set_watch_documents(&watching.id, true).await.unwrap().unwrap();
+    assert!(changed.watch_documents);
+    assert_eq!(store.set_watch_documents("acc_missing", true).await.unwrap(), None);
+    assert_eq!(store.claim_due_listings("a", 10, 100, false, 10).await.unwrap(), [watching.id.clone()]);
+    assert_eq!(
+        store.claim_due_listings("b", 10, 100, true, 10).await.unwrap(),
+        [quiet.id.clone()],
+        "a holds the other"
+    );
+    store.finish_listing(&watching.id, "a", 500).await.unwrap();
+    assert!(store.claim_due_listings("a", 400, 600, false, 10).await.unwrap().is_empty(), "due again at 500");
+    assert_eq!(store.claim_due_listings("a", 500, 600, false, 10).await.unwrap(), [watching.id.clone()]);
 }

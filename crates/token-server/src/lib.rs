@@ -102,7 +102,7 @@ struct Client {
 
 /// A token the server issued.
 #[derive(Clone, Debug)]
-struct Issued {
+pub(crate) struct Issued {
     client_id: String,
     api_access: bool,
     expires_at: Instant,
@@ -115,6 +115,9 @@ struct Shared {
     issued: AtomicU64,
     requests: AtomicU64,
     lifetime: Duration,
+    throttle: Mutex<Option<u64>>,
+    delay_next: Mutex<Option<Duration>>,
+    documents: Mutex<HashMap<String, Vec<(String, String)>>>,
 }
 
 /// The server's state: its clients, the tokens it issued, how long they live.
@@ -146,6 +149,9 @@ impl TokenServer {
                 issued: AtomicU64::new(0),
                 requests: AtomicU64::new(0),
                 lifetime: lifetime.max(Duration::from_secs(1)),
+                throttle: Mutex::new(None),
+                delay_next: Mutex::new(None),
+                documents: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -158,6 +164,10 @@ impl TokenServer {
             .route("/transactions/v5/data/out/", get(sps_api::list_documents))
             .route("/transactions/v5/data/out/{name}", get(sps_api::document))
             .route("/control/clients/{client_id}/rotate", post(control::rotate))
+            .route("/control/clients/{client_id}/secret", axum::routing::put(control::set_secret))
+            .route("/control/clients/{client_id}/documents", post(control::add_document))
+            .route("/control/clients/{client_id}/documents/{name}", axum::routing::delete(control::delete_document))
+            .route("/control/throttle", post(control::throttle).delete(control::stop_throttling))
             .route("/control/tokens/revoke", post(control::revoke))
             .with_state(self)
     }
@@ -182,6 +192,61 @@ impl TokenServer {
         drop(clients);
         lock(&self.shared.tokens).retain(|_, issued| issued.client_id != client_id);
         Some(secret)
+    }
+
+    /// Gives the client `secret` back (as when an earlier key is restored);
+    /// its tokens stay. Whether the client exists.
+    pub fn set_secret(&self, client_id: &str, secret: &str) -> bool {
+        let mut clients = lock(&self.shared.clients);
+        let Some(client) = clients.iter_mut().find(|c| c.profile.client_id == client_id) else { return false };
+        client.secret = secret.to_owned();
+        true
+    }
+
+    /// Answers every token request `429` with `Retry-After: {retry_after}`
+    /// until [`TokenServer::stop_throttling`].
+    pub fn throttle(&self, retry_after: u64) {
+        *lock(&self.shared.throttle) = Some(retry_after);
+    }
+
+    /// Answers token requests normally again.
+    pub fn stop_throttling(&self) {
+        *lock(&self.shared.throttle) = None;
+    }
+
+    /// Holds the next token request this long before answering it.
+    pub fn delay_next_token(&self, delay: Duration) {
+        *lock(&self.shared.delay_next) = Some(delay);
+    }
+
+    /// The documents waiting in the client's `out/` folder: the samples until changed.
+    pub fn documents(&self, client_id: &str) -> Vec<(String, String)> {
+        lock(&self.shared.documents).get(client_id).cloned().unwrap_or_else(sps_api::sample_documents)
+    }
+
+    /// Puts a document in the client's `out/` folder, replacing one of the same name.
+    pub fn add_document(&self, client_id: &str, name: &str, content: &str) {
+        let mut folders = lock(&self.shared.documents);
+        let folder = folders.entry(client_id.to_owned()).or_insert_with(sps_api::sample_documents);
+        folder.retain(|(existing, _)| existing != name);
+        folder.push((name.to_owned(), content.to_owned()));
+    }
+
+    /// Removes a document from the client's `out/` folder; whether it was there.
+    pub fn delete_document(&self, client_id: &str, name: &str) -> bool {
+        let mut folders = lock(&self.shared.documents);
+        let folder = folders.entry(client_id.to_owned()).or_insert_with(sps_api::sample_documents);
+        let before = folder.len();
+        folder.retain(|(existing, _)| existing != name);
+        folder.len() < before
+    }
+
+    fn throttled(&self) -> Option<u64> {
+        *lock(&self.shared.throttle)
+    }
+
+    fn take_delay(&self) -> Option<Duration> {
+        lock(&self.shared.delay_next).take()
     }
 
     /// Revokes every token issued so far; clients keep their secrets.

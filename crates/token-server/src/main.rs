@@ -3,7 +3,7 @@
 use sps_token_server::{TokenServer, DEMO_CLIENTS, EXPIRES_IN};
 use std::time::Duration;
 
-const HELP: &str = "sps-token-server: a local stand-in for SPS Commerce's OAuth 2.0 token endpoint and API
+const HELP: &str = r#"sps-token-server: a local stand-in for SPS Commerce's OAuth 2.0 token endpoint and API
 
 Environment:
   SPS_TOKEN_SERVER_ADDR         address to listen on (default 127.0.0.1:8788)
@@ -13,10 +13,14 @@ Environment:
 Endpoints:
   POST /oauth/token                          client_credentials; JSON or form body, or HTTP Basic
   GET  /auth-check                           204 for a token it issued that has not expired
-  GET  /transactions/v5/data/out/?limit=&cursor=   sample documents (Bearer token)
-  GET  /transactions/v5/data/out/{name}      one sample document (Bearer token)
+  GET  /transactions/v5/data/out/?limit=&cursor=   the client's out/ folder (Bearer token)
+  GET  /transactions/v5/data/out/{name}      one document of it (Bearer token)
   POST /control/clients/{client_id}/rotate   new secret for a client, its tokens revoked
-  POST /control/tokens/revoke                revokes every token";
+  PUT  /control/clients/{client_id}/secret   {"client_secret": …}: a secret set back
+  POST /control/clients/{client_id}/documents   {"name": "PO_1.xml", "content": "<Order/>"}: a document in its out/ folder
+  DELETE /control/clients/{client_id}/documents/{name}   a document taken out
+  POST /control/throttle                     {"retry_after": 30}: token requests answered 429 until DELETE
+  POST /control/tokens/revoke                revokes every token"#;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

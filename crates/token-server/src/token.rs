@@ -24,6 +24,14 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 
 pub(crate) async fn token(State(server): State<TokenServer>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     server.count_request();
+    if let Some(delay) = server.take_delay() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(retry_after) = server.throttled() {
+        let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests.");
+        response.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+        return response;
+    }
     let Some(mut request) = parse_body(&headers, &body) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The body must be JSON or form-encoded.");
     };

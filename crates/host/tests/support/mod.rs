@@ -11,8 +11,10 @@ use base64::Engine;
 use sps_connect_host::config::{Config, Database};
 use sps_token_server::TokenServer;
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -534,4 +536,57 @@ impl WebhookReceiver {
         }
         panic!("{count} deliveries did not arrive: {}", self.deliveries.lock().unwrap().len());
     }
+}
+
+/// A host process; stopped when dropped.
+pub struct Instance {
+    /// The process.
+    pub process: Child,
+    /// Its address and configuration.
+    pub host: Host,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Two instances' variables: one database, the same keys, a webhook receiver.
+pub fn instance_variables(database: &str, token_url: &str, webhook_url: &str) -> Vec<(String, String)> {
+    let secret = STANDARD.encode(WEBHOOK_SECRET);
+    let overrides = [
+        ("SPS_CONNECT_ADDR", "127.0.0.1:0"),
+        ("SPS_CONNECT_DATABASE_POOL_SIZE", "8"),
+        ("SPS_TOKEN_TIMEOUT_MS", "10000"),
+        ("SPS_CONNECT_WEBHOOK_URL", webhook_url),
+        ("SPS_CONNECT_WEBHOOK_SECRET", &secret),
+    ];
+    variables(database, token_url, &overrides).into_iter().collect()
+}
+
+/// Starts the host binary with `vars` and waits until it says where it listens.
+pub fn start_instance(vars: &[(String, String)]) -> Instance {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
+        .env_clear()
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line.split_once("listening on http://")?.1.split('/').next()?.to_owned()))
+        .unwrap_or_else(|| panic!("the host stopped before it listened"));
+    // Keeps reading, so that the host never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let config = sps_connect_host::config::Config::from_vars(|name| {
+        vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    Instance { host: Host::at(format!("http://{address}"), config), process }
 }
