@@ -196,3 +196,27 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
   assert.equal((await asPortalServer(`/api/sps/accounts/${accountId}/token`)).status, 404);
   await page.close();
 });
+
+test("the portal's server hears of a linked account and of new documents through signed webhooks", async () => {
+  const page = await browser.newPage();
+  await page.goto(portal);
+  const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
+  const sandbox = accounts.getByRole("row").filter({ has: page.getByRole("cell", { name: "…nt01", exact: true }) })
+    .filter({ hasText: "Sandbox" });
+  await sandbox.getByRole("cell", { name: "Watched", exact: true }).waitFor();
+  assert.match(await sandbox.textContent(), /Next: /);
+
+  const events = page.getByRole("region", { name: "Webhook events received" });
+  await events.getByRole("listitem").filter({ hasText: "account.created" }).first().waitFor();
+  await events.getByRole("listitem").filter({ hasText: "5 new documents: /out/PO_4500012345.xml" }).waitFor({ timeout: 45_000 });
+
+  const added = await fetch(`${sps}/control/clients/spsDemoSandboxClient01/documents`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "PO_4500099999.xml", content: "<Order/>" }),
+  });
+  assert.equal(added.status, 201);
+  await events.getByRole("listitem").filter({ hasText: "1 new document: /out/PO_4500099999.xml" }).waitFor({ timeout: 45_000 });
+  assert.equal(await events.getByRole("listitem").filter({ hasText: "PO_4500099999.xml" }).count(), 1, "announced once");
+  await page.close();
+});

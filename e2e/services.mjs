@@ -60,6 +60,9 @@ export async function startServices(hostEnv = {}) {
     SPS_CONNECT_RETURN_ORIGINS: `http://127.0.0.1:${hostPort}`,
     SPS_CONNECT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     SPS_CONNECT_SESSION_KEY: randomBytes(32).toString("base64"),
+    SPS_CONNECT_WEBHOOK_URL: `http://127.0.0.1:${hostPort}/demo/webhooks`,
+    SPS_CONNECT_WEBHOOK_SECRET: randomBytes(32).toString("base64"),
+    SPS_CONNECT_DOCUMENTS_INTERVAL_SECS: "30",
     ...hostEnv,
   });
   const portal = `http://127.0.0.1:${hostPort}/`;

@@ -111,7 +111,8 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .route(hosted::SCRIPT_PATH, get(api::page_script));
     let mut router = headers::api_layers(router);
     if config.demo {
-        router = router.merge(demo::routes(&config.services, &config.endpoint));
+        let receiver = config.webhook.as_ref().map(|webhook| demo::receiver::Receiver::new(webhook.secret.clone()));
+        router = router.merge(demo::routes(&config.services, &config.endpoint, receiver));
     }
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(headers::static_layers(Router::new().fallback_service(ServeDir::new(dir))));

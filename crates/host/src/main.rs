@@ -58,7 +58,12 @@ fn demo_key(name: &str) -> std::io::Result<String> {
 }
 
 fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
+    let address = std::env::var("SPS_CONNECT_ADDR").unwrap_or_else(|_| "127.0.0.1:8787".to_owned());
     Ok(HashMap::from([
+        ("SPS_CONNECT_WEBHOOK_URL", format!("http://{address}/demo/webhooks")),
+        ("SPS_CONNECT_WEBHOOK_SECRET", demo_key("webhook.key")?),
+        ("SPS_CONNECT_CHECK_INTERVAL_SECS", "300".to_owned()),
+        ("SPS_CONNECT_DOCUMENTS_INTERVAL_SECS", "30".to_owned()),
         ("SPS_CONNECT_DEMO", "1".to_owned()),
         ("SPS_TOKEN_URL", "http://127.0.0.1:8788/oauth/token".to_owned()),
         ("SPS_API_URL", "http://127.0.0.1:8788".to_owned()),
@@ -151,9 +156,12 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
     let source = blocking(move || SqliteStore::open(&from)).await?;
     let target = PostgresStore::connect(url.expose_secret(), pool_size, ca_file.as_deref()).await?;
     let report = copy_store_rows(&source, &target).await?;
-    for (what, (copied, present)) in
-        [("accounts", report.accounts), ("hosted links", report.links), ("webhook events", report.events)]
-    {
+    for (what, (copied, present)) in [
+        ("accounts", report.accounts),
+        ("hosted links", report.links),
+        ("webhook events", report.events),
+        ("announced documents", report.documents),
+    ] {
         println!("{what}: {copied} copied, {present} already there");
     }
     Ok(())

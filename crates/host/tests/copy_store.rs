@@ -30,12 +30,23 @@ async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
         [("user-1", old.connected_account("user-1").await), ("user-2", old.connected_account("user-2").await)];
     let (status, link) = old.mint(serde_json::json!({ "user_id": "user-3" })).await;
     assert_eq!(status, 201, "{link}");
+    // The old host's worker may list the watching account's folder meanwhile: the
+    // path is remembered for the other account, which nothing lists.
+    let (listed, watching) = (&accounts[0].1, &accounts[1].1);
+    let store = sps_connect_host::store::SqliteStore::open(&old.database).unwrap();
+    use sps_connect_host::store::{Document, WorkStore};
+    store.set_watch_documents(watching, true).await.unwrap().unwrap();
+    let waiting = [Document { path: "/out/PO_1.xml".into(), kind: "file".into() }];
+    store.record_listing(listed, &waiting, 1, Box::new(|_| None)).await.unwrap();
 
     let postgres = postgres_database();
     let (ok, first) = copy_store(&old.database, &postgres);
     assert!(ok, "{first}");
     assert!(first.contains("accounts: 2 copied, 0 already there"), "{first}");
     assert!(first.contains("hosted links: 1 copied, 0 already there"), "{first}");
+    let documents = first.lines().find_map(|line| line.strip_prefix("announced documents: ")).unwrap_or_default();
+    let copied: usize = documents.split(' ').next().unwrap_or_default().parse().unwrap_or(0);
+    assert!(copied >= 1 && documents.ends_with("copied, 0 already there"), "{first}");
     let (ok, second) = copy_store(&old.database, &postgres);
     assert!(ok && second.contains("accounts: 0 copied, 2 already there"), "run again, nothing doubled: {second}");
 
@@ -48,6 +59,11 @@ async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
         let (status, verified) = new.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
         assert_eq!(status, 200, "the copied secret opens with the same key and SPS accepts it: {verified}");
     }
+    let (_, shown) = new.admin(Method::GET, &format!("/api/sps/accounts/{watching}")).await;
+    assert_eq!(shown["account"]["watch_documents"], true, "{shown}");
+    let postgres_store = sps_connect_host::store::PostgresStore::connect(&postgres, 2, None).await.unwrap();
+    let again = postgres_store.record_listing(listed, &waiting, 2, Box::new(|_| None)).await.unwrap();
+    assert!(again.is_empty(), "the announced path moved with the store");
     let link_id = link["id"].as_str().unwrap();
     let (status, open) = new.admin(Method::GET, "/api/sps/links?user_id=user-3").await;
     assert_eq!(status, 200);

@@ -321,7 +321,7 @@ async fn delete_removes_the_account_and_its_secret(store: Arc<dyn Store>) {
 
 async fn a_sealed_secret_is_replaced_only_if_unchanged(store: Arc<dyn Store>) {
     let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
-    assert_eq!(store.all_ids().await.unwrap(), vec![account.id.clone()]);
+    assert_eq!(store.all_ids().await.unwrap(), vec![account.id.as_str()]);
     assert!(!store.replace_sealed_secret(&account.id, &[9, 9], &[4, 5]).await.unwrap(), "not the current value");
     assert!(store.replace_sealed_secret(&account.id, &[1, 2, 3], &[4, 5]).await.unwrap());
     let found = store.find(&account.id).await.unwrap().unwrap();
@@ -539,9 +539,9 @@ async fn a_due_check_is_held_by_one_owner_until_its_lease_ends(store: Arc<dyn St
     let account = due_at(&store, "u1", "clientA", 1000).await;
     assert_eq!(account.next_check_at, Some(1000));
     assert!(store.claim_due_checks("a", 999, 2000, 10).await.unwrap().is_empty(), "not due yet");
-    assert_eq!(store.claim_due_checks("a", 1000, 2000, 10).await.unwrap(), [account.id.clone()]);
+    assert_eq!(store.claim_due_checks("a", 1000, 2000, 10).await.unwrap(), [account.id.as_str()]);
     assert!(store.claim_due_checks("b", 1500, 3500, 10).await.unwrap().is_empty(), "held by a");
-    assert_eq!(store.claim_due_checks("b", 2000, 4000, 10).await.unwrap(), [account.id.clone()], "a's lease ended");
+    assert_eq!(store.claim_due_checks("b", 2000, 4000, 10).await.unwrap(), [account.id.as_str()], "a's lease ended");
     store.finish_check(&account.id, "a", Some(2100), 9000).await.unwrap();
     let held = store.find(&account.id).await.unwrap().unwrap().account;
     assert_eq!((held.last_checked_at, held.next_check_at), (None, Some(1000)), "a no longer holds it");
@@ -550,7 +550,7 @@ async fn a_due_check_is_held_by_one_owner_until_its_lease_ends(store: Arc<dyn St
     assert_eq!((checked.last_checked_at, checked.next_check_at), (Some(2200), Some(9000)));
     assert!(store.claim_due_checks("c", 8999, 20_000, 10).await.unwrap().is_empty(), "given back, due at 9000");
     store.finish_check(&account.id, "c", None, 1).await.unwrap();
-    assert_eq!(store.claim_due_checks("c", 9000, 20_000, 10).await.unwrap(), [account.id.clone()]);
+    assert_eq!(store.claim_due_checks("c", 9000, 20_000, 10).await.unwrap(), [account.id.as_str()]);
     store.finish_check(&account.id, "c", None, 30_000).await.unwrap();
     let failed = store.find(&account.id).await.unwrap().unwrap().account;
     assert_eq!((failed.last_checked_at, failed.next_check_at), (Some(2200), Some(30_000)), "no verdict, no check time");
@@ -634,13 +634,13 @@ async fn only_watching_accounts_are_listed_unless_every_account_is(store: Arc<dy
     let changed = store.set_watch_documents(&watching.id, true).await.unwrap().unwrap();
     assert!(changed.watch_documents);
     assert_eq!(store.set_watch_documents("acc_missing", true).await.unwrap(), None);
-    assert_eq!(store.claim_due_listings("a", 10, 100, false, 10).await.unwrap(), [watching.id.clone()]);
+    assert_eq!(store.claim_due_listings("a", 10, 100, false, 10).await.unwrap(), [watching.id.as_str()]);
     assert_eq!(
         store.claim_due_listings("b", 10, 100, true, 10).await.unwrap(),
-        [quiet.id.clone()],
+        [quiet.id.as_str()],
         "a holds the other"
     );
     store.finish_listing(&watching.id, "a", 500).await.unwrap();
     assert!(store.claim_due_listings("a", 400, 600, false, 10).await.unwrap().is_empty(), "due again at 500");
-    assert_eq!(store.claim_due_listings("a", 500, 600, false, 10).await.unwrap(), [watching.id.clone()]);
+    assert_eq!(store.claim_due_listings("a", 500, 600, false, 10).await.unwrap(), [watching.id.as_str()]);
 }

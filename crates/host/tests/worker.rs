@@ -7,8 +7,6 @@
 
 mod support;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sps_token_server::TokenServer;
@@ -37,16 +35,51 @@ fn accounts_in(receiver: &WebhookReceiver, kind: &str) -> Vec<String> {
     ids
 }
 
-fn webhook_overrides(url: &str) -> Vec<(&'static str, String)> {
-    vec![("SPS_CONNECT_WEBHOOK_URL", url.to_owned()), ("SPS_CONNECT_WEBHOOK_SECRET", STANDARD.encode(WEBHOOK_SECRET))]
+/// Where the host processes keep their state.
+#[derive(Clone, Copy, Debug)]
+enum Backing {
+    /// One SQLite file: one process.
+    Sqlite,
+    /// One PostgreSQL database: two processes.
+    Postgres,
 }
 
-/// An in-process host on SQLite against `token_url`, sending events to `hooks`, with `more` variables.
-async fn host_with_hooks(token_url: &str, hooks: &str, more: &[(&str, &str)]) -> Host {
-    let overrides = webhook_overrides(hooks);
-    let mut all: Vec<(&str, &str)> = overrides.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    all.extend_from_slice(more);
-    Host::start(token_url, &all).await
+/// Host processes on one store.
+struct Cluster {
+    instances: Vec<Instance>,
+    vars: Vec<(String, String)>,
+    size: usize,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start(backing: Backing, token_url: &str, hooks: &str, extra: &[(&str, &str)]) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let (database, size) = match backing {
+            Backing::Sqlite => (dir.path().join("accounts.sqlite").display().to_string(), 1),
+            Backing::Postgres => (postgres_database(), 2),
+        };
+        let mut vars = instance_variables(&database, token_url, hooks);
+        vars.retain(|(name, _)| !extra.iter().any(|(other, _)| name == other));
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut cluster = Cluster { instances: Vec::new(), vars, size, _dir: dir };
+        cluster.restart();
+        cluster
+    }
+
+    /// Stops every process and starts as many again on the same store.
+    fn restart(&mut self) {
+        self.instances.clear();
+        let vars = &self.vars;
+        self.instances = std::thread::scope(|scope| {
+            let started: Vec<_> = (0..self.size).map(|_| scope.spawn(|| start_instance(vars))).collect();
+            started.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+    }
+
+    fn host(&self, n: usize) -> &Host {
+        &self.instances[n % self.instances.len()].host
+    }
 }
 
 const ONE_MINUTE: (&str, &str) = ("SPS_CONNECT_CHECK_INTERVAL_SECS", "60");
@@ -57,7 +90,8 @@ const TWO_INTERVALS: Duration = Duration::from_secs(130);
 async fn a_rotated_secret_is_found_on_schedule_and_its_recovery_announced() {
     let (token_url, server) = sps(TokenServer::default()).await;
     let receiver = WebhookReceiver::default();
-    let host = host_with_hooks(&token_url, &receiver.start(0).await, &[ONE_MINUTE]).await;
+    let cluster = Cluster::start(Backing::Sqlite, &token_url, &receiver.start(0).await, &[ONE_MINUTE]);
+    let host = cluster.host(0);
     let id = host.connected_account("user-1").await;
     let (_, shown) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     assert_eq!(shown["account"]["last_checked_at"], Value::Null);
@@ -67,7 +101,7 @@ async fn a_rotated_secret_is_found_on_schedule_and_its_recovery_announced() {
     server.rotate_secret(CLIENT_ID).unwrap();
     wait_until(TWO_INTERVALS, "account.needs_attention", || !events(&receiver, "account.needs_attention").is_empty())
         .await;
-    assert_eq!(accounts_in(&receiver, "account.needs_attention"), [id.clone()]);
+    assert_eq!(accounts_in(&receiver, "account.needs_attention"), [id.as_str()]);
     assert_eq!(server.token_requests() - before, 1, "one scheduled exchange, no portal traffic");
     let (_, shown) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     let account = &shown["account"];
@@ -83,11 +117,14 @@ async fn a_rotated_secret_is_found_on_schedule_and_its_recovery_announced() {
 
     server.set_secret(CLIENT_ID, CLIENT_SECRET);
     wait_until(TWO_INTERVALS, "account.recovered", || !events(&receiver, "account.recovered").is_empty()).await;
-    assert_eq!(accounts_in(&receiver, "account.recovered"), [id.clone()]);
-    assert_eq!(accounts_in(&receiver, "account.needs_attention"), [id.clone()], "still one: once per change");
+    assert_eq!(accounts_in(&receiver, "account.recovered"), [id.as_str()]);
+    assert_eq!(accounts_in(&receiver, "account.needs_attention"), [id.as_str()], "still one: once per change");
     assert_eq!(server.token_requests() - before, 2, "one exchange per interval");
     let (_, shown) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     assert_eq!(shown["account"]["status"], "active");
+    let (status, _) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}/proxy/auth-check")).await;
+    assert_eq!(status, 204);
+    assert_eq!(server.token_requests() - before, 2, "the portal's next call uses the check's token");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -129,17 +166,26 @@ async fn three_instances_check_each_account_once_per_interval() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_throttled_sweep_changes_nothing_and_pauses() {
+async fn a_throttled_sweep_changes_nothing_and_pauses_on_sqlite() {
+    a_throttled_sweep_changes_nothing_and_pauses(Backing::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_throttled_sweep_changes_nothing_and_pauses_on_two_postgres_instances() {
+    a_throttled_sweep_changes_nothing_and_pauses(Backing::Postgres).await;
+}
+
+async fn a_throttled_sweep_changes_nothing_and_pauses(backing: Backing) {
     let (token_url, server) = sps(TokenServer::default()).await;
     let receiver = WebhookReceiver::default();
-    let host = host_with_hooks(&token_url, &receiver.start(0).await, &[ONE_MINUTE]).await;
-    let id = host.connected_account("user-1").await;
+    let cluster = Cluster::start(backing, &token_url, &receiver.start(0).await, &[ONE_MINUTE]);
+    let id = cluster.host(0).connected_account("user-1").await;
     server.throttle(40);
     let before = server.token_requests();
     wait_until(TWO_INTERVALS, "the scheduled check", || server.token_requests() > before).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(server.token_requests() - before, 1, "paused, not asking again");
-    let (_, shown) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
+    assert_eq!(server.token_requests() - before, 1, "paused, not asking again, on any instance");
+    let (_, shown) = cluster.host(1).admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     let account = &shown["account"];
     assert_eq!((account["status"].as_str(), &account["status_reason"]), (Some("active"), &Value::Null));
     assert_eq!(account["last_checked_at"], Value::Null, "no verdict");
@@ -202,16 +248,21 @@ async fn four_instances_share_one_token_and_outlive_a_fetcher_that_dies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn documents_are_announced_once_across_a_restart() {
+async fn documents_are_announced_once_across_a_restart_on_sqlite() {
+    documents_are_announced_once_across_a_restart(Backing::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn documents_are_announced_once_across_a_restart_of_two_postgres_instances() {
+    documents_are_announced_once_across_a_restart(Backing::Postgres).await;
+}
+
+async fn documents_are_announced_once_across_a_restart(backing: Backing) {
     let (token_url, server) = sps(TokenServer::default()).await;
     let receiver = WebhookReceiver::default();
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("accounts.sqlite");
-    let mut vars = instance_variables(&database.display().to_string(), &token_url, &receiver.start(0).await);
-    vars.retain(|(name, _)| name != "SPS_CONNECT_DATABASE_POOL_SIZE");
-    vars.push(("SPS_CONNECT_DOCUMENTS_INTERVAL_SECS".into(), "30".into()));
-    let first = start_instance(&vars);
-    let id = first.host.connected_account("user-1").await;
+    let every_30_s = ("SPS_CONNECT_DOCUMENTS_INTERVAL_SECS", "30");
+    let mut cluster = Cluster::start(backing, &token_url, &receiver.start(0).await, &[every_30_s]);
+    let id = cluster.host(0).connected_account("user-1").await;
     let announced = |receiver: &WebhookReceiver| -> Vec<Vec<String>> {
         events(receiver, "documents.available")
             .iter()
@@ -227,7 +278,8 @@ async fn documents_are_announced_once_across_a_restart() {
             .collect()
     };
 
-    let session = first.host.session("user-1").await;
+    let first = cluster.host(1);
+    let session = first.session("user-1").await;
     let patch = |host: &Host, auth: Option<&str>, body: &str| {
         let request =
             host.http.patch(format!("{}/api/sps/accounts/{id}", host.url)).header("content-type", "application/json");
@@ -237,26 +289,25 @@ async fn documents_are_announced_once_across_a_restart() {
         };
         request.body(body.to_owned()).send()
     };
-    let refused = patch(&first.host, Some(&session), r#"{"watch_documents":true}"#).await.unwrap();
+    let refused = patch(first, Some(&session), r#"{"watch_documents":true}"#).await.unwrap();
     assert_eq!(refused.status(), 401, "the portal's server only");
-    let bad = patch(&first.host, None, r#"{"watch_documents":"yes"}"#).await.unwrap();
+    let bad = patch(first, None, r#"{"watch_documents":"yes"}"#).await.unwrap();
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("watch_documents"), "the field is named");
-    let unknown = patch(&first.host, None, r#"{"status":"active"}"#).await.unwrap();
+    let unknown = patch(first, None, r#"{"status":"active"}"#).await.unwrap();
     assert_eq!(unknown.status(), 400);
-    let on = patch(&first.host, None, r#"{"watch_documents":true}"#).await.unwrap();
+    let on = patch(first, None, r#"{"watch_documents":true}"#).await.unwrap();
     assert_eq!(on.status(), 200);
     assert_eq!(on.json::<Value>().await.unwrap()["account"]["watch_documents"], true);
 
     let samples: Vec<String> = server.documents(CLIENT_ID).iter().map(|(name, _)| format!("/out/{name}")).collect();
     wait_until(Duration::from_secs(10), "the first listing", || !announced(&receiver).is_empty()).await;
-    assert_eq!(announced(&receiver), [samples.clone()], "everything waiting, in one event");
+    assert_eq!(announced(&receiver), [samples], "everything waiting, in one event");
     server.add_document(CLIENT_ID, "PO_NEW.xml", "<Order/>");
     wait_until(Duration::from_secs(40), "the next listing", || announced(&receiver).len() >= 2).await;
     assert_eq!(announced(&receiver)[1], ["/out/PO_NEW.xml"]);
 
-    drop(first);
-    let second = start_instance(&vars);
+    cluster.restart();
     server.delete_document(CLIENT_ID, "IN_9000456.xml");
     server.add_document(CLIENT_ID, "PO_AFTER.xml", "<Order/>");
     wait_until(Duration::from_secs(40), "a listing after the restart", || announced(&receiver).len() >= 3).await;
@@ -264,6 +315,6 @@ async fn documents_are_announced_once_across_a_restart() {
     server.add_document(CLIENT_ID, "IN_9000456.xml", "<Invoice/>");
     wait_until(Duration::from_secs(40), "the document back", || announced(&receiver).len() >= 4).await;
     assert_eq!(announced(&receiver)[3], ["/out/IN_9000456.xml"], "a path that left was forgotten");
-    let (_, shown) = second.host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
+    let (_, shown) = cluster.host(0).admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     assert_eq!(shown["account"]["watch_documents"], true);
 }

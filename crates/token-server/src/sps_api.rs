@@ -43,25 +43,28 @@ fn api_error(status: StatusCode, message: &str) -> Response {
     response
 }
 
-/// The token of a request the API accepts, or its refusal.
-fn accepted(server: &TokenServer, headers: &HeaderMap) -> Result<Issued, Response> {
+/// The token of a request the API accepts, or the status and message of its refusal.
+fn accepted(server: &TokenServer, headers: &HeaderMap) -> Result<Issued, (StatusCode, &'static str)> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     let Some(issued) = server.lookup(token) else {
-        return Err(api_error(StatusCode::UNAUTHORIZED, "The access token is missing, unknown or expired."));
+        return Err((StatusCode::UNAUTHORIZED, "The access token is missing, unknown or expired."));
     };
     if !issued.api_access {
-        return Err(api_error(StatusCode::FORBIDDEN, "The application is not authorized for the SPS API."));
+        return Err((StatusCode::FORBIDDEN, "The application is not authorized for the SPS API."));
     }
     Ok(issued)
 }
 
 /// `GET /auth-check`: 204 for a good token.
 pub(crate) async fn auth_check(State(server): State<TokenServer>, headers: HeaderMap) -> Response {
-    accepted(&server, &headers).map_or_else(|refusal| refusal, |_| StatusCode::NO_CONTENT.into_response())
+    match accepted(&server, &headers) {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err((status, message)) => api_error(status, message),
+    }
 }
 
 #[derive(Deserialize)]
@@ -88,7 +91,7 @@ pub(crate) async fn list_documents(
 ) -> Response {
     let issued = match accepted(&server, &headers) {
         Ok(issued) => issued,
-        Err(refusal) => return refusal,
+        Err((status, message)) => return api_error(status, message),
     };
     let documents = server.documents(&issued.client_id);
     let limit = match query.limit.as_deref().map(str::parse::<usize>) {
@@ -121,7 +124,7 @@ pub(crate) async fn document(
 ) -> Response {
     let issued = match accepted(&server, &headers) {
         Ok(issued) => issued,
-        Err(refusal) => return refusal,
+        Err((status, message)) => return api_error(status, message),
     };
     match server.documents(&issued.client_id).into_iter().find(|(candidate, _)| *candidate == name) {
         Some((_, content)) => ([(header::CONTENT_TYPE, "application/xml")], content).into_response(),

@@ -6,6 +6,7 @@ ALTER TABLE sps_connect_accounts ADD COLUMN watch_documents INTEGER NOT NULL DEF
 ALTER TABLE sps_connect_accounts ADD COLUMN documents_next_at BIGINT;
 ALTER TABLE sps_connect_accounts ADD COLUMN documents_owner TEXT;
 ALTER TABLE sps_connect_accounts ADD COLUMN documents_until BIGINT;
+CREATE INDEX sps_connect_accounts_documents_due ON sps_connect_accounts (documents_next_at) WHERE watch_documents <> 0;
 CREATE INDEX sps_connect_accounts_next_check ON sps_connect_accounts (next_check_at);
 CREATE TABLE sps_connect_account_tokens (
    account_id TEXT PRIMARY KEY,

@@ -6,6 +6,7 @@ ALTER TABLE accounts ADD COLUMN watch_documents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN documents_next_at INTEGER;
 ALTER TABLE accounts ADD COLUMN documents_owner TEXT;
 ALTER TABLE accounts ADD COLUMN documents_until INTEGER;
+CREATE INDEX accounts_documents_due ON accounts (documents_next_at) WHERE watch_documents <> 0;
 CREATE INDEX accounts_next_check ON accounts (next_check_at);
 CREATE TABLE account_tokens (
    account_id TEXT PRIMARY KEY,

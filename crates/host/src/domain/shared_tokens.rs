@@ -66,7 +66,14 @@ impl SharedTokens {
             let now = unix_millis();
             let until = now + self.lease.as_millis() as i64;
             match self.store.lease_token(&account.id, &self.owner, now, until).await {
-                Ok(true) => return self.fetch_and_keep(account, fetch).await,
+                Ok(true) => {
+                    // The holder before may have kept its token between the look above and the lease.
+                    if let Ok(Some(token)) = self.kept(account, reuse, since).await {
+                        self.give_back(&account.id).await;
+                        return Ok(token);
+                    }
+                    return self.fetch_and_keep(account, fetch).await;
+                }
                 Ok(false) => tokio::time::sleep(WAIT_STEP).await,
                 Err(error) => {
                     tracing::warn!(account = %account.id, %error, "shared tokens unavailable; fetching alone");
@@ -82,14 +89,21 @@ impl SharedTokens {
         Fut: Future<Output = Result<CachedToken, SpsFailure>>,
     {
         let outcome = fetch().await;
-        let kept = match &outcome {
-            Ok(token) => self.keep(&account.id, token).await,
-            Err(_) => self.store.release_token(&account.id, &self.owner).await,
-        };
-        if let Err(error) = kept {
-            tracing::warn!(account = %account.id, %error, "the token could not be shared");
+        match &outcome {
+            Ok(token) => {
+                if let Err(error) = self.keep(&account.id, token).await {
+                    tracing::warn!(account = %account.id, %error, "the token could not be shared");
+                }
+            }
+            Err(_) => self.give_back(&account.id).await,
         }
         outcome
+    }
+
+    async fn give_back(&self, account_id: &str) {
+        if let Err(error) = self.store.release_token(account_id, &self.owner).await {
+            tracing::warn!(account = %account_id, %error, "the token lease could not be given back; it will end");
+        }
     }
 
     /// Keeps `token` for every instance, and gives up this instance's lease.

@@ -120,6 +120,22 @@ pub fn signature(secret: &[u8], timestamp: u64, body: &str) -> String {
     format!("t={timestamp},v1={}", crate::util::ids::hex(&mac.finalize().into_bytes()))
 }
 
+/// Whether `header` (an [`SIGNATURE_HEADER`] value) signs `body` with
+/// `secret`, made within `tolerance` seconds of `now` (unix seconds): what a
+/// receiver checks before trusting a delivery.
+pub fn signature_holds(secret: &[u8], header: &str, body: &str, now: u64, tolerance: u64) -> bool {
+    let Some(timestamp) =
+        header.split(',').next().and_then(|t| t.strip_prefix("t=")).and_then(|t| t.parse::<u64>().ok())
+    else {
+        return false;
+    };
+    if timestamp.abs_diff(now) > tolerance {
+        return false;
+    }
+    let expected = signature(secret, timestamp, body);
+    expected.len() == header.len() && expected.bytes().zip(header.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+}
+
 /// How long to wait after the `attempts`th failed delivery.
 pub fn backoff(base: Duration, attempts: u32) -> Duration {
     base.saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1))).min(MAX_BACKOFF)
@@ -236,6 +252,17 @@ mod tests {
         let expected = crate::util::ids::hex(&mac.finalize().into_bytes());
         assert_eq!(signed, format!("t=1700000000,v1={expected}"));
         assert_ne!(signature(b"other", 1_700_000_000, r#"{"id":"evt_1"}"#), signed);
+    }
+
+    #[test]
+    fn a_receiver_trusts_only_a_fresh_signature_of_the_same_body() {
+        let body = r#"{"id":"evt_1"}"#;
+        let signed = signature(b"secret", 1_700_000_000, body);
+        assert!(signature_holds(b"secret", &signed, body, 1_700_000_100, 300));
+        assert!(!signature_holds(b"secret", &signed, r#"{"id":"evt_2"}"#, 1_700_000_100, 300), "another body");
+        assert!(!signature_holds(b"other", &signed, body, 1_700_000_100, 300), "another secret");
+        assert!(!signature_holds(b"secret", &signed, body, 1_700_000_301, 300), "too old");
+        assert!(!signature_holds(b"secret", "v1=00", body, 1_700_000_000, 300), "no timestamp");
     }
 
     #[test]

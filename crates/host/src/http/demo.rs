@@ -1,7 +1,11 @@
 //! The demo portals: a page that embeds the widget with the JS API and lists
 //! the accounts of its one signed-in user, `demo-user`, and the white-label
 //! example that embeds it with the custom element. Like a real portal, it gets a connect
-//! session from its own server side, never by holding the admin key.
+//! session from its own server side, never by holding the admin key, turns
+//! document watching on for the accounts it links, and receives the host's
+//! webhook events itself ([`receiver`]), checking their signatures.
+
+pub mod receiver;
 
 use crate::http::api::{grant, relay, ApiError, AppState};
 use crate::http::headers::page_policy;
@@ -9,7 +13,7 @@ use crate::sps::api::{upstream_url, Outbound};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use sps_connect_wire::Service;
@@ -55,7 +59,7 @@ pub(crate) async fn loopback_only(request: axum::extract::Request, next: axum::m
     next.run(request).await
 }
 
-pub(crate) fn routes(services: &[Service], endpoint: &str) -> Router<AppState> {
+pub(crate) fn routes(services: &[Service], endpoint: &str, receiver: Option<receiver::Receiver>) -> Router<AppState> {
     let services: Vec<&'static str> = services.iter().map(|s: &Service| s.as_str()).collect();
     let endpoint = endpoint.to_owned();
     Router::new()
@@ -75,6 +79,27 @@ pub(crate) fn routes(services: &[Service], endpoint: &str) -> Router<AppState> {
             }),
         )
         .route("/demo/accounts/{id}/documents", get(documents))
+        .route("/demo/accounts/{id}/watch", post(watch))
+        .merge(receiver.map(receiver_routes).unwrap_or_default())
+}
+
+fn receiver_routes(receiver: receiver::Receiver) -> Router<AppState> {
+    let listing = receiver.clone();
+    Router::new()
+        .route(
+            "/demo/webhooks",
+            post(move |headers: HeaderMap, body: String| async move { receiver.receive(&headers, &body) }),
+        )
+        .route("/demo/events", get(move || async move { listing.list() }))
+}
+
+/// The demo portal's server side turns document watching on for an account
+/// its user just linked, as a portal's server would with `PATCH /api/sps/accounts/{id}`.
+async fn watch(State(state): State<AppState>, Path(account_id): Path<String>) -> Result<Response, ApiError> {
+    let sealed = state.accounts.find(&account_id, Some(DEMO_USER)).await?;
+    let account = state.accounts.watch_documents(&sealed.account.id, true).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(json!({ "watch_documents": account.watch_documents })))
+        .into_response())
 }
 
 /// The demo portal's server side lists the newest Transaction API documents

@@ -1,6 +1,7 @@
 //! Moves an SQLite store into PostgreSQL: every account (sealed secrets as
-//! they are, so the same encryption keys open them), hosted link and queued
-//! event. Rows already there are left alone, so a copy can be run again.
+//! they are, so the same encryption keys open them, with its schedule and
+//! whether it watches documents), hosted link, queued event and announced
+//! document (so nothing is announced twice after the move). Rows already there are left alone, so a copy can be run again.
 //! This is the one place where the two databases meet: the PostgreSQL store
 //! itself knows nothing of SQLite.
 
@@ -17,15 +18,17 @@ pub struct CopyReport {
     pub links: (usize, usize),
     /// Webhook events copied, and already present.
     pub events: (usize, usize),
+    /// Announced document paths copied, and already present.
+    pub documents: (usize, usize),
 }
 
 /// The tables, their columns in both databases, and their PostgreSQL names.
-const TABLES: [(&str, &str, &str); 3] = [
+const TABLES: [(&str, &str, &str); 4] = [
     (
         "accounts",
         "sps_connect_accounts",
         "id, user_id, environment, client_id, client_secret_sealed, services, connected_at, status, status_reason, \
-         last_verified_at, revision",
+         last_verified_at, revision, last_checked_at, next_check_at, watch_documents, documents_next_at",
     ),
     (
         "links",
@@ -38,6 +41,7 @@ const TABLES: [(&str, &str, &str); 3] = [
         "sps_connect_webhook_events",
         "id, body, created_at, attempts, next_attempt_at, delivered_at, given_up_at",
     ),
+    ("announced_documents", "sps_connect_announced_documents", "account_id, path, announced_at"),
 ];
 
 /// Copies every row of `from` into `to`.
@@ -47,7 +51,7 @@ pub async fn copy_store(from: &SqliteStore, to: &PostgresStore) -> Result<CopyRe
         let rows = read_all(from, source, columns).await?;
         counts.push(insert_rows(to, target, columns, rows).await?);
     }
-    Ok(CopyReport { accounts: counts[0], links: counts[1], events: counts[2] })
+    Ok(CopyReport { accounts: counts[0], links: counts[1], events: counts[2], documents: counts[3] })
 }
 
 async fn read_all(
@@ -58,7 +62,7 @@ async fn read_all(
     let from = from.clone();
     super::blocking(move || {
         let connection = from.connection();
-        let order = if table == "webhook_events" { "rowid" } else { "id" };
+        let order = if matches!(table, "webhook_events" | "announced_documents") { "rowid" } else { "id" };
         let mut statement = connection.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
         let width = statement.column_count();
         let rows = statement.query_map([], |row| (0..width).map(|i| row.get::<_, Value>(i)).collect())?;
