@@ -83,7 +83,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         anonymous: config.hosted.links_anonymous,
         claim: config.exchange.timeout * 2 + config.api.timeout + std::time::Duration::from_secs(5),
     };
-    let links = HostedLinks::new(store as Arc<dyn LinkStore>, accounts.clone(), settings);
+    let links = HostedLinks::new(Arc::clone(&store) as Arc<dyn LinkStore>, accounts.clone(), settings);
     let state = AppState {
         sessions,
         accounts,
@@ -94,6 +94,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         hosted: Arc::new(config.hosted.clone()),
         endpoint: config.endpoint.clone(),
         services: config.services.clone(),
+        store,
     };
     let proxied = any(api::proxy).layer(DefaultBodyLimit::max(config.api.max_request_bytes));
     let router = Router::new()
@@ -117,9 +118,11 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(headers::static_layers(Router::new().fallback_service(ServeDir::new(dir))));
     }
+    let probes = Router::new().route("/healthz", get(api::healthz)).route("/readyz", get(api::readyz));
     let router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard))
+        .merge(headers::api_layers(probes));
     let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
     Ok(App { router: headers::global_layers(router).with_state(state), links })
 }

@@ -134,6 +134,8 @@ const RESERVED_PATHS: &[&str] = &[
     "/api/sps/links",
     "/connect",
     "/connect-page.js",
+    "/healthz",
+    "/readyz",
     "/demo",
     "/white-label",
 ];

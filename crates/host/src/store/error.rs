@@ -50,6 +50,15 @@ pub enum StoreError {
         /// The newest this host knows.
         known: usize,
     },
+    /// The database's schema is not the one this host knows (another host
+    /// migrated it further, or its migrations were not applied).
+    #[error("the store's schema version is {found}; this host needs {known}")]
+    SchemaMismatch {
+        /// Its schema version.
+        found: usize,
+        /// The one this host knows.
+        known: usize,
+    },
     /// A migration of the schema failed.
     #[error("the store failed: migrating the schema: {0}")]
     Migration(#[source] refinery::Error),

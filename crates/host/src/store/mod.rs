@@ -7,6 +7,7 @@
 
 mod copy;
 mod error;
+mod health;
 mod links;
 mod outbox;
 mod postgres;
@@ -14,6 +15,7 @@ mod work;
 
 pub use copy::{copy_store, CopyReport};
 pub use error::StoreError;
+pub use health::Health;
 pub use links::{LinkRecord, LinkStore, NewLinkRecord};
 pub use outbox::{EventOutbox, PendingEvent};
 pub use postgres::PostgresStore;
@@ -253,10 +255,18 @@ impl AccountStore for SqliteStore {
     }
 }
 
-/// Everything the host keeps: accounts, hosted links, queued events, the worker's shared state.
-pub trait Store: AccountStore + LinkStore + EventOutbox + WorkStore {}
+/// Everything the host keeps: accounts, hosted links, queued events, the
+/// worker's shared state; and whether it can serve.
+pub trait Store: AccountStore + LinkStore + EventOutbox + WorkStore + Health {
+    /// The schema version this build's migrations reach.
+    fn schema_version(&self) -> usize;
+}
 
-impl<T: AccountStore + LinkStore + EventOutbox + WorkStore> Store for T {}
+impl Store for SqliteStore {
+    fn schema_version(&self) -> usize {
+        sqlite_migrations::migrations::runner().get_migrations().len()
+    }
+}
 
 /// The SQLite account store: one connection, used on the blocking thread
 /// pool. Clones share it.

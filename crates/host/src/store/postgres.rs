@@ -24,6 +24,21 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod work;
 
+impl super::Store for PostgresStore {
+    fn schema_version(&self) -> usize {
+        postgres_migrations::migrations::runner().get_migrations().len()
+    }
+}
+
+#[async_trait]
+impl super::Health for PostgresStore {
+    async fn ready(&self, known: usize) -> Result<(), StoreError> {
+        let sql = format!("SELECT COALESCE(MAX(version), 0) FROM {MIGRATIONS_TABLE}");
+        let found: i32 = self.pool.get().await?.query_one(&sql, &[]).await?.get(0);
+        super::health::current(found as usize, known)
+    }
+}
+
 mod postgres_migrations {
     refinery::embed_migrations!("migrations/postgres");
 }

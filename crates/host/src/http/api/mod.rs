@@ -4,6 +4,7 @@ mod accounts;
 mod connect;
 mod extract;
 mod guard;
+mod health;
 mod links;
 mod proxy;
 mod sessions;
@@ -15,6 +16,7 @@ pub use connect::connect;
 pub(crate) use extract::read_body;
 pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};
 pub use guard::{guard, ClientIp};
+pub use health::{healthz, readyz};
 pub use links::{link_session, list_links, mint_link, page, page_script, revoke_link};
 pub use proxy::proxy;
 pub(crate) use proxy::relay;
@@ -55,6 +57,8 @@ pub struct AppState {
     pub endpoint: String,
     /// Services the integration requests.
     pub services: Vec<sps_connect_wire::Service>,
+    /// The store, for the readiness check.
+    pub store: Arc<dyn crate::store::Store>,
 }
 
 /// A contract error with its HTTP status.
