@@ -1,6 +1,8 @@
 //! Signed notifications to the portal's server. Each event is queued in the
-//! store, then POSTed as JSON with an HMAC-SHA256 signature over the
-//! timestamp and the body, and redelivered with exponential backoff until a
+//! store, then POSTed as JSON signed by the Standard Webhooks specification
+//! (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`, one
+//! signature per secret while secrets rotate) and with the host's own
+//! `SPS-Connect-Signature`, and redelivered with exponential backoff until a
 //! 2xx or the last attempt. Events never hold a secret or a token.
 
 use crate::store::{EventOutbox, QueuedEvent};
@@ -19,6 +21,14 @@ use tokio::sync::Notify;
 pub const SIGNATURE_HEADER: &str = "SPS-Connect-Signature";
 /// The header with the event's id, the same on every delivery of it.
 pub const EVENT_ID_HEADER: &str = "SPS-Connect-Event-Id";
+/// Standard Webhooks: the event's id, the same on every delivery.
+pub const STANDARD_ID_HEADER: &str = "webhook-id";
+/// Standard Webhooks: when the delivery was signed, unix seconds.
+pub const STANDARD_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// Standard Webhooks: `v1,<base64 HMAC-SHA256>`, space-separated, one per secret.
+pub const STANDARD_SIGNATURE_HEADER: &str = "webhook-signature";
+/// The prefix of a secret written the Standard Webhooks way.
+pub const SECRET_PREFIX: &str = "whsec_";
 /// The longest wait between two deliveries of one event.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// Events one deliverer takes at a time.
@@ -68,6 +78,8 @@ pub struct WebhookConfig {
     pub url: Url,
     /// The signing secret.
     pub secret: SecretSlice<u8>,
+    /// Earlier secrets, which still sign every delivery while receivers switch.
+    pub previous_secrets: Vec<SecretSlice<u8>>,
     /// The wait after the first failure; doubled after each further one.
     pub retry_base: Duration,
     /// Deliveries tried before giving up.
@@ -82,7 +94,12 @@ const URL: Variable = Variable::new(
 const SECRET: Variable = Variable::new(
     "SPS_CONNECT_WEBHOOK_SECRET",
     Fallback::Unset("(none)"),
-    "base64 of at least 32 random bytes: signs webhook events",
+    "whsec_ and base64 of at least 32 random bytes (or the base64 alone): signs webhook events",
+);
+const PREVIOUS_SECRETS: Variable = Variable::new(
+    "SPS_CONNECT_WEBHOOK_PREVIOUS_SECRETS",
+    Fallback::Unset("(none)"),
+    "comma-separated earlier webhook secrets: each delivery carries a signature by each, while receivers switch",
 );
 const RETRY_BASE: Variable = Variable::new(
     "SPS_CONNECT_WEBHOOK_RETRY_BASE_MS",
@@ -97,20 +114,50 @@ const MAX_ATTEMPTS: Variable = Variable::new(
 
 impl WebhookConfig {
     /// The variables of [`WebhookConfig::read`].
-    pub const VARIABLES: &'static [Variable] = &[URL, SECRET, RETRY_BASE, MAX_ATTEMPTS];
+    pub const VARIABLES: &'static [Variable] = &[URL, SECRET, PREVIOUS_SECRETS, RETRY_BASE, MAX_ATTEMPTS];
 
     /// Where the variables send events, if anywhere: a URL needs its secret.
     pub fn read(vars: &Vars) -> Result<Option<Self>, ConfigError> {
         let Some(url) = vars.set(&URL) else { return Ok(None) };
-        let what = format!("base64 of {MIN_KEY_BYTES} random bytes, with {}", URL.name);
-        let secret = key_bytes(SECRET.name, &vars.required(&SECRET, &what)?, MIN_KEY_BYTES)?;
+        let what = format!("whsec_ and base64 of {MIN_KEY_BYTES} random bytes, with {}", URL.name);
+        let secret = webhook_secret(SECRET.name, &vars.required(&SECRET, &what)?)?;
+        let previous = vars.set(&PREVIOUS_SECRETS).unwrap_or_default();
+        let previous_secrets = previous
+            .split(',')
+            .filter(|value| !value.trim().is_empty())
+            .map(|value| webhook_secret(PREVIOUS_SECRETS.name, value).map(SecretSlice::from))
+            .collect::<Result<_, _>>()?;
         Ok(Some(Self {
             url: outbound_url(URL.name, &url)?,
             secret: SecretSlice::from(secret),
+            previous_secrets,
             retry_base: vars.millis(&RETRY_BASE, 100..=600_000)?,
             max_attempts: vars.number(&MAX_ATTEMPTS, 1..=100)? as u32,
         }))
     }
+}
+
+/// A webhook secret's bytes: `whsec_<base64>` or the base64 alone, at least 32 bytes.
+fn webhook_secret(name: &str, value: &str) -> Result<Vec<u8>, ConfigError> {
+    let value = value.trim();
+    key_bytes(name, value.strip_prefix(SECRET_PREFIX).unwrap_or(value), MIN_KEY_BYTES)
+}
+
+/// One Standard Webhooks signature: `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`.
+pub fn standard_signature(secret: &[u8], id: &str, timestamp: u64, body: &str) -> String {
+    use base64::Engine;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// The `webhook-signature` value: one signature by the current secret, then one by each earlier one.
+pub fn standard_signatures(config: &WebhookConfig, id: &str, timestamp: u64, body: &str) -> String {
+    std::iter::once(&config.secret)
+        .chain(&config.previous_secrets)
+        .map(|secret| standard_signature(secret.expose_secret(), id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `t=<timestamp>,v1=<hex HMAC-SHA256 of "{timestamp}.{body}">`.
@@ -210,6 +257,9 @@ impl Webhooks {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .header(SIGNATURE_HEADER, signature(config.secret.expose_secret(), timestamp, &event.body))
                 .header(EVENT_ID_HEADER, &event.id)
+                .header(STANDARD_ID_HEADER, &event.id)
+                .header(STANDARD_TIMESTAMP_HEADER, timestamp.to_string())
+                .header(STANDARD_SIGNATURE_HEADER, standard_signatures(config, &event.id, timestamp, &event.body))
                 .body(event.body.clone())
                 .send()
                 .await;
@@ -243,6 +293,8 @@ impl Webhooks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD as STANDARD_B64;
+    use base64::Engine as _;
 
     #[test]
     fn the_signature_is_an_hmac_of_the_timestamp_and_the_body() {
@@ -263,6 +315,24 @@ mod tests {
         assert!(!signature_holds(b"other", &signed, body, 1_700_000_100, 300), "another secret");
         assert!(!signature_holds(b"secret", &signed, body, 1_700_000_301, 300), "too old");
         assert!(!signature_holds(b"secret", "v1=00", body, 1_700_000_000, 300), "no timestamp");
+    }
+
+    // The Standard Webhooks specification's own example: its secret, id, timestamp, body and signature.
+    #[test]
+    fn the_standard_signature_matches_the_specifications_example() {
+        use base64::Engine;
+        let secret = base64::engine::general_purpose::STANDARD.decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let body = r#"{"test": 2432232314}"#;
+        let signed = standard_signature(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body);
+        assert_eq!(signed, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    #[test]
+    fn a_secret_may_be_written_with_or_without_whsec() {
+        let plain = STANDARD_B64.encode([3u8; 32]);
+        assert_eq!(webhook_secret("S", &plain).unwrap(), [3u8; 32]);
+        assert_eq!(webhook_secret("S", &format!("whsec_{plain}")).unwrap(), [3u8; 32]);
+        assert!(webhook_secret("S", "whsec_c2hvcnQ=").unwrap_err().0.starts_with("S is too weak"));
     }
 
     #[test]
