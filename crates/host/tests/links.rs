@@ -338,7 +338,7 @@ async fn links_and_events_finished_before_the_retention_period_are_deleted_at_st
         next_check_at: i64::MAX,
     };
     store.save(sealed, Box::new(move |_| vec![event.clone()])).await.unwrap();
-    store.event_delivered("evt_old", 2).await.unwrap();
+    store.event_delivered("evt_old", 204, 2).await.unwrap();
     drop(store);
 
     let _host = Host::start_on(config(&database, &token_server().await, &[("SPS_CONNECT_RETENTION_DAYS", "30")])).await;

@@ -4,8 +4,8 @@
 mod support;
 
 use sps_connect_host::store::{
-    Check, Document, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved, SharedToken,
-    SqliteStore, Store, StoreError, StoredAccount,
+    Check, DeliveryState, Document, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved,
+    SharedToken, SqliteStore, Store, StoreError, StoredAccount,
 };
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::sync::Arc;
@@ -60,6 +60,7 @@ on_both!(
     a_token_lease_has_one_holder_and_a_kept_token_its_revision,
     a_listing_announces_each_path_once_and_forgets_what_left,
     only_watching_accounts_are_listed_unless_every_account_is,
+    deliveries_are_listed_newest_first_by_state_and_redelivered_with_their_id,
 );
 
 mod postgres_schema {
@@ -493,9 +494,9 @@ async fn finished_links_and_events_are_purged_after_retention(store: Arc<dyn Sto
             .unwrap();
     }
     store.claim_due_events(20, 10, 1000).await.unwrap();
-    store.event_delivered("evt_lnk_used_c", 25).await.unwrap();
-    store.event_delivered("evt_done", 30).await.unwrap();
-    store.event_failed("evt_dead", None, 40).await.unwrap();
+    store.event_delivered("evt_lnk_used_c", 204, 25).await.unwrap();
+    store.event_delivered("evt_done", 204, 30).await.unwrap();
+    store.event_failed("evt_dead", Some(500), None, 40).await.unwrap();
     assert_eq!(store.purge_events(26).await.unwrap(), 1);
     assert_eq!(store.purge_events(41).await.unwrap(), 2);
     assert_eq!(claimed(&store, 5000, 6000).await, ["evt_waiting"], "the undelivered event stays");
@@ -521,13 +522,13 @@ async fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store
     let first = store.claim_due_events(20, 10, 1000).await.unwrap();
     assert_eq!(first.iter().map(|e| e.attempts).collect::<Vec<_>>(), [0, 0, 0]);
     assert_eq!(first[0].body, r#"{"id":"evt_ok"}"#);
-    store.event_delivered("evt_ok", 30).await.unwrap();
-    store.event_failed("evt_retry", Some(500), 30).await.unwrap();
-    store.event_failed("evt_dead", None, 30).await.unwrap();
+    store.event_delivered("evt_ok", 204, 30).await.unwrap();
+    store.event_failed("evt_retry", None, Some(500), 30).await.unwrap();
+    store.event_failed("evt_dead", Some(500), None, 30).await.unwrap();
     assert!(claimed(&store, 499, 2000).await.is_empty());
     let retried = store.claim_due_events(500, 10, 2000).await.unwrap();
     assert_eq!((retried.len(), retried[0].id.as_str(), retried[0].attempts), (1, "evt_retry", 1));
-    store.event_delivered("evt_retry", 600).await.unwrap();
+    store.event_delivered("evt_retry", 204, 600).await.unwrap();
     assert!(claimed(&store, 10_000, 20_000).await.is_empty(), "the delivered and the abandoned never come back");
 }
 
@@ -643,4 +644,44 @@ async fn only_watching_accounts_are_listed_unless_every_account_is(store: Arc<dy
     store.finish_listing(&watching.id, "a", 500).await.unwrap();
     assert!(store.claim_due_listings("a", 400, 600, false, 10).await.unwrap().is_empty(), "due again at 500");
     assert_eq!(store.claim_due_listings("a", 500, 600, false, 10).await.unwrap(), [watching.id.as_str()]);
+}
+
+async fn deliveries_are_listed_newest_first_by_state_and_redelivered_with_their_id(store: Arc<dyn Store>) {
+    for (n, id) in ["evt_a", "evt_b", "evt_c", "evt_d"].iter().enumerate() {
+        store
+            .save(new_account("u1", &format!("client{n}"), None), Box::new(move |_| vec![event(id, 10 + n as i64)]))
+            .await
+            .unwrap();
+    }
+    store.claim_due_events(20, 10, 1000).await.unwrap();
+    store.event_delivered("evt_a", 204, 30).await.unwrap();
+    store.event_failed("evt_b", Some(503), Some(5000), 31).await.unwrap();
+    store.event_failed("evt_c", None, None, 32).await.unwrap();
+    let ids =
+        |records: Vec<sps_connect_host::store::DeliveryRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.deliveries(None, 10, None).await.unwrap()), ["evt_d", "evt_c", "evt_b", "evt_a"]);
+    let first = store.deliveries(None, 2, None).await.unwrap();
+    let next = store.deliveries(None, 2, Some(first[1].seq)).await.unwrap();
+    assert_eq!(
+        (ids(first), ids(next)),
+        (vec!["evt_d".to_owned(), "evt_c".into()], vec!["evt_b".to_owned(), "evt_a".into()])
+    );
+    let failed = store.deliveries(Some(DeliveryState::Failed), 10, None).await.unwrap();
+    assert_eq!(
+        failed.iter().map(|r| (r.id.as_str(), r.last_status, r.given_up)).collect::<Vec<_>>(),
+        [("evt_c", None, true), ("evt_b", Some(503), false)]
+    );
+    assert_eq!((failed[1].attempts, failed[1].next_attempt_at, failed[0].next_attempt_at), (1, Some(5000), None));
+    let delivered = store.deliveries(Some(DeliveryState::Delivered), 10, None).await.unwrap();
+    assert_eq!((delivered.len(), delivered[0].last_status, delivered[0].last_attempt_at), (1, Some(204), Some(30)));
+    assert_eq!(ids(store.deliveries(Some(DeliveryState::Pending), 10, None).await.unwrap()), ["evt_d"]);
+
+    let again = store.redeliver("evt_c", 40).await.unwrap().unwrap();
+    assert_eq!(
+        (again.state, again.attempts, again.given_up, again.next_attempt_at),
+        (DeliveryState::Pending, 0, false, Some(40))
+    );
+    assert_eq!(store.redeliver("evt_missing", 40).await.unwrap(), None);
+    let due: Vec<String> = store.claim_due_events(40, 10, 2000).await.unwrap().into_iter().map(|e| e.id).collect();
+    assert_eq!(due, ["evt_c"], "the given-up event is due again, with its id; the delivered one stays delivered");
 }

@@ -159,3 +159,73 @@ async fn an_account_that_passes_again_is_announced_as_recovered() {
     assert_eq!(types, ["account.created", "account.needs_attention", "account.recovered"], "once per change");
     assert_eq!(events[2]["data"]["account"]["status"], "active");
 }
+
+/// Waits until `check` holds for the deliveries the portal's server lists with `query`.
+async fn listed_until(host: &Host, query: &str, check: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    for _ in 0..200 {
+        let (status, body) = host.admin(Method::GET, &format!("/api/sps/webhooks/deliveries{query}")).await;
+        assert_eq!(status, 200, "{body}");
+        if check(&body) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the deliveries never matched for {query}");
+}
+
+#[tokio::test]
+async fn the_portal_sends_a_test_event_sees_its_failures_and_redelivers_it_with_its_id() {
+    let receiver = WebhookReceiver::default();
+    let url = receiver.start(2).await;
+    let token_url = token_server().await;
+    let overrides = [
+        ("SPS_CONNECT_WEBHOOK_URL", url.as_str()),
+        ("SPS_CONNECT_WEBHOOK_SECRET", &STANDARD.encode(WEBHOOK_SECRET)),
+        ("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS", "100"),
+        ("SPS_CONNECT_WEBHOOK_MAX_ATTEMPTS", "2"),
+    ];
+    let host = Host::start(&token_url, &overrides).await;
+    let session = host.session("user-1").await;
+    let (status, _) = host.as_user(&session, Method::POST, "/api/sps/webhooks/test").await;
+    assert_eq!(status, 401, "the portal's server only");
+
+    let (status, sent) = host.admin(Method::POST, "/api/sps/webhooks/test").await;
+    assert_eq!((status, sent["type"].as_str()), (202, Some("webhook.test")), "{sent}");
+    let id = sent["id"].as_str().unwrap().to_owned();
+    let failed = listed_until(&host, "?status=failed", |body| body["deliveries"][0]["given_up"] == true).await;
+    let delivery = &failed["deliveries"][0];
+    assert_eq!((delivery["id"].as_str(), delivery["type"].as_str()), (Some(id.as_str()), Some("webhook.test")));
+    assert_eq!((delivery["attempts"].as_u64(), delivery["last_status_code"].as_u64()), (Some(2), Some(500)));
+    assert!(delivery["next_attempt_at"].is_null() && delivery["last_attempt_at"].is_string(), "{delivery}");
+
+    let (status, again) = host.admin(Method::POST, &format!("/api/sps/webhooks/deliveries/{id}/redeliver")).await;
+    assert_eq!((status, again["delivery"]["status"].as_str()), (202, Some("pending")), "{again}");
+    receiver.wait_for(3).await;
+    let delivered = listed_until(&host, "?status=delivered", |body| body["deliveries"][0]["id"] == id.as_str()).await;
+    assert_eq!(delivered["deliveries"][0]["last_status_code"], 204);
+    let ids: Vec<String> = receiver.verified_events().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids, [id.clone(), id.clone(), id.clone()], "every delivery carries the same id");
+    let (status, _) = host.admin(Method::POST, "/api/sps/webhooks/deliveries/evt_missing/redeliver").await;
+    assert_eq!(status, 404);
+
+    for _ in 0..2 {
+        assert_eq!(host.admin(Method::POST, "/api/sps/webhooks/test").await.0, 202);
+    }
+    let first = listed_until(&host, "?limit=2", |body| body["deliveries"].as_array().unwrap().len() == 2).await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, rest) = host.admin(Method::GET, &format!("/api/sps/webhooks/deliveries?limit=2&cursor={cursor}")).await;
+    let rest = rest["deliveries"].as_array().unwrap();
+    assert_eq!((rest.len(), rest[0]["id"].as_str()), (1, Some(id.as_str())), "the oldest on the second page");
+    for bad in ["?status=lost", "?limit=0", "?limit=101", "?cursor=abc", "?page=2"] {
+        let (status, body) = host.admin(Method::GET, &format!("/api/sps/webhooks/deliveries{bad}")).await;
+        assert_eq!((status, code(&body)), (400, "invalid_request"), "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_receiver_a_test_event_is_refused_with_what_to_set() {
+    let host = Host::start(&token_server().await, &[]).await;
+    let (status, body) = host.admin(Method::POST, "/api/sps/webhooks/test").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("SPS_CONNECT_WEBHOOK_URL"), "{body}");
+}

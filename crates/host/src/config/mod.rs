@@ -132,6 +132,7 @@ const RESERVED_PATHS: &[&str] = &[
     "/api/sps/accounts",
     "/api/sps/sessions",
     "/api/sps/links",
+    "/api/sps/webhooks",
     "/connect",
     "/connect-page.js",
     "/healthz",

@@ -5,7 +5,7 @@
 //! `SPS-Connect-Signature`, and redelivered with exponential backoff until a
 //! 2xx or the last attempt. Events never hold a secret or a token.
 
-use crate::store::{EventOutbox, QueuedEvent};
+use crate::store::{DeliveryRecord, DeliveryState, EventOutbox, QueuedEvent, StoreError};
 use crate::util::net::outbound_url;
 use crate::util::vars::{key_bytes, ConfigError, Fallback, Variable, Vars, MIN_KEY_BYTES};
 use hmac::{Hmac, Mac};
@@ -54,6 +54,8 @@ pub enum EventType {
     LinkUsed,
     /// Documents arrived in a watching account's `out/` folder.
     DocumentsAvailable,
+    /// The portal asked for a test event.
+    WebhookTest,
 }
 
 impl EventType {
@@ -67,6 +69,7 @@ impl EventType {
             EventType::AccountRecovered => "account.recovered",
             EventType::LinkUsed => "link.used",
             EventType::DocumentsAvailable => "documents.available",
+            EventType::WebhookTest => "webhook.test",
         }
     }
 }
@@ -222,6 +225,37 @@ impl Webhooks {
         Some(QueuedEvent { id, body, created_at_ms: now_ms() })
     }
 
+    /// Queues a `webhook.test` event; `None` when no webhook is configured.
+    pub async fn send_test(&self) -> Result<Option<QueuedEvent>, StoreError> {
+        let message = "A test event, sent because the portal's server asked for one.";
+        let Some(event) = self.draft(EventType::WebhookTest, json!({ "message": message })) else { return Ok(None) };
+        self.outbox.queue(&event).await?;
+        self.wake();
+        Ok(Some(event))
+    }
+
+    /// Up to `limit` events in `state` (or any), newest first, queued before the one at `before`.
+    pub async fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: usize,
+        before: Option<i64>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.outbox.deliveries(state, limit, before).await
+    }
+
+    /// Sends the event `id` again, with the same id; `None` if there is no such event.
+    pub async fn redeliver(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        let record = self.outbox.redeliver(id, now_ms()).await?;
+        self.wake();
+        Ok(record)
+    }
+
+    /// Whether events are sent at all.
+    pub fn enabled(&self) -> bool {
+        self.config.is_some()
+    }
+
     /// Tells the deliverer that an event was queued.
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -264,22 +298,19 @@ impl Webhooks {
                 .send()
                 .await;
             let attempts = event.attempts + 1;
-            let outcome = match sent {
-                Ok(response) if response.status().is_success() => None,
-                Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
-                Err(_) => Some("the receiver could not be reached".to_owned()),
-            };
+            let status = sent.as_ref().ok().map(|response| response.status().as_u16());
             let id = &event.id;
-            let recorded = match outcome {
-                None => {
+            let recorded = match status {
+                Some(status) if (200..300).contains(&status) => {
                     tracing::info!(event = %id, attempts, "webhook delivered");
-                    self.outbox.event_delivered(id, now_ms()).await
+                    self.outbox.event_delivered(id, status, now_ms()).await
                 }
-                Some(reason) => {
+                _ => {
+                    let reason = status.map_or("the receiver could not be reached".to_owned(), |s| format!("HTTP {s}"));
                     let next = (attempts < config.max_attempts)
                         .then(|| now_ms() + backoff(config.retry_base, attempts).as_millis() as i64);
                     tracing::warn!(event = %id, attempts, %reason, gave_up = next.is_none(), "webhook not delivered");
-                    self.outbox.event_failed(id, next, now_ms()).await
+                    self.outbox.event_failed(id, status, next, now_ms()).await
                 }
             };
             if let Err(error) = recorded {

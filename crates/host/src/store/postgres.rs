@@ -5,7 +5,9 @@
 //! bridges the two).
 
 use super::links::{LinkRecord, LinkStore, NewLinkRecord, LINK_COLUMNS};
-use super::outbox::{EventOutbox, PendingEvent};
+use super::outbox::{
+    record, state_condition, DeliveryRecord, DeliveryState, EventOutbox, PendingEvent, DELIVERY_COLUMNS,
+};
 use super::{
     check_outcome, environment_from, new_account_id, services_from_text, services_to_text, status_from, AccountStore,
     Check, EventFor, EventsFor, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount, COLUMNS,
@@ -536,31 +538,69 @@ impl EventOutbox for PostgresStore {
         Ok(claimed.into_iter().map(|(_, event)| event).collect())
     }
 
-    async fn event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
-        let pool = &self.pool;
-        pool.get()
+    async fn event_delivered(&self, id: &str, status: u16, now: i64) -> Result<(), StoreError> {
+        self.pool
+            .get()
             .await?
             .execute(
-                "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1",
-                &[&id, &now],
+                "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1, \
+                 last_status = $3, last_attempt_at = $2 WHERE id = $1",
+                &[&id, &now, &i32::from(status)],
             )
             .await?;
         Ok(())
     }
 
-    async fn event_failed(&self, id: &str, next_attempt_at: Option<i64>, now: i64) -> Result<(), StoreError> {
-        let (sql, at) = match next_attempt_at {
-            Some(next) => (
-                "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1",
-                next,
-            ),
-            None => {
-                ("UPDATE sps_connect_webhook_events SET attempts = attempts + 1, given_up_at = $2 WHERE id = $1", now)
-            }
-        };
-        let pool = &self.pool;
-        pool.get().await?.execute(sql, &[&id, &at]).await?;
+    async fn event_failed(
+        &self,
+        id: &str,
+        status: Option<u16>,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, last_status = $2::INTEGER, \
+                 last_attempt_at = $3::BIGINT, next_attempt_at = COALESCE($4::BIGINT, next_attempt_at), \
+                 given_up_at = CASE WHEN $4::BIGINT IS NULL THEN $3::BIGINT ELSE NULL END WHERE id = $1",
+                &[&id, &status.map(i32::from), &now, &next_attempt_at],
+            )
+            .await?;
         Ok(())
+    }
+
+    async fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: usize,
+        before: Option<i64>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql = format!(
+            "SELECT seq, {DELIVERY_COLUMNS} FROM sps_connect_webhook_events WHERE {} AND seq < $1 \
+             ORDER BY seq DESC LIMIT $2",
+            state_condition(state)
+        );
+        let rows = self.pool.get().await?.query(&sql, &[&before.unwrap_or(i64::MAX), &(limit as i64)]).await?;
+        Ok(rows.iter().map(postgres_record).collect())
+    }
+
+    async fn redeliver(&self, id: &str, now: i64) -> Result<Option<DeliveryRecord>, StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE sps_connect_webhook_events SET attempts = 0, next_attempt_at = $2, delivered_at = NULL, \
+                 given_up_at = NULL WHERE id = $1",
+                &[&id, &now],
+            )
+            .await?;
+        let sql = format!("SELECT seq, {DELIVERY_COLUMNS} FROM sps_connect_webhook_events WHERE id = $1");
+        Ok(client.query_opt(&sql, &[&id]).await?.as_ref().map(postgres_record))
+    }
+
+    async fn queue(&self, event: &QueuedEvent) -> Result<(), StoreError> {
+        queue_event(&self.pool.get().await?, event).await
     }
 
     async fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
@@ -568,4 +608,19 @@ impl EventOutbox for PostgresStore {
         let sql = "DELETE FROM sps_connect_webhook_events WHERE delivered_at < $1 OR given_up_at < $1";
         Ok(pool.get().await?.execute(sql, &[&before]).await?)
     }
+}
+
+fn postgres_record(row: &Row) -> DeliveryRecord {
+    record(
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get::<_, i32>(4).into(),
+        row.get::<_, Option<i32>>(5).map(i64::from),
+        row.get(6),
+        row.get(7),
+        row.get(8),
+        row.get(9),
+    )
 }

@@ -8,6 +8,7 @@ mod health;
 mod links;
 mod proxy;
 mod sessions;
+mod webhooks;
 
 pub use crate::domain::accounts::summary;
 use accounts::find;
@@ -21,6 +22,7 @@ pub use links::{link_session, list_links, mint_link, page, page_script, revoke_l
 pub use proxy::proxy;
 pub(crate) use proxy::relay;
 pub use sessions::{grant, mint_session, SessionGrant};
+pub use webhooks::{deliveries, redeliver, send_test};
 
 use crate::domain::accounts::{AccessError, LinkedAccounts};
 use crate::domain::limits::Limiter;
