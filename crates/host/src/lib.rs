@@ -127,6 +127,12 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard))
         .merge(headers::api_layers(probes));
     let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
+    let router = if config.metrics.is_some() {
+        http::metrics::handle();
+        router.layer(axum::middleware::from_fn(http::metrics::track))
+    } else {
+        router
+    };
     Ok(App { router: headers::global_layers(router).with_state(state), links })
 }
 

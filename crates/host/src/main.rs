@@ -122,6 +122,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let app = sps_connect_host::app(&config, store)?;
+    if let Some(address) = config.metrics {
+        let bound = sps_connect_host::http::metrics::serve(address).await?;
+        println!("Prometheus metrics on http://{bound}/metrics");
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
     tracing::info!(

@@ -91,6 +91,11 @@ const RETENTION_DAYS: Variable = Variable::new(
     Fallback::Value("30"),
     "days delivered or given-up webhook events and used, revoked or expired hosted links are kept",
 );
+const METRICS_ADDR: Variable = Variable::new(
+    "SPS_CONNECT_METRICS_ADDR",
+    Fallback::Unset("(off)"),
+    "address of a separate listener serving Prometheus metrics at /metrics",
+);
 const DEMO: Variable = Variable::new(
     "SPS_CONNECT_DEMO",
     Fallback::Value("0"),
@@ -113,6 +118,7 @@ const GENERAL: &[Variable] = &[
     STATIC_DIR,
     CLIENT_IP_HEADER,
     RETENTION_DAYS,
+    METRICS_ADDR,
     DEMO,
 ];
 
@@ -186,6 +192,8 @@ pub struct Config {
     pub retention: Duration,
     /// The worker: scheduled checks and document listings.
     pub worker: WorkerConfig,
+    /// Where Prometheus metrics are served, if anywhere.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
@@ -278,6 +286,12 @@ impl Config {
             hosted: HostedConfig::read(&vars, listen)?,
             webhook: WebhookConfig::read(&vars)?,
             worker: WorkerConfig::read(&vars)?,
+            metrics: match vars.set(&METRICS_ADDR) {
+                Some(address) => Some(address.parse().map_err(|_| {
+                    ConfigError("SPS_CONNECT_METRICS_ADDR must be an address such as 127.0.0.1:9464".into())
+                })?),
+                None => None,
+            },
         })
     }
 }

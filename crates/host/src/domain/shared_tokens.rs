@@ -56,7 +56,10 @@ impl SharedTokens {
     {
         loop {
             match self.kept(account, reuse, since).await {
-                Ok(Some(token)) => return Ok(token),
+                Ok(Some(token)) => {
+                    metrics::counter!("sps_connect_tokens_served_total", "source" => "store").increment(1);
+                    return Ok(token);
+                }
                 Ok(None) => {}
                 Err(error) => {
                     tracing::warn!(account = %account.id, %error, "shared tokens unavailable; fetching alone");
@@ -89,6 +92,7 @@ impl SharedTokens {
         Fut: Future<Output = Result<CachedToken, SpsFailure>>,
     {
         let outcome = fetch().await;
+        metrics::counter!("sps_connect_tokens_served_total", "source" => "fetched").increment(1);
         match &outcome {
             Ok(token) => {
                 if let Err(error) = self.keep(&account.id, token).await {

@@ -303,6 +303,7 @@ impl Webhooks {
             let recorded = match status {
                 Some(status) if (200..300).contains(&status) => {
                     tracing::info!(event = %id, attempts, "webhook delivered");
+                    metrics::counter!("sps_connect_webhook_deliveries_total", "outcome" => "delivered").increment(1);
                     self.outbox.event_delivered(id, status, now_ms()).await
                 }
                 _ => {
@@ -310,6 +311,8 @@ impl Webhooks {
                     let next = (attempts < config.max_attempts)
                         .then(|| now_ms() + backoff(config.retry_base, attempts).as_millis() as i64);
                     tracing::warn!(event = %id, attempts, %reason, gave_up = next.is_none(), "webhook not delivered");
+                    let outcome = if next.is_some() { "failed" } else { "given_up" };
+                    metrics::counter!("sps_connect_webhook_deliveries_total", "outcome" => outcome).increment(1);
                     self.outbox.event_failed(id, status, next, now_ms()).await
                 }
             };

@@ -8,5 +8,6 @@ pub mod api;
 pub mod demo;
 pub mod headers;
 pub mod hosted;
+pub mod metrics;
 pub mod send_deadline;
 pub mod server;

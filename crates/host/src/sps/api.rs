@@ -112,6 +112,16 @@ impl SpsApi {
 
     /// `GET {base}/auth-check`: SPS answers 204 for a token it accepts.
     pub async fn auth_check(&self, token: &AccessToken) -> Result<(), SpsFailure> {
+        let started = std::time::Instant::now();
+        let result = self.ask_auth_check(token).await;
+        let outcome = crate::sps::failure::outcome(&result);
+        metrics::counter!("sps_connect_auth_checks_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("sps_connect_auth_check_duration_seconds", "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn ask_auth_check(&self, token: &AccessToken) -> Result<(), SpsFailure> {
         let url = upstream_url(&self.config.base, "auth-check", None).expect("a fixed path is valid");
         let response = self.http.get(url).bearer_auth(token.secret()).send().await.map_err(|e| {
             SpsFailure::at(Stage::Api, ErrorCode::ProviderUnavailable, format!("auth-check: {}", transport(&e)))

@@ -122,6 +122,16 @@ impl TokenExchange {
 
     /// Asks for a token with these credentials, on behalf of the portal user `owner`.
     pub async fn request_token(&self, owner: &str, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
+        let started = std::time::Instant::now();
+        let result = self.exchange(owner, client_id, client_secret).await;
+        let outcome = crate::sps::failure::outcome(&result);
+        metrics::counter!("sps_connect_token_exchanges_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("sps_connect_token_exchange_duration_seconds", "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn exchange(&self, owner: &str, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
         self.breaker.check(client_id)?;
         let turn = tokio::time::timeout(self.config.timeout, async {
             let share = self.shares.acquire(owner).await;

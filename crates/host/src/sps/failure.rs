@@ -54,6 +54,11 @@ impl SpsFailure {
     }
 }
 
+/// A call's outcome as a metric label: `ok`, or the contract code of its failure.
+pub fn outcome<T>(result: &Result<T, SpsFailure>) -> &'static str {
+    result.as_ref().map_or_else(|failure| failure.code.as_str(), |_| "ok")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

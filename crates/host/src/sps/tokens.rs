@@ -134,6 +134,7 @@ impl TokenCache {
         };
         let may_reuse = !matches!(reuse, Reuse::Fresh) || fetched_while_waiting;
         if let Some(token) = state.token.as_ref().filter(|t| may_reuse && t.usable(revision, refused)) {
+            metrics::counter!("sps_connect_tokens_served_total", "source" => "memory").increment(1);
             return Ok(token.clone());
         }
         let outcome = fetch().await;

@@ -48,12 +48,18 @@ async fn check(worker: &Worker, account_id: &str) -> Option<Duration> {
     let accounts = &worker.accounts;
     let interval = millis(worker.config.check_interval);
     let outcome = match accounts.find(account_id, None).await {
-        Ok(sealed) => accounts.verify(&sealed, Recent::Ignore).await.map(|_| ()),
+        Ok(sealed) => accounts.verify(&sealed, Recent::Ignore).await.map(|after| after.status),
         Err(error) => Err(error),
     };
+    let label = match &outcome {
+        Ok(status) => status.as_str(),
+        Err(AccessError::Sps(failure)) if pause_for(failure).is_some() => "paused",
+        Err(_) => "failed",
+    };
+    metrics::counter!("sps_connect_scheduled_checks_total", "outcome" => label).increment(1);
     let now = unix_millis();
     let (checked_at, next_at, pause) = match outcome {
-        Ok(()) => (Some(now), now + interval, None),
+        Ok(_) => (Some(now), now + interval, None),
         Err(AccessError::NotFound) => return None,
         Err(AccessError::Sps(failure)) => match pause_for(&failure) {
             Some(pause) => {

@@ -45,6 +45,8 @@ pub async fn proxy(_: PortalServer, State(state): State<AppState>, request: Requ
     let body = read_body(Bytes::from_request(request, &state).await, api.max_request_bytes)?;
     let sealed = find(&state, &Caller::Portal, account_id).await?;
     let outbound = Outbound { method, url, headers: keep_headers(&headers, FORWARDED_REQUEST_HEADERS), body };
-    let answer = state.accounts.forward(&sealed, &outbound).await?;
-    Ok(relay(answer))
+    let answer = state.accounts.forward(&sealed, &outbound).await;
+    let status = answer.as_ref().map_or("failed".to_owned(), |a| format!("{}xx", a.status.as_u16() / 100));
+    metrics::counter!("sps_connect_proxy_calls_total", "status" => status).increment(1);
+    Ok(relay(answer?))
 }
