@@ -98,6 +98,19 @@ impl Subject {
         Subject::AuthAddress(network(ip))
     }
 
+    /// Its kind, as a metric label: never the user, address, Client ID or account itself.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Subject::User(_) => "user",
+            Subject::Address(_) => "address",
+            Subject::ClientOfUser { .. } => "client_of_user",
+            Subject::ClientId(_) => "client_id",
+            Subject::AuthAddress(_) => "auth_address",
+            Subject::UserCalls(_) => "user_calls",
+            Subject::AccountVerifies(_) => "account_verifies",
+        }
+    }
+
     fn kind(&self) -> usize {
         match self {
             Subject::User(_) => 0,
@@ -122,6 +135,11 @@ fn network(ip: IpAddr) -> IpAddr {
             None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
         },
     }
+}
+
+/// Counts a refusal by the kind of subject that was at its limit.
+fn refusal(subject: &Subject) {
+    metrics::counter!("sps_connect_limiter_refusals_total", "subject" => subject.label()).increment(1);
 }
 
 /// Seconds to wait when a subject's place is taken by attempts still in flight.
@@ -249,6 +267,7 @@ impl Limiter {
             };
             if let Some(seconds) = refused {
                 reservation.settle(|_| false);
+                refusal(subject);
                 return Err(seconds);
             }
             reservation.taken.push((subject.clone(), attempts));
@@ -264,10 +283,12 @@ impl Limiter {
             .filter_map(|subject| {
                 let attempts = self.kinds[subject.kind()].get(subject)?;
                 let mut window = lock(&attempts);
-                self.wait(subject, &mut window, now)
+                self.wait(subject, &mut window, now).map(|wait| (wait, subject))
             })
-            .max();
-        wait.map_or(Ok(()), Err)
+            .max_by_key(|(wait, _)| *wait);
+        let Some((seconds, subject)) = wait else { return Ok(()) };
+        refusal(subject);
+        Err(seconds)
     }
 
     /// Counts an attempt against each subject, at its limit or not.

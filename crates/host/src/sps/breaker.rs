@@ -100,11 +100,13 @@ impl Breaker {
                 state.recent_throttles.push_back((now, client_id.to_owned()));
                 if state.recent_throttles.len() >= CLIENTS_TO_PAUSE_ALL {
                     state.open_until = Some((now + pause, ErrorCode::RateLimited));
+                    pause_counted("all", "throttled");
                     tracing::warn!(
                         seconds = pause.as_secs(),
                         "SPS is throttling several Client IDs: pausing every call to it"
                     );
                 } else {
+                    pause_counted("client", "throttled");
                     tracing::warn!(seconds = pause.as_secs(), "SPS is throttling a Client ID: pausing its calls");
                 }
             }
@@ -113,11 +115,17 @@ impl Breaker {
                 if state.failures_in_a_row >= FAILURES_TO_OPEN {
                     state.failures_in_a_row = 0;
                     state.open_until = Some((Instant::now() + DEFAULT_PAUSE, ErrorCode::ProviderUnavailable));
+                    pause_counted("all", "failing");
                     tracing::warn!(seconds = DEFAULT_PAUSE.as_secs(), "SPS keeps failing: pausing every call to it");
                 }
             }
         }
     }
+}
+
+/// Counts a pause the breaker began: of one Client ID's calls or of all, because SPS throttled or failed.
+fn pause_counted(scope: &'static str, cause: &'static str) {
+    metrics::counter!("sps_connect_breaker_pauses_total", "scope" => scope, "cause" => cause).increment(1);
 }
 
 #[cfg(test)]
