@@ -40,8 +40,8 @@ fn accounts_in(receiver: &WebhookReceiver, kind: &str) -> Vec<String> {
 enum Backing {
     /// One SQLite file: one process.
     Sqlite,
-    /// One PostgreSQL database: two processes.
-    Postgres,
+    /// One PostgreSQL database: this many processes.
+    Postgres(usize),
 }
 
 /// Host processes on one store.
@@ -57,7 +57,7 @@ impl Cluster {
         let dir = tempfile::tempdir().unwrap();
         let (database, size) = match backing {
             Backing::Sqlite => (dir.path().join("accounts.sqlite").display().to_string(), 1),
-            Backing::Postgres => (postgres_database(), 2),
+            Backing::Postgres(size) => (postgres_database(), size),
         };
         let mut vars = instance_variables(&database, token_url, hooks);
         vars.retain(|(name, _)| !extra.iter().any(|(other, _)| name == other));
@@ -130,17 +130,11 @@ async fn a_rotated_secret_is_found_on_schedule_and_its_recovery_announced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_check_each_account_once_per_interval() {
     let (token_url, server) = sps(TokenServer::default()).await;
-    let database = postgres_database();
     let receiver = WebhookReceiver::default();
-    let mut vars = instance_variables(&database, &token_url, &receiver.start(0).await);
-    vars.push((ONE_MINUTE.0.into(), ONE_MINUTE.1.into()));
-    let instances: Vec<Instance> = std::thread::scope(|scope| {
-        let started: Vec<_> = (0..3).map(|_| scope.spawn(|| start_instance(&vars))).collect();
-        started.into_iter().map(|s| s.join().unwrap()).collect()
-    });
+    let cluster = Cluster::start(Backing::Postgres(3), &token_url, &receiver.start(0).await, &[ONE_MINUTE]);
     let mut ids = Vec::new();
     for n in 0..6 {
-        ids.push(instances[n % 3].host.connected_account(&format!("user-{n}")).await);
+        ids.push(cluster.host(n).connected_account(&format!("user-{n}")).await);
     }
     ids.sort();
 
@@ -159,7 +153,7 @@ async fn three_instances_check_each_account_once_per_interval() {
     assert_eq!(server.token_requests() - before, 12, "and one more each in the next interval");
     assert_eq!(events(&receiver, "account.needs_attention").len(), 6, "no duplicate");
     for (n, id) in ids.iter().enumerate() {
-        let (_, shown) = instances[n % 3].host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
+        let (_, shown) = cluster.host(n).admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
         assert_eq!(shown["account"]["status"], "active", "{shown}");
         assert!(shown["account"]["last_checked_at"].is_string(), "{shown}");
     }
@@ -172,7 +166,7 @@ async fn a_throttled_sweep_changes_nothing_and_pauses_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_throttled_sweep_changes_nothing_and_pauses_on_two_postgres_instances() {
-    a_throttled_sweep_changes_nothing_and_pauses(Backing::Postgres).await;
+    a_throttled_sweep_changes_nothing_and_pauses(Backing::Postgres(2)).await;
 }
 
 async fn a_throttled_sweep_changes_nothing_and_pauses(backing: Backing) {
@@ -200,22 +194,16 @@ async fn a_throttled_sweep_changes_nothing_and_pauses(backing: Backing) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn four_instances_share_one_token_and_outlive_a_fetcher_that_dies() {
     let (token_url, server) = sps(TokenServer::with_token_lifetime(Duration::from_secs(4))).await;
-    let database = postgres_database();
     let receiver = WebhookReceiver::default();
-    let mut vars = instance_variables(&database, &token_url, &receiver.start(0).await);
-    vars.retain(|(name, _)| name != "SPS_TOKEN_TIMEOUT_MS");
-    vars.push(("SPS_TOKEN_TIMEOUT_MS".into(), "3000".into()));
-    let mut instances: Vec<Instance> = std::thread::scope(|scope| {
-        let started: Vec<_> = (0..4).map(|_| scope.spawn(|| start_instance(&vars))).collect();
-        started.into_iter().map(|s| s.join().unwrap()).collect()
-    });
-    let id = instances[0].host.connected_account("user-1").await;
+    let quick_timeout = ("SPS_TOKEN_TIMEOUT_MS", "3000");
+    let mut cluster = Cluster::start(Backing::Postgres(4), &token_url, &receiver.start(0).await, &[quick_timeout]);
+    let id = cluster.host(0).connected_account("user-1").await;
     let path = format!("/api/sps/accounts/{id}/proxy/auth-check");
     let past_renewal = Duration::from_millis(2100);
 
     tokio::time::sleep(past_renewal).await;
     let before = server.token_requests();
-    let calls = (0..64).map(|n| instances[n % 4].host.admin(Method::GET, &path));
+    let calls = (0..64).map(|n| cluster.host(n).admin(Method::GET, &path));
     let answers = futures::future::join_all(calls).await;
     assert!(answers.iter().all(|(status, _)| *status == 204), "{answers:?}");
     assert_eq!(server.token_requests() - before, 1, "64 cold calls on four instances, one token request");
@@ -223,7 +211,7 @@ async fn four_instances_share_one_token_and_outlive_a_fetcher_that_dies() {
     tokio::time::sleep(past_renewal).await;
     let before = server.token_requests();
     server.delay_next_token(Duration::from_secs(60));
-    let dying = instances.remove(0);
+    let dying = cluster.instances.remove(0);
     let holder = dying.host.url.clone();
     let stuck = tokio::spawn({
         let path = path.clone();
@@ -234,7 +222,8 @@ async fn four_instances_share_one_token_and_outlive_a_fetcher_that_dies() {
     });
     wait_until(Duration::from_secs(5), "the first instance's token request", || server.token_requests() > before).await;
     let started = Instant::now();
-    let waiting = futures::future::join_all(instances.iter().map(|instance| instance.host.admin(Method::GET, &path)));
+    let waiting =
+        futures::future::join_all(cluster.instances.iter().map(|instance| instance.host.admin(Method::GET, &path)));
     let kill = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         drop(dying);
@@ -254,7 +243,7 @@ async fn documents_are_announced_once_across_a_restart_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn documents_are_announced_once_across_a_restart_of_two_postgres_instances() {
-    documents_are_announced_once_across_a_restart(Backing::Postgres).await;
+    documents_are_announced_once_across_a_restart(Backing::Postgres(2)).await;
 }
 
 async fn documents_are_announced_once_across_a_restart(backing: Backing) {

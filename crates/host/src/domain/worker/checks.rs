@@ -4,42 +4,22 @@
 //! within the interval, so that checks spread out. A throttled or failing SPS
 //! changes no status and pauses this instance's sweep.
 
-use super::{millis, pause_for, Worker, POLL};
+use super::{millis, pause_for, rounds, Worker, STORE_RETRY};
 use crate::domain::accounts::{AccessError, Recent};
 use crate::util::times::unix_millis;
-use futures::future::join_all;
 use std::time::Duration;
 
-/// Runs the sweep for ever.
+/// Runs the sweep for ever: each round schedules the accounts without a
+/// time, then checks those due now, up to the concurrency.
 pub(super) async fn run(worker: Worker) {
-    loop {
-        let pause = sweep(&worker).await;
-        tokio::time::sleep(pause.unwrap_or(POLL)).await;
-    }
-}
-
-/// Checks the accounts due now, up to the concurrency; how long to wait
-/// before the next sweep when there is nothing more to do at once.
-async fn sweep(worker: &Worker) -> Option<Duration> {
-    let work = worker.accounts.work();
-    let interval = millis(worker.config.check_interval);
-    let now = unix_millis();
-    let due = async {
-        work.schedule_unscheduled(now, interval).await?;
+    let worker = &worker;
+    let claim = move || async move {
+        let work = worker.accounts.work();
+        let now = unix_millis();
+        work.schedule_unscheduled(now, millis(worker.config.check_interval)).await?;
         work.claim_due_checks(&worker.owner, now, worker.lease_until(now), worker.config.concurrency).await
     };
-    let due = match due.await {
-        Ok(due) => due,
-        Err(error) => {
-            tracing::warn!(%error, "scheduled checks could not be read");
-            return Some(POLL);
-        }
-    };
-    if due.is_empty() {
-        return Some(POLL);
-    }
-    let pauses = join_all(due.iter().map(|id| check(worker, id))).await;
-    pauses.into_iter().flatten().max().or(Some(Duration::ZERO))
+    rounds("scheduled checks", claim, move |id| async move { check(worker, &id).await }).await;
 }
 
 /// Checks one held account and gives it back with its next time; the pause
@@ -73,7 +53,7 @@ async fn check(worker: &Worker, account_id: &str) -> Option<Duration> {
         },
         Err(AccessError::Store(error)) => {
             tracing::warn!(account = %account_id, %error, "scheduled check could not be recorded");
-            (None, now + millis(POLL) * 30, None)
+            (None, now + millis(STORE_RETRY), None)
         }
     };
     if let Err(error) = accounts.work().finish_check(account_id, &worker.owner, checked_at, next_at).await {

@@ -5,39 +5,23 @@
 //! that leaves the folder is forgotten, so the remembered set stays as small
 //! as the folder.
 
-use super::{millis, pause_for, Worker, POLL};
+use super::{millis, pause_for, rounds, Worker};
 use crate::domain::accounts::AccessError;
 use crate::domain::webhooks::EventType;
 use crate::store::Document;
 use crate::util::times::unix_millis;
-use futures::future::join_all;
 use serde_json::json;
 use std::time::Duration;
 
-/// Runs the listings for ever.
+/// Runs the listings for ever: each round lists the folders due now, up to the concurrency.
 pub(super) async fn run(worker: Worker) {
-    loop {
-        let pause = round(&worker).await;
-        tokio::time::sleep(pause.unwrap_or(POLL)).await;
-    }
-}
-
-async fn round(worker: &Worker) -> Option<Duration> {
-    let work = worker.accounts.work();
-    let now = unix_millis();
-    let (owner, every, limit) = (&worker.owner, worker.config.watch_every_account, worker.config.concurrency);
-    let due = match work.claim_due_listings(owner, now, worker.lease_until(now), every, limit).await {
-        Ok(due) => due,
-        Err(error) => {
-            tracing::warn!(%error, "document listings could not be read");
-            return Some(POLL);
-        }
+    let worker = &worker;
+    let claim = move || async move {
+        let now = unix_millis();
+        let (owner, every, limit) = (&worker.owner, worker.config.watch_every_account, worker.config.concurrency);
+        worker.accounts.work().claim_due_listings(owner, now, worker.lease_until(now), every, limit).await
     };
-    if due.is_empty() {
-        return Some(POLL);
-    }
-    let pauses = join_all(due.iter().map(|id| list(worker, id))).await;
-    pauses.into_iter().flatten().max().or(Some(Duration::ZERO))
+    rounds("document listings", claim, move |id| async move { list(worker, &id).await }).await;
 }
 
 /// Lists one held account's folder, announces what is new, and gives the

@@ -10,8 +10,11 @@ mod documents;
 
 use crate::domain::accounts::LinkedAccounts;
 use crate::sps::failure::SpsFailure;
+use crate::store::StoreError;
 use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
+use futures::future::join_all;
 use sps_connect_wire::ErrorCode;
+use std::future::Future;
 use std::time::Duration;
 
 const CHECK_INTERVAL: Variable = Variable::new(
@@ -37,6 +40,8 @@ const DOCUMENTS_INTERVAL: Variable = Variable::new(
 
 /// How often a worker with nothing due looks again.
 pub const POLL: Duration = Duration::from_secs(1);
+/// When an account whose check could not be recorded is tried again.
+pub const STORE_RETRY: Duration = Duration::from_secs(30);
 /// The pause after a throttled or failed call to SPS that did not say how long.
 pub const DEFAULT_PAUSE: Duration = crate::sps::breaker::DEFAULT_PAUSE;
 /// The longest pause a `Retry-After` can impose.
@@ -106,6 +111,28 @@ impl Worker {
 
     fn lease_until(&self, now: i64) -> i64 {
         now + self.lease.as_millis() as i64
+    }
+}
+
+/// Runs one of the worker's tasks for ever, in rounds: `claim` holds the
+/// accounts due now, `task` works on one and answers the pause SPS asked
+/// for, if any. A round waits for its slowest task and then for the longest
+/// pause; with nothing due, or the store failing, the next round comes after [`POLL`].
+async fn rounds<Claim, Task>(what: &'static str, claim: impl Fn() -> Claim, task: impl Fn(String) -> Task)
+where
+    Claim: Future<Output = Result<Vec<String>, StoreError>>,
+    Task: Future<Output = Option<Duration>>,
+{
+    loop {
+        let wait = match claim().await {
+            Err(error) => {
+                tracing::warn!(%error, task = what, "the due accounts could not be read");
+                POLL
+            }
+            Ok(due) if due.is_empty() => POLL,
+            Ok(due) => join_all(due.into_iter().map(&task)).await.into_iter().flatten().max().unwrap_or_default(),
+        };
+        tokio::time::sleep(wait).await;
     }
 }
 
