@@ -208,7 +208,7 @@ test("the portal's server hears of a linked account and of new documents through
 
   const events = page.getByRole("region", { name: "Webhook events received" });
   await events.getByRole("listitem").filter({ hasText: "account.created" }).first().waitFor();
-  await events.getByRole("listitem").filter({ hasText: "5 new documents: /out/PO_4500012345.xml" }).waitFor({ timeout: 45_000 });
+  await events.getByRole("listitem").filter({ hasText: "5 new documents in the Sandbox account …nt01: /out/PO_4500012345.xml" }).waitFor({ timeout: 45_000 });
 
   const added = await fetch(`${sps}/control/clients/spsDemoSandboxClient01/documents`, {
     method: "POST",
@@ -216,7 +216,7 @@ test("the portal's server hears of a linked account and of new documents through
     body: JSON.stringify({ name: "PO_4500099999.xml", content: "<Order/>" }),
   });
   assert.equal(added.status, 201);
-  await events.getByRole("listitem").filter({ hasText: "1 new document: /out/PO_4500099999.xml" }).waitFor({ timeout: 45_000 });
+  await events.getByRole("listitem").filter({ hasText: "1 new document in the Sandbox account …nt01: /out/PO_4500099999.xml" }).waitFor({ timeout: 45_000 });
   assert.equal(await events.getByRole("listitem").filter({ hasText: "PO_4500099999.xml" }).count(), 1, "announced once");
   await page.close();
 });
