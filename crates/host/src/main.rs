@@ -16,6 +16,7 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const DEMO_DIR: &str = ".demo";
 
@@ -121,9 +122,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let app = sps_connect_host::app(&config, store)?;
+    let app = sps_connect_host::app(&config, Arc::clone(&store))?;
     if let Some(address) = config.metrics {
-        let bound = sps_connect_host::http::metrics::serve(address).await?;
+        let bound = sps_connect_host::http::metrics::serve(address, store).await?;
         println!("Prometheus metrics on http://{bound}/metrics");
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

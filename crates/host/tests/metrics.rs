@@ -6,6 +6,7 @@
 mod support;
 
 use reqwest::Method;
+use sps_token_server::TokenServer;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use support::*;
@@ -24,13 +25,14 @@ fn sample(exposition: &str, name_and_labels: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_what_happened_without_ids_and_pass_promtool() {
-    let token_url = token_server().await;
+    let (token_url, sps_server) = sps(TokenServer::default()).await;
     let receiver = WebhookReceiver::default();
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("accounts.sqlite").display().to_string();
     let metrics = format!("127.0.0.1:{}", free_port());
-    let mut vars = instance_variables(&database, &token_url, &receiver.start(0).await);
+    let mut vars = instance_variables(&database, &token_url, &receiver.start(1).await);
     vars.push(("SPS_CONNECT_METRICS_ADDR".into(), metrics.clone()));
+    vars.push(("SPS_CONNECT_WEBHOOK_RETRY_BASE_MS".into(), "600000".into()));
     let instance = start_instance(&vars);
     let host = &instance.host;
 
@@ -41,6 +43,7 @@ async fn metrics_count_what_happened_without_ids_and_pass_promtool() {
     let (_, link) = host.mint(serde_json::json!({ "user_id": user })).await;
     assert_eq!(host.admin(Method::POST, "/api/sps/webhooks/test").await.0, 202);
     receiver.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (status, _) =
         raw_request(&host.url, "GET", &format!("/api/sps/accounts/{id}"), &[("Authorization", "Bearer wrong")]).await;
     assert_eq!(status, 401);
@@ -57,7 +60,15 @@ async fn metrics_count_what_happened_without_ids_and_pass_promtool() {
     assert_eq!(sample(&exposition, r#"sps_connect_auth_checks_total{outcome="ok"}"#), 1.0);
     assert!(sample(&exposition, r#"sps_connect_tokens_served_total{source="memory"}"#) >= 2.0);
     assert_eq!(sample(&exposition, r#"sps_connect_proxy_calls_total{status="2xx"}"#), 1.0);
-    assert_eq!(sample(&exposition, r#"sps_connect_webhook_deliveries_total{outcome="delivered"}"#), 2.0);
+    assert_eq!(sample(&exposition, r#"sps_connect_webhook_deliveries_total{outcome="delivered"}"#), 1.0);
+    assert_eq!(sample(&exposition, r#"sps_connect_webhook_deliveries_total{outcome="failed"}"#), 1.0);
+    assert_eq!(sample(&exposition, "sps_connect_webhook_events_waiting"), 1.0, "the failed one waits for its retry");
+    assert!((0.0..60.0).contains(&sample(&exposition, "sps_connect_webhook_oldest_waiting_seconds")));
+    assert_eq!(sample(&exposition, r#"sps_connect_accounts{status="active"}"#), 1.0);
+    assert_eq!(sample(&exposition, r#"sps_connect_accounts{status="needs_attention"}"#), 0.0);
+    assert_eq!(sample(&exposition, "sps_connect_store_up"), 1.0);
+    assert!(sample(&exposition, "sps_connect_store_round_trip_seconds") > 0.0);
+    assert!(!exposition.contains("sps_connect_breaker_pauses_total"), "no pause yet");
     assert!(
         exposition.contains("sps_connect_http_request_duration_seconds_bucket{route=\"/api/sps/connect\",le=\"0.1\"}")
     );
@@ -75,6 +86,20 @@ async fn metrics_count_what_happened_without_ids_and_pass_promtool() {
     for secret in secrets {
         assert!(!exposition.contains(secret), "{secret} is in the metrics");
     }
+
+    sps_server.throttle(30);
+    for client in ["throttledClient1", "throttledClient2", "throttledClient3"] {
+        let keys = serde_json::json!({ "environment": "sandbox", "client_id": client, "client_secret": CLIENT_SECRET });
+        let response = host.connect_response(&host.session(user).await, keys).await;
+        assert_eq!(response.status(), 429);
+    }
+    let exposition = reqwest::get(format!("http://{metrics}/metrics")).await.unwrap().text().await.unwrap();
+    let paused = r#"sps_connect_breaker_pauses_total{scope="client",cause="throttled"}"#;
+    assert_eq!(sample(&exposition, paused), 2.0);
+    assert_eq!(sample(&exposition, r#"sps_connect_breaker_pauses_total{scope="all",cause="throttled"}"#), 1.0);
+    let until = sample(&exposition, "sps_connect_breaker_open_until_seconds");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!((now + 20.0..now + 40.0).contains(&until), "every call paused for the 30 s SPS asked: {until} at {now}");
 
     let mut promtool = Command::new("promtool")
         .args(["check", "metrics"])

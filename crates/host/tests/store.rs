@@ -39,6 +39,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    the_census_counts_accounts_by_status_and_the_events_waiting,
     relinking_the_same_client_updates_instead_of_duplicating,
     accounts_are_separate_per_user_and_per_client,
     account_id_updates_that_account_of_that_user_only,
@@ -530,6 +531,32 @@ async fn delivered_and_abandoned_events_are_never_due_again(store: Arc<dyn Store
     assert_eq!((retried.len(), retried[0].id.as_str(), retried[0].attempts), (1, "evt_retry", 1));
     store.event_delivered("evt_retry", 204, 600).await.unwrap();
     assert!(claimed(&store, 10_000, 20_000).await.is_empty(), "the delivered and the abandoned never come back");
+}
+
+async fn the_census_counts_accounts_by_status_and_the_events_waiting(store: Arc<dyn Store>) {
+    let empty = store.census().await.unwrap();
+    assert_eq!(
+        (empty.accounts, empty.webhooks_waiting, empty.oldest_waiting_since_ms),
+        (vec![("active", 0), ("needs_attention", 0)], 0, None)
+    );
+    let mut accounts = Vec::new();
+    for (n, id) in ["evt_a", "evt_b", "evt_c"].iter().enumerate() {
+        let saved = store
+            .save(new_account("u1", &format!("client{n}"), None), Box::new(move |_| vec![event(id, 10 + n as i64)]));
+        accounts.push(saved.await.unwrap().0);
+    }
+    let refused = Check::Refused(ErrorCode::InvalidClient);
+    store.record_check(&accounts[2].id, accounts[2].revision, &refused, Box::new(|_| None)).await.unwrap();
+    store.claim_due_events(20, 10, 1000).await.unwrap();
+    store.event_delivered("evt_a", 204, 30).await.unwrap();
+    store.event_failed("evt_c", Some(500), None, 30).await.unwrap();
+    let census = store.census().await.unwrap();
+    assert_eq!(census.accounts, [("active", 2), ("needs_attention", 1)]);
+    assert_eq!(
+        (census.webhooks_waiting, census.oldest_waiting_since_ms),
+        (1, Some(11)),
+        "delivered and abandoned do not wait"
+    );
 }
 
 async fn due_at(store: &Arc<dyn Store>, user: &str, client: &str, at: i64) -> StoredAccount {

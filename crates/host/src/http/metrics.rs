@@ -5,6 +5,8 @@
 //! path with ids in it), and serves the text exposition at `GET /metrics`.
 //! No label ever holds a user id, Client ID, account id, secret or token.
 
+use crate::store::Health;
+use crate::util::times::unix_millis;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -13,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// Latency buckets, in seconds: from a cached answer to a slow SPS.
@@ -57,6 +59,30 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "sps_connect_webhook_deliveries_total",
         "Webhook delivery attempts, by outcome: delivered, failed or given_up",
     ),
+    (
+        "counter",
+        "sps_connect_limiter_refusals_total",
+        "Requests refused by the abuse limits, by the kind of subject whose limit was reached",
+    ),
+    (
+        "counter",
+        "sps_connect_breaker_pauses_total",
+        "Pauses of calls to SPS the breaker began, by scope (client or all) and cause (throttled or failing)",
+    ),
+    (
+        "gauge",
+        "sps_connect_breaker_open_until_seconds",
+        "Unix time at which the breaker's latest pause of every call to SPS ends (0: never paused)",
+    ),
+    ("gauge", "sps_connect_accounts", "Linked accounts in the store, by status, counted at the scrape"),
+    ("gauge", "sps_connect_webhook_events_waiting", "Webhook events neither delivered nor given up, at the scrape"),
+    (
+        "gauge",
+        "sps_connect_webhook_oldest_waiting_seconds",
+        "Age of the oldest webhook event waiting to be delivered (0: none waits), at the scrape",
+    ),
+    ("gauge", "sps_connect_store_up", "1 when the store answered the scrape's census, else 0"),
+    ("gauge", "sps_connect_store_round_trip_seconds", "Time the store took to answer the scrape's census"),
 ];
 
 /// The process's recorder, installed on first use; every host in the process shares it.
@@ -71,6 +97,7 @@ pub fn handle() -> PrometheusHandle {
             for (kind, name, help) in CATALOGUE {
                 match *kind {
                     "counter" => metrics::describe_counter!(*name, *help),
+                    "gauge" => metrics::describe_gauge!(*name, *help),
                     _ => metrics::describe_histogram!(*name, metrics::Unit::Seconds, *help),
                 }
             }
@@ -98,14 +125,39 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves `GET /metrics` on `address`; the address it listens on.
-pub async fn serve(address: SocketAddr) -> std::io::Result<SocketAddr> {
+/// Counts what `store` holds into the gauges, and times it.
+async fn take_census(store: &dyn Health) {
+    let started = Instant::now();
+    let census = store.census().await;
+    metrics::gauge!("sps_connect_store_round_trip_seconds").set(started.elapsed().as_secs_f64());
+    let census = match census {
+        Ok(census) => census,
+        Err(error) => {
+            tracing::warn!(%error, "the store did not answer the metrics census");
+            metrics::gauge!("sps_connect_store_up").set(0.0);
+            return;
+        }
+    };
+    metrics::gauge!("sps_connect_store_up").set(1.0);
+    for (status, count) in census.accounts {
+        metrics::gauge!("sps_connect_accounts", "status" => status).set(count as f64);
+    }
+    metrics::gauge!("sps_connect_webhook_events_waiting").set(census.webhooks_waiting as f64);
+    let oldest_ms = census.oldest_waiting_since_ms.map_or(0, |since| (unix_millis() - since).max(0));
+    metrics::gauge!("sps_connect_webhook_oldest_waiting_seconds").set(oldest_ms as f64 / 1000.0);
+}
+
+/// Serves `GET /metrics` on `address`, counting what `store` holds at each
+/// scrape; the address it listens on.
+pub async fn serve(address: SocketAddr, store: Arc<dyn Health>) -> std::io::Result<SocketAddr> {
     let handle = handle();
     let router = Router::new().route(
         "/metrics",
         get(move || {
             let handle = handle.clone();
+            let store = Arc::clone(&store);
             async move {
+                take_census(store.as_ref()).await;
                 handle.run_upkeep();
                 ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()).into_response()
             }

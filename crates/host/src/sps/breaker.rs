@@ -101,6 +101,7 @@ impl Breaker {
                 if state.recent_throttles.len() >= CLIENTS_TO_PAUSE_ALL {
                     state.open_until = Some((now + pause, ErrorCode::RateLimited));
                     pause_counted("all", "throttled");
+                    all_paused_for(pause);
                     tracing::warn!(
                         seconds = pause.as_secs(),
                         "SPS is throttling several Client IDs: pausing every call to it"
@@ -116,6 +117,7 @@ impl Breaker {
                     state.failures_in_a_row = 0;
                     state.open_until = Some((Instant::now() + DEFAULT_PAUSE, ErrorCode::ProviderUnavailable));
                     pause_counted("all", "failing");
+                    all_paused_for(DEFAULT_PAUSE);
                     tracing::warn!(seconds = DEFAULT_PAUSE.as_secs(), "SPS keeps failing: pausing every call to it");
                 }
             }
@@ -126,6 +128,12 @@ impl Breaker {
 /// Counts a pause the breaker began: of one Client ID's calls or of all, because SPS throttled or failed.
 fn pause_counted(scope: &'static str, cause: &'static str) {
     metrics::counter!("sps_connect_breaker_pauses_total", "scope" => scope, "cause" => cause).increment(1);
+}
+
+/// Publishes when the pause of every call, beginning now, ends.
+fn all_paused_for(pause: Duration) {
+    let until = crate::util::times::unix_now() + pause.as_secs() as i64;
+    metrics::gauge!("sps_connect_breaker_open_until_seconds").set(until as f64);
 }
 
 #[cfg(test)]

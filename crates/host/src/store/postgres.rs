@@ -39,6 +39,19 @@ impl super::Health for PostgresStore {
         let found: i32 = self.pool.get().await?.query_one(&sql, &[]).await?.get(0);
         super::health::current(found as usize, known)
     }
+
+    async fn census(&self) -> Result<super::health::Census, StoreError> {
+        use super::health::{accounts_by_status_sql, waiting_sql, Census};
+        let client = self.pool.get().await?;
+        let found: Vec<(String, i64)> = client
+            .query(&accounts_by_status_sql("sps_connect_accounts"), &[])
+            .await?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        let waiting = client.query_one(&waiting_sql("sps_connect_webhook_events"), &[]).await?;
+        Ok(Census::new(&found, waiting.get(0), waiting.get(1)))
+    }
 }
 
 mod postgres_migrations {
