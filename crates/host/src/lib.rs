@@ -19,6 +19,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use config::Config;
 use domain::accounts::{AccountsStore, LinkedAccounts};
+use domain::activity::ActivityLog;
 use domain::crypto::SecretBox;
 use domain::limits::Limiter;
 use domain::links::{HostedLinks, LinkSettings};
@@ -32,7 +33,7 @@ use http::{demo, headers, hosted};
 use sps::api::SpsApi;
 use sps::exchange::TokenExchange;
 use std::sync::Arc;
-use store::{AccountStore, EventOutbox, LinkStore, Store, WorkStore};
+use store::{AccountStore, ActivityStore, EventOutbox, LinkStore, Store, WorkStore};
 use tower_http::services::ServeDir;
 
 /// The running backend: its routes, and the hosted links service (for
@@ -67,6 +68,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         shared: SharedTokens::new(Arc::clone(&work), secret_box.clone(), instance.clone(), token_lease),
         work,
         check_interval: config.worker.check_interval,
+        activity: ActivityLog::new(Arc::clone(&store) as Arc<dyn ActivityStore>),
     };
     let accounts = LinkedAccounts::new(
         kept,
@@ -103,6 +105,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .route("/api/sps/accounts/{id}", get(api::account).patch(api::change_account).delete(api::delete_account))
         .route("/api/sps/accounts/{id}/verify", post(api::verify))
         .route("/api/sps/accounts/{id}/token", post(api::token))
+        .route("/api/sps/accounts/{id}/activity", get(api::activity))
         .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)
         .route("/api/sps/sessions", post(api::mint_session))
         .route("/api/sps/webhooks/test", post(api::send_test))

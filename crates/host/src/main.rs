@@ -166,6 +166,7 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
         ("hosted links", report.links),
         ("webhook events", report.events),
         ("announced documents", report.documents),
+        ("history entries", report.activity),
     ] {
         println!("{what}: {copied} copied, {present} already there");
     }

@@ -47,8 +47,11 @@ async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
     let documents = first.lines().find_map(|line| line.strip_prefix("announced documents: ")).unwrap_or_default();
     let copied: usize = documents.split(' ').next().unwrap_or_default().parse().unwrap_or(0);
     assert!(copied >= 1 && documents.ends_with("copied, 0 already there"), "{first}");
+    let history = first.lines().find_map(|line| line.strip_prefix("history entries: ")).unwrap_or_default();
+    assert_eq!(history, "4 copied, 0 already there", "each connect and its token: {first}");
     let (ok, second) = copy_store(&old.database, &postgres);
     assert!(ok && second.contains("accounts: 0 copied, 2 already there"), "run again, nothing doubled: {second}");
+    assert!(second.contains("history entries: 0 copied, 4 already there"), "{second}");
 
     let new =
         Host::start_on(config(Path::new("unused.sqlite"), &token_url, &[("SPS_CONNECT_DATABASE", &postgres)])).await;
@@ -59,6 +62,13 @@ async fn an_sqlite_store_moves_to_postgres_and_its_accounts_still_work() {
         let (status, verified) = new.admin(Method::POST, &format!("/api/sps/accounts/{id}/verify")).await;
         assert_eq!(status, 200, "the copied secret opens with the same key and SPS accepts it: {verified}");
     }
+    let (_, history) = new.admin(Method::GET, &format!("/api/sps/accounts/{listed}/activity")).await;
+    let kinds: Vec<_> = history["activity"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["verified", "tokens_issued", "connected", "tokens_issued"],
+        "new entries follow the copied ones"
+    );
     let (_, shown) = new.admin(Method::GET, &format!("/api/sps/accounts/{watching}")).await;
     assert_eq!(shown["account"]["watch_documents"], true, "{shown}");
     let postgres_store = sps_connect_host::store::PostgresStore::connect(&postgres, 2, None).await.unwrap();

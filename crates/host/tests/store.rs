@@ -4,8 +4,8 @@
 mod support;
 
 use sps_connect_host::store::{
-    Check, DeliveryState, Document, LinkRecord, LinkUse, NewAccount, NewLinkRecord, PostgresStore, QueuedEvent, Saved,
-    SharedToken, SqliteStore, Store, StoreError, StoredAccount,
+    ActivityKind, Check, DeliveryState, Document, LinkRecord, LinkUse, NewAccount, NewActivity, NewLinkRecord,
+    PostgresStore, QueuedEvent, Saved, SharedToken, SqliteStore, Store, StoreError, StoredAccount,
 };
 use sps_connect_wire::{AccountStatus, Environment, ErrorCode, Service};
 use std::sync::Arc;
@@ -39,6 +39,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    the_history_is_paged_newest_first_counts_per_hour_and_outlives_its_account,
     the_census_counts_accounts_by_status_and_the_events_waiting,
     relinking_the_same_client_updates_instead_of_duplicating,
     accounts_are_separate_per_user_and_per_client,
@@ -557,6 +558,63 @@ async fn the_census_counts_accounts_by_status_and_the_events_waiting(store: Arc<
         (1, Some(11)),
         "delivered and abandoned do not wait"
     );
+}
+
+fn activity(account: &str, kind: ActivityKind, actor: &'static str, at: i64) -> NewActivity {
+    let client_address = (actor != "worker").then(|| "192.0.2.7".to_owned());
+    NewActivity { account_id: account.into(), kind, actor, client_address, status: None, error_code: None, at }
+}
+
+async fn the_history_is_paged_newest_first_counts_per_hour_and_outlives_its_account(store: Arc<dyn Store>) {
+    let (account, _) = save(&store, new_account("u1", "clientA", None)).await.unwrap();
+    let id = account.id.as_str();
+    store.add_activity(activity(id, ActivityKind::Connected, "user", 1_000)).await.unwrap();
+    let refused = NewActivity {
+        status: Some("needs_attention"),
+        error_code: Some("invalid_client"),
+        ..activity(id, ActivityKind::Verified, "worker", 2_000)
+    };
+    store.add_activity(refused).await.unwrap();
+    let callers = (0..16).map(|_| {
+        let store = Arc::clone(&store);
+        let id = id.to_owned();
+        tokio::spawn(
+            async move { store.add_activity(activity(&id, ActivityKind::TokensIssued, "portal", 3_600_000)).await },
+        )
+    });
+    for caller in futures::future::join_all(callers).await {
+        caller.unwrap().unwrap();
+    }
+    store.add_activity(activity(id, ActivityKind::TokensIssued, "worker", 3_600_000)).await.unwrap();
+    store.add_activity(activity(id, ActivityKind::TokensIssued, "portal", 7_200_000)).await.unwrap();
+    store.add_activity(activity("acc_other", ActivityKind::Connected, "portal", 3_000)).await.unwrap();
+    store.delete(id, None).await.unwrap();
+    store.add_activity(activity(id, ActivityKind::Disconnected, "portal", 8_000_000)).await.unwrap();
+
+    let all = store.activity(id, None, 100).await.unwrap();
+    let seen: Vec<_> = all.iter().map(|e| (e.kind.as_str(), e.actor.as_str(), e.count, e.at)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("disconnected", "portal", 1, 8_000_000),
+            ("tokens_issued", "portal", 1, 7_200_000),
+            ("tokens_issued", "worker", 1, 3_600_000),
+            ("tokens_issued", "portal", 16, 3_600_000),
+            ("verified", "worker", 1, 2_000),
+            ("connected", "user", 1, 1_000),
+        ],
+        "sixteen callers at once make one hourly count of 16"
+    );
+    assert_eq!(
+        (all[4].status.as_deref(), all[4].error_code.as_deref()),
+        (Some("needs_attention"), Some("invalid_client"))
+    );
+    assert_eq!((all[4].client_address.as_deref(), all[5].client_address.as_deref()), (None, Some("192.0.2.7")));
+    let first = store.activity(id, None, 2).await.unwrap();
+    let rest = store.activity(id, Some(first[1].seq), 10).await.unwrap();
+    assert_eq!([first, rest].concat(), all, "pages continue where the last ended");
+    assert_eq!(store.purge_activity(3_600_000).await.unwrap(), 3, "two of this account's, one of the other's");
+    assert_eq!(store.activity(id, None, 100).await.unwrap().len(), 4);
 }
 
 async fn due_at(store: &Arc<dyn Store>, user: &str, client: &str, at: i64) -> StoredAccount {

@@ -125,6 +125,25 @@ async fn a_rotated_secret_is_found_on_schedule_and_its_recovery_announced() {
     let (status, _) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}/proxy/auth-check")).await;
     assert_eq!(status, 204);
     assert_eq!(server.token_requests() - before, 2, "the portal's next call uses the check's token");
+    let (_, history) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}/activity")).await;
+    let seen: Vec<_> = history["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap(), e["status"].as_str()))
+        .filter(|(kind, _, _)| *kind != "tokens_issued")
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("verified", "worker", Some("active")),
+            ("status_changed", "worker", Some("active")),
+            ("verified", "worker", Some("needs_attention")),
+            ("status_changed", "worker", Some("needs_attention")),
+            ("connected", "user", Some("active")),
+        ],
+        "the history names the worker: {history}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

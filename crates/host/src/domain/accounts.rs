@@ -2,6 +2,7 @@
 //! tokens, verifies them, forwards their SPS API calls and disconnects them,
 //! keeping each account's status up to date along the way.
 
+use crate::domain::activity::{ActivityLog, Actor, Detail};
 use crate::domain::crypto::SecretBox;
 use crate::domain::shared_tokens::SharedTokens;
 use crate::domain::webhooks::{EventType, Webhooks};
@@ -11,8 +12,8 @@ use crate::sps::exchange::TokenExchange;
 use crate::sps::failure::{SpsFailure, Stage};
 use crate::sps::tokens::{CachedToken, Reuse, TokenCache};
 use crate::store::{
-    AccountStore, Check, Document, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError, StoredAccount,
-    WorkStore,
+    AccountStore, ActivityKind, Check, Document, LinkUse, NewAccount, QueuedEvent, Saved, SealedAccount, StoreError,
+    StoredAccount, WorkStore,
 };
 use crate::util::times::unix_millis;
 use quick_cache::sync::Cache;
@@ -68,6 +69,8 @@ pub struct AccountsStore {
     pub shared: SharedTokens,
     /// How often each account is checked: a new or relinked account is next checked this long after.
     pub check_interval: Duration,
+    /// Each account's history.
+    pub activity: ActivityLog,
 }
 
 /// The linked accounts and everything needed to use them.
@@ -84,6 +87,7 @@ pub struct LinkedAccounts {
     services: Vec<Service>,
     webhooks: Webhooks,
     verdicts: Arc<Cache<String, (i64, Instant)>>,
+    activity: ActivityLog,
 }
 
 /// The account as the contract shows it: no secret.
@@ -120,9 +124,27 @@ impl LinkedAccounts {
         webhooks: Webhooks,
     ) -> Self {
         let verdicts = Arc::new(Cache::new(VERDICTS_TRACKED));
-        let AccountsStore { accounts: store, work, shared, check_interval } = kept;
+        let AccountsStore { accounts: store, work, shared, check_interval, activity } = kept;
         let tokens = TokenCache::default();
-        Self { store, work, shared, check_interval, exchange, api, tokens, secret_box, services, webhooks, verdicts }
+        Self {
+            store,
+            work,
+            shared,
+            check_interval,
+            exchange,
+            api,
+            tokens,
+            secret_box,
+            services,
+            webhooks,
+            verdicts,
+            activity,
+        }
+    }
+
+    /// Each account's history.
+    pub fn activity(&self) -> &ActivityLog {
+        &self.activity
     }
 
     /// How often each account is checked.
@@ -157,12 +179,14 @@ impl LinkedAccounts {
     /// Confirms the credentials (a token, then the API's auth-check) and
     /// saves the link; nothing is saved unless both pass, and, `through` a
     /// hosted link, unless the link is still held by this connect. The token
-    /// is kept for the account's later calls.
+    /// is kept for the account's later calls, and the connect written in
+    /// the account's history as `actor`'s.
     pub async fn connect(
         &self,
         user_id: String,
         request: ConnectRequest,
         through: Option<LinkUse>,
+        actor: &Actor,
     ) -> Result<(StoredAccount, Saved), AccessError> {
         let hint = client_id_hint(&request.client_id);
         let confirmed = async {
@@ -201,6 +225,9 @@ impl LinkedAccounts {
             tracing::warn!(account = %account.id, %error, "the new token could not be shared");
         }
         self.tokens.put(&account.id, token).await;
+        let kind = if saved == Saved::Created { ActivityKind::Connected } else { ActivityKind::Reconnected };
+        self.activity.token_issued(&account.id, actor).await;
+        self.activity.note(&account.id, kind, actor, Detail::of(&account)).await;
         tracing::info!(account = %account.id, client_id = %hint, environment = account.environment.as_str(), ?saved, link = ?via_link, "account connected");
         Ok((account, saved))
     }
@@ -216,7 +243,7 @@ impl LinkedAccounts {
         found.filter(|sealed| owner.is_none_or(|owner| sealed.account.user_id == owner)).ok_or(AccessError::NotFound)
     }
 
-    async fn record(&self, account: &StoredAccount, check: Check) -> Result<StoredAccount, AccessError> {
+    async fn record(&self, account: &StoredAccount, check: Check, actor: &Actor) -> Result<StoredAccount, AccessError> {
         let (id, revision) = (account.id.clone(), account.revision);
         if let Check::Refused(code) = &check {
             tracing::warn!(account = %id, code = code.as_str(), "account needs attention");
@@ -236,13 +263,20 @@ impl LinkedAccounts {
                 tracing::info!(account = %id, "account recovered");
             }
             self.webhooks.wake();
+            self.activity.note(&id, ActivityKind::StatusChanged, actor, Detail::of(&after)).await;
         }
         Ok(after)
     }
 
     /// A token for the account, from the cache when `reuse` allows. If SPS
     /// refuses the stored credentials, the account is marked `needs_attention`.
-    pub async fn token(&self, sealed: &SealedAccount, reuse: Reuse<'_>) -> Result<CachedToken, AccessError> {
+    /// A token SPS issues is counted in the account's history as `actor`'s.
+    pub async fn token(
+        &self,
+        sealed: &SealedAccount,
+        reuse: Reuse<'_>,
+        actor: &Actor,
+    ) -> Result<CachedToken, AccessError> {
         let account = &sealed.account;
         let since = unix_millis();
         let exchange = || async {
@@ -255,6 +289,7 @@ impl LinkedAccounts {
                 )
             })?;
             let issued = self.exchange.request_token(&account.user_id, &account.client_id, &secret).await?;
+            self.activity.token_issued(&account.id, actor).await;
             Ok(CachedToken::new(issued, account.revision))
         };
         let fetch = || self.shared.get(account, reuse, since, exchange);
@@ -264,7 +299,7 @@ impl LinkedAccounts {
                 tracing::warn!(account = %account.id, code = ?failure.code, reason = %failure.reason, "token exchange failed");
                 if failure.needs_attention() {
                     self.shared.drop(&account.id).await;
-                    self.record(account, Check::Refused(failure.code)).await?;
+                    self.record(account, Check::Refused(failure.code), actor).await?;
                 }
                 Err(failure.into())
             }
@@ -276,8 +311,13 @@ impl LinkedAccounts {
     /// passing fault (SPS down, throttling) is an error and changes nothing.
     /// With [`Recent::Reuse`], within [`VERDICT_REUSE`] of the last verdict
     /// on the same credentials, the account is answered as that verdict left
-    /// it, without asking SPS.
-    pub async fn verify(&self, sealed: &SealedAccount, recent: Recent) -> Result<StoredAccount, AccessError> {
+    /// it, without asking SPS. A verdict is written in the account's history as `actor`'s.
+    pub async fn verify(
+        &self,
+        sealed: &SealedAccount,
+        recent: Recent,
+        actor: &Actor,
+    ) -> Result<StoredAccount, AccessError> {
         let account = &sealed.account;
         let recent = recent == Recent::Reuse
             && self
@@ -287,13 +327,14 @@ impl LinkedAccounts {
         if recent {
             return Ok(self.find(&account.id, None).await?.account);
         }
-        let verdict = self.check(sealed).await?;
+        let verdict = self.check(sealed, actor).await?;
         self.verdicts.insert(account.id.clone(), (account.revision, Instant::now()));
+        self.activity.note(&account.id, ActivityKind::Verified, actor, Detail::of(&verdict)).await;
         Ok(verdict)
     }
 
-    async fn check(&self, sealed: &SealedAccount) -> Result<StoredAccount, AccessError> {
-        let token = match self.token(sealed, Reuse::Fresh).await {
+    async fn check(&self, sealed: &SealedAccount, actor: &Actor) -> Result<StoredAccount, AccessError> {
+        let token = match self.token(sealed, Reuse::Fresh, actor).await {
             Ok(token) => token,
             Err(AccessError::Sps(failure)) if failure.needs_attention() => {
                 return Ok(self.find(&sealed.account.id, None).await?.account);
@@ -301,11 +342,11 @@ impl LinkedAccounts {
             Err(other) => return Err(other),
         };
         match self.api.auth_check(&token.access_token).await {
-            Ok(()) => self.record(&sealed.account, Check::Passed(crate::util::times::now())).await,
+            Ok(()) => self.record(&sealed.account, Check::Passed(crate::util::times::now()), actor).await,
             Err(failure) if failure.needs_attention() => {
                 self.tokens.forget(&sealed.account.id);
                 self.shared.drop(&sealed.account.id).await;
-                self.record(&sealed.account, Check::Refused(failure.code)).await
+                self.record(&sealed.account, Check::Refused(failure.code), actor).await
             }
             Err(failure) => Err(failure.into()),
         }
@@ -313,25 +354,30 @@ impl LinkedAccounts {
 
     /// Sends `outbound` to the SPS API with the account's token; on a 401
     /// the token is renewed once and the call made once more.
-    pub async fn forward(&self, sealed: &SealedAccount, outbound: &Outbound) -> Result<Answer, AccessError> {
-        let token = self.token(sealed, Reuse::Any).await?;
+    pub async fn forward(
+        &self,
+        sealed: &SealedAccount,
+        outbound: &Outbound,
+        actor: &Actor,
+    ) -> Result<Answer, AccessError> {
+        let token = self.token(sealed, Reuse::Any, actor).await?;
         let answer = self.api.forward(outbound, &token.access_token).await?;
         if answer.status != StatusCode::UNAUTHORIZED {
             return Ok(answer);
         }
         tracing::info!(account = %sealed.account.id, "the SPS API refused the cached token; renewing it once");
-        let renewed = self.token(sealed, Reuse::Not(token.access_token.secret())).await?;
+        let renewed = self.token(sealed, Reuse::Not(token.access_token.secret()), actor).await?;
         Ok(self.api.forward(outbound, &renewed.access_token).await?)
     }
 
     /// Every document waiting in the account's `out/` folder, read page by
-    /// page with the account's token.
+    /// page with the account's token, by the worker.
     pub async fn waiting_documents(&self, sealed: &SealedAccount) -> Result<Vec<Document>, AccessError> {
         let mut documents = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..documents::MAX_PAGES {
             let request = documents::page_request(&self.api.config().base, cursor.as_deref());
-            let page = documents::read_page(&self.forward(sealed, &request).await?)?;
+            let page = documents::read_page(&self.forward(sealed, &request, &Actor::WORKER).await?)?;
             documents
                 .extend(page.documents.into_iter().map(|listed| Document { path: listed.path, kind: listed.kind }));
             match page.next {
@@ -352,13 +398,14 @@ impl LinkedAccounts {
         self.work.set_watch_documents(account_id, on).await?.ok_or(AccessError::NotFound)
     }
 
-    /// Removes the account, its secret and its token.
-    pub async fn disconnect(&self, account: &StoredAccount) -> Result<bool, AccessError> {
+    /// Removes the account, its secret and its token; its history stays.
+    pub async fn disconnect(&self, account: &StoredAccount, actor: &Actor) -> Result<bool, AccessError> {
         let event = self.event(EventType::AccountDeleted, account, json!({}));
         let removed = self.store.delete(&account.id, event.as_ref()).await?;
         self.tokens.forget(&account.id);
         if removed {
             tracing::info!(account = %account.id, "account disconnected");
+            self.activity.note(&account.id, ActivityKind::Disconnected, actor, Detail::default()).await;
             self.webhooks.wake();
         }
         Ok(removed)

@@ -1,5 +1,5 @@
 //! What the host does, whoever asks: linked accounts and their status
-//! ([`accounts`]), hosted links ([`links`]), connect sessions ([`session`]),
+//! ([`accounts`]) and history ([`activity`]), hosted links ([`links`]), connect sessions ([`session`]),
 //! webhook events ([`webhooks`]), sealing secrets ([`crypto`], [`rewrap`]),
 //! attempt limits ([`limits`]), deleting what is finished ([`retention`]),
 //! tokens shared between instances ([`shared_tokens`]) and the worker that
@@ -7,6 +7,7 @@
 //! `store` and `util`; never `http` or `config`.
 
 pub mod accounts;
+pub mod activity;
 pub mod crypto;
 pub mod limits;
 pub mod links;

@@ -1,6 +1,6 @@
 //! Deletes what the host no longer needs: webhook events delivered or given
-//! up, and hosted links used, revoked or expired, once they are older than
-//! the retention period. Runs at start and every hour, off the request path.
+//! up, hosted links used, revoked or expired, and accounts' history, once
+//! they are older than the retention period. Runs at start and every hour, off the request path.
 
 use crate::store::Store;
 use std::sync::Arc;
@@ -9,13 +9,25 @@ use std::time::Duration;
 /// How often the janitor runs.
 pub const INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Deletes, once, what is older than `retention`; how many events and links.
-pub async fn purge(store: &Arc<dyn Store>, retention: Duration) -> Result<(u64, u64), crate::store::StoreError> {
+/// What one purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Webhook events.
+    pub events: u64,
+    /// Hosted links.
+    pub links: u64,
+    /// Entries of accounts' history.
+    pub activity: u64,
+}
+
+/// Deletes, once, what is older than `retention`.
+pub async fn purge(store: &Arc<dyn Store>, retention: Duration) -> Result<Purged, crate::store::StoreError> {
     let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
-    let now = crate::util::times::unix_now();
-    let events = store.purge_events(now.saturating_sub(age).saturating_mul(1000)).await?;
-    let links = store.purge_links(now.saturating_sub(age)).await?;
-    Ok((events, links))
+    let before = crate::util::times::unix_now().saturating_sub(age);
+    let events = store.purge_events(before.saturating_mul(1000)).await?;
+    let links = store.purge_links(before).await?;
+    let activity = store.purge_activity(before.saturating_mul(1000)).await?;
+    Ok(Purged { events, links, activity })
 }
 
 /// Runs [`purge`] now and every [`INTERVAL`] until the process ends.
@@ -25,9 +37,11 @@ pub fn spawn_janitor(store: Arc<dyn Store>, retention: Duration) {
         loop {
             ticks.tick().await;
             match purge(&store, retention).await {
-                Ok((0, 0)) => {}
-                Ok((events, links)) => tracing::info!(events, links, "deleted old webhook events and hosted links"),
-                Err(error) => tracing::warn!(%error, "could not delete old webhook events and hosted links"),
+                Ok(purged) if purged == Purged::default() => {}
+                Ok(Purged { events, links, activity }) => {
+                    tracing::info!(events, links, activity, "deleted old webhook events, hosted links and history")
+                }
+                Err(error) => tracing::warn!(%error, "could not delete old webhook events, hosted links and history"),
             }
         }
     });

@@ -7,6 +7,7 @@
 
 pub mod receiver;
 
+use crate::domain::activity::{Actor, ActorKind};
 use crate::http::api::{grant, relay, ApiError, AppState};
 use crate::http::headers::page_policy;
 use crate::sps::api::{upstream_url, Outbound};
@@ -111,7 +112,8 @@ async fn documents(State(state): State<AppState>, Path(account_id): Path<String>
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     let outbound = Outbound { method: Method::GET, url, headers, body: Default::default() };
-    Ok(relay(state.accounts.forward(&sealed, &outbound).await?))
+    let portal = Actor { kind: ActorKind::Portal, address: None };
+    Ok(relay(state.accounts.forward(&sealed, &outbound, &portal).await?))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Moves an SQLite store into PostgreSQL: every account (sealed secrets as
 //! they are, so the same encryption keys open them, with its schedule and
-//! whether it watches documents), hosted link, queued event and announced
-//! document (so nothing is announced twice after the move). Rows already there are left alone, so a copy can be run again.
+//! whether it watches documents), hosted link, queued event, announced
+//! document (so nothing is announced twice after the move) and entry of an
+//! account's history (with its place in the history). Rows already there are left alone, so a copy can be run again.
 //! This is the one place where the two databases meet: the PostgreSQL store
 //! itself knows nothing of SQLite.
 
@@ -20,10 +21,12 @@ pub struct CopyReport {
     pub events: (usize, usize),
     /// Announced document paths copied, and already present.
     pub documents: (usize, usize),
+    /// Entries of accounts' history copied, and already present.
+    pub activity: (usize, usize),
 }
 
 /// The tables, their columns in both databases, and their PostgreSQL names.
-const TABLES: [(&str, &str, &str); 4] = [
+const TABLES: [(&str, &str, &str); 5] = [
     (
         "accounts",
         "sps_connect_accounts",
@@ -42,6 +45,11 @@ const TABLES: [(&str, &str, &str); 4] = [
         "id, body, created_at, attempts, next_attempt_at, delivered_at, given_up_at",
     ),
     ("announced_documents", "sps_connect_announced_documents", "account_id, path, announced_at"),
+    (
+        "account_activity",
+        "sps_connect_account_activity",
+        "seq, account_id, kind, actor, client_address, status, error_code, at, hour, count",
+    ),
 ];
 
 /// Copies every row of `from` into `to`.
@@ -51,7 +59,23 @@ pub async fn copy_store(from: &SqliteStore, to: &PostgresStore) -> Result<CopyRe
         let rows = read_all(from, source, columns).await?;
         counts.push(insert_rows(to, target, columns, rows).await?);
     }
-    Ok(CopyReport { accounts: counts[0], links: counts[1], events: counts[2], documents: counts[3] })
+    continue_history(to).await?;
+    Ok(CopyReport {
+        accounts: counts[0],
+        links: counts[1],
+        events: counts[2],
+        documents: counts[3],
+        activity: counts[4],
+    })
+}
+
+/// Moves the history's numbering past the copied entries, so that new
+/// entries come after them.
+async fn continue_history(to: &PostgresStore) -> Result<(), StoreError> {
+    let sql = "SELECT setval(pg_get_serial_sequence('sps_connect_account_activity', 'seq'), \
+               GREATEST((SELECT MAX(seq) FROM sps_connect_account_activity), 1))";
+    to.pool().get().await?.execute(sql, &[]).await?;
+    Ok(())
 }
 
 async fn read_all(
@@ -62,7 +86,7 @@ async fn read_all(
     let from = from.clone();
     super::blocking(move || {
         let connection = from.connection();
-        let order = if matches!(table, "webhook_events" | "announced_documents") { "rowid" } else { "id" };
+        let order = if table == "accounts" || table == "links" { "id" } else { "rowid" };
         let mut statement = connection.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
         let width = statement.column_count();
         let rows = statement.query_map([], |row| (0..width).map(|i| row.get::<_, Value>(i)).collect())?;

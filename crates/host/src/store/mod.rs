@@ -5,6 +5,7 @@
 //! implementation; [`PostgresStore`] is a database that several instances
 //! share, awaited directly. The traits are async end to end.
 
+mod activity;
 mod copy;
 mod error;
 mod health;
@@ -13,6 +14,7 @@ mod outbox;
 mod postgres;
 mod work;
 
+pub use activity::{ActivityKind, ActivityRecord, ActivityStore, NewActivity};
 pub use copy::{copy_store, CopyReport};
 pub use error::StoreError;
 pub use health::Health;
@@ -256,8 +258,8 @@ impl AccountStore for SqliteStore {
 }
 
 /// Everything the host keeps: accounts, hosted links, queued events, the
-/// worker's shared state; and whether it can serve.
-pub trait Store: AccountStore + LinkStore + EventOutbox + WorkStore + Health {
+/// worker's shared state, the accounts' history; and whether it can serve.
+pub trait Store: AccountStore + LinkStore + EventOutbox + WorkStore + ActivityStore + Health {
     /// The schema version this build's migrations reach.
     fn schema_version(&self) -> usize;
 }

@@ -24,6 +24,7 @@ use std::time::Duration;
 use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+mod activity;
 mod work;
 
 impl super::Store for PostgresStore {

@@ -9,6 +9,11 @@ pub fn rfc3339(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
+/// `unix` milliseconds as RFC 3339, to the second.
+pub fn millis_text(ms: i64) -> String {
+    rfc3339(ms.div_euclid(1000))
+}
+
 /// The current unix time, in seconds.
 pub fn unix_now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()

@@ -6,6 +6,7 @@
 
 use super::{millis, pause_for, rounds, Worker, STORE_RETRY};
 use crate::domain::accounts::{AccessError, Recent};
+use crate::domain::activity::Actor;
 use crate::util::times::unix_millis;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ async fn check(worker: &Worker, account_id: &str) -> Option<Duration> {
     let accounts = &worker.accounts;
     let interval = millis(worker.config.check_interval);
     let outcome = match accounts.find(account_id, None).await {
-        Ok(sealed) => accounts.verify(&sealed, Recent::Ignore).await.map(|after| after.status),
+        Ok(sealed) => accounts.verify(&sealed, Recent::Ignore, &Actor::WORKER).await.map(|after| after.status),
         Err(error) => Err(error),
     };
     let label = match &outcome {

@@ -3,6 +3,7 @@
 
 use super::{summary, ApiError, AppState, Caller, ContractJson, PortalServer, NO_STORE};
 use crate::domain::accounts::{AccessError, Recent};
+use crate::domain::activity::Actor;
 use crate::domain::limits::Subject;
 use crate::sps::tokens::Reuse;
 use crate::store::{SealedAccount, StoredAccount};
@@ -98,6 +99,7 @@ pub async fn change_account(
 /// a user who verifies again within seconds gets the verdict they just had.
 pub async fn verify(
     caller: Caller,
+    actor: Actor,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -114,7 +116,7 @@ pub async fn verify(
         let message = format!("Too many verifications in a short time; wait {seconds} seconds before trying again.");
         ApiError::rate_limited(message, seconds)
     })?;
-    let verified = state.accounts.verify(&sealed, recent).await;
+    let verified = state.accounts.verify(&sealed, recent, &actor).await;
     reservation.settle(|_| true);
     Ok(account_answer(verified?))
 }
@@ -122,11 +124,12 @@ pub async fn verify(
 /// `DELETE /api/sps/accounts/{id}`: disconnects the account.
 pub async fn delete_account(
     caller: Caller,
+    actor: Actor,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let sealed = find(&state, &caller, &account_id).await?;
-    if !state.accounts.disconnect(&sealed.account).await? {
+    if !state.accounts.disconnect(&sealed.account, &actor).await? {
         return Err(AccessError::NotFound.into());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -144,6 +147,7 @@ pub struct TokenQuery {
 /// cached token (after SPS refused it); callers that ask at once share one exchange.
 pub async fn token(
     _: PortalServer,
+    actor: Actor,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
     query: Result<Query<TokenQuery>, QueryRejection>,
@@ -152,7 +156,7 @@ pub async fn token(
         query.map_err(|_| ApiError::invalid("The only query parameter is `force_refresh` (true or false)."))?;
     let sealed = find(&state, &Caller::Portal, &account_id).await?;
     let reuse = if query.force_refresh { Reuse::Fresh } else { Reuse::Any };
-    let token = state.accounts.token(&sealed, reuse).await?;
+    let token = state.accounts.token(&sealed, reuse, &actor).await?;
     let body = TokenBody {
         access_token: token.access_token.secret().clone(),
         token_type: "Bearer",

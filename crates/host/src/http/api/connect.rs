@@ -1,7 +1,9 @@
 //! `POST {endpoint}`: the widget's connect request.
 
+use super::extract::session_actor;
 use super::{summary, ApiError, AppState, ClientIp, ConnectSession, ContractJson, NO_STORE};
 use crate::domain::accounts::AccessError;
+use crate::domain::activity::Actor;
 use crate::domain::limits::{Reservation, Subject};
 use crate::sps::failure::SpsFailure;
 use crate::store::{Saved, StoreError, StoredAccount};
@@ -117,7 +119,8 @@ pub async fn connect(
             return Err(refusal);
         }
     };
-    let connected = state.accounts.connect(session.user_id, request, through.clone()).await;
+    let actor = Actor { kind: session_actor(&session), address: ip };
+    let connected = state.accounts.connect(session.user_id, request, through.clone(), &actor).await;
     attempt.settle(&state, &connected);
     if connected.is_err() {
         state.links.release(through).await;

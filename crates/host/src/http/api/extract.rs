@@ -1,8 +1,10 @@
 //! Who is calling, and the JSON body, read once for every handler: the
-//! extractors [`PortalServer`], [`Caller`] and [`ConnectSession`], and
-//! [`ContractJson`], whose rejections are the contract's error bodies.
+//! extractors [`PortalServer`], [`Caller`], [`ConnectSession`] and
+//! [`Actor`] (who, for the account's history), and [`ContractJson`], whose
+//! rejections are the contract's error bodies.
 
-use super::{ApiError, AppState, BODY_LIMIT};
+use super::{ApiError, AppState, ClientIp, BODY_LIMIT};
+use crate::domain::activity::{Actor, ActorKind};
 use crate::domain::session::{Session, SessionError, Sessions};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -100,6 +102,29 @@ impl FromRequestParts<AppState> for Caller {
             return admin(state, &parts.headers);
         }
         authenticate(state, &parts.headers).map(|session| Caller::User(session.user_id))
+    }
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let address = parts.extensions.get::<ClientIp>().and_then(|ip| ip.0);
+        let kind = if parts.headers.contains_key(header::AUTHORIZATION) {
+            admin(state, &parts.headers)?;
+            ActorKind::Portal
+        } else {
+            session_actor(&authenticate(state, &parts.headers)?)
+        };
+        Ok(Actor { kind, address })
+    }
+}
+
+/// Who acts with `session`: a user, from the portal or from a hosted link.
+pub fn session_actor(session: &Session) -> ActorKind {
+    match session.link_id {
+        Some(_) => ActorKind::Link,
+        None => ActorKind::User,
     }
 }
 

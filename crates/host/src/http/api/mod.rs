@@ -1,11 +1,14 @@
-//! The HTTP API: connect, sessions, accounts, tokens and the SPS API proxy.
+//! The HTTP API: connect, sessions, accounts and their history, tokens,
+//! the SPS API proxy, hosted links, webhooks and the probes.
 
 mod accounts;
+mod activity;
 mod connect;
 mod extract;
 mod guard;
 mod health;
 mod links;
+mod paging;
 mod proxy;
 mod sessions;
 mod webhooks;
@@ -13,6 +16,7 @@ mod webhooks;
 pub use crate::domain::accounts::summary;
 use accounts::find;
 pub use accounts::{account, accounts, change_account, delete_account, token, verify, AccountBody};
+pub use activity::{activity, ActivityEntry, ActivityPage};
 pub use connect::connect;
 pub(crate) use extract::read_body;
 pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};

@@ -2,6 +2,7 @@
 //! API as one of its linked accounts, without ever holding its secret.
 
 use super::{find, read_body, ApiError, AppState, Caller, PortalServer, NO_STORE};
+use crate::domain::activity::Actor;
 use crate::sps::api::{
     keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
 };
@@ -28,7 +29,12 @@ pub(crate) fn relay(answer: Answer) -> Response {
 /// server only: the caller is checked before a byte of the body is read. The
 /// path is read from the raw URI, still percent-encoded: path parameters
 /// arrive decoded, which would hide an encoded slash.
-pub async fn proxy(_: PortalServer, State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+pub async fn proxy(
+    _: PortalServer,
+    actor: Actor,
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, ApiError> {
     let (method, uri, headers) = (request.method().clone(), request.uri().clone(), request.headers().clone());
     if !METHODS.contains(&method) {
         return Err(ApiError::invalid(format!("The proxy does not forward {method} requests."))
@@ -45,7 +51,7 @@ pub async fn proxy(_: PortalServer, State(state): State<AppState>, request: Requ
     let body = read_body(Bytes::from_request(request, &state).await, api.max_request_bytes)?;
     let sealed = find(&state, &Caller::Portal, account_id).await?;
     let outbound = Outbound { method, url, headers: keep_headers(&headers, FORWARDED_REQUEST_HEADERS), body };
-    let answer = state.accounts.forward(&sealed, &outbound).await;
+    let answer = state.accounts.forward(&sealed, &outbound, &actor).await;
     let status = answer.as_ref().map_or("failed".to_owned(), |a| format!("{}xx", a.status.as_u16() / 100));
     metrics::counter!("sps_connect_proxy_calls_total", "status" => status).increment(1);
     Ok(relay(answer?))

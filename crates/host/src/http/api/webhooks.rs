@@ -1,9 +1,9 @@
 //! The webhook endpoints of the portal's server: send a test event, list
 //! deliveries, send one again.
 
-use super::{ApiError, AppState, PortalServer, NO_STORE};
+use super::{paging, ApiError, AppState, PortalServer, NO_STORE};
 use crate::store::{DeliveryRecord, DeliveryState};
-use crate::util::times::rfc3339;
+use crate::util::times::millis_text;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,8 +15,6 @@ use sps_connect_wire::ErrorCode;
 
 /// Deliveries listed when the caller gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 20;
-/// The most deliveries one page lists.
-pub const MAX_LIMIT: usize = 100;
 
 /// `GET /api/sps/webhooks/deliveries`'s query.
 #[derive(Deserialize)]
@@ -30,10 +28,6 @@ pub struct DeliveriesQuery {
 fn webhooks_off() -> ApiError {
     ApiError::invalid("Webhooks are off: set SPS_CONNECT_WEBHOOK_URL and SPS_CONNECT_WEBHOOK_SECRET.")
         .with_status(StatusCode::CONFLICT)
-}
-
-fn millis_text(ms: i64) -> String {
-    rfc3339(ms / 1000)
 }
 
 /// A delivery as the API shows it.
@@ -74,18 +68,10 @@ pub async fn deliveries(
         Some("delivered") => Some(DeliveryState::Delivered),
         Some(_) => return Err(ApiError::invalid("`status` must be pending, failed or delivered.")),
     };
-    let limit = match query.limit.as_deref().map(str::parse::<usize>) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(limit)) if (1..=MAX_LIMIT).contains(&limit) => limit,
-        Some(_) => return Err(ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}."))),
-    };
-    let before = match query.cursor.as_deref().map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(seq)) if seq > 0 => Some(seq),
-        Some(_) => return Err(ApiError::invalid("`cursor` must be the `next_cursor` of an earlier page.")),
-    };
+    let limit = paging::limit(query.limit.as_deref(), DEFAULT_LIMIT)?;
+    let before = paging::cursor(query.cursor.as_deref())?;
     let records = state.accounts.webhooks().deliveries(status, limit, before).await?;
-    let next_cursor = (records.len() == limit).then(|| records.last().map(|r| r.seq.to_string())).flatten();
+    let next_cursor = paging::next_cursor(records.len(), limit, records.last().map(|r| r.seq));
     let body = json!({ "deliveries": records.iter().map(delivery).collect::<Vec<_>>(), "next_cursor": next_cursor });
     Ok((NO_STORE, Json(body)).into_response())
 }
