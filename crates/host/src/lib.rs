@@ -106,6 +106,7 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .route("/api/sps/accounts/{id}/verify", post(api::verify))
         .route("/api/sps/accounts/{id}/token", post(api::token))
         .route("/api/sps/accounts/{id}/activity", get(api::activity))
+        .route("/api/sps/openapi.json", get(api::openapi_json))
         .route("/api/sps/accounts/{id}/proxy/{*path}", proxied)
         .route("/api/sps/sessions", post(api::mint_session))
         .route("/api/sps/webhooks/test", post(api::send_test))
@@ -141,23 +142,68 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
 
 #[cfg(test)]
 mod tests {
-    /// The paths `router` routes, as written in its source.
-    fn routed_paths() -> Vec<String> {
+    /// The methods each route of `router` answers, as written in its source;
+    /// every method for a route served by `any`.
+    fn routed_methods() -> Vec<(String, Vec<&'static str>)> {
         let source = include_str!("lib.rs");
-        let router = &source[source.find("pub fn app").expect("app is here")..];
+        let router = &source[source.find("pub fn app").expect("app is here")..source.find("#[cfg(test)]").unwrap()];
+        let proxied = source.contains("let proxied = any(api::proxy)");
         router
-            .split(".route(\"")
+            .split(".route(")
             .skip(1)
-            .map(|rest| rest.split('"').next().unwrap_or_default().replace("{*path}", "{path}"))
+            .filter_map(|rest| {
+                let (path, expression) = rest.split_once(", ")?;
+                let path = match path {
+                    "&config.endpoint" => sps_connect_wire::DEFAULT_ENDPOINT.to_owned(),
+                    "hosted::SCRIPT_PATH" => crate::http::hosted::SCRIPT_PATH.to_owned(),
+                    quoted => quoted.trim_matches('"').replace("{*path}", "{path}"),
+                };
+                let expression = expression.split(')').next().unwrap_or_default();
+                let methods = if expression.starts_with("proxied") && proxied {
+                    vec!["get", "head", "post", "put", "patch", "delete"]
+                } else {
+                    let whole = &rest[..rest.find("))").map_or(rest.len(), |end| end + 2)];
+                    ["get", "post", "put", "patch", "delete"]
+                        .into_iter()
+                        .filter(|m| whole.contains(&format!("{m}(api::")) || whole.contains(&format!(".{m}(")))
+                        .collect()
+                };
+                Some((path, methods))
+            })
             .collect()
+    }
+
+    // Regression: a route added to the router and forgotten in the OpenAPI document.
+    #[test]
+    fn every_route_and_method_is_in_the_openapi_document() {
+        let document: serde_json::Value = serde_json::from_str(&crate::http::api::openapi_document()).unwrap();
+        let routes = routed_methods();
+        assert!(routes.len() >= 19, "{routes:?}");
+        for (path, methods) in routes {
+            let described = &document["paths"][&path];
+            assert!(described.is_object(), "{path} is missing from the OpenAPI document");
+            assert!(!methods.is_empty(), "no method read for {path}");
+            for method in methods {
+                assert!(described[method].is_object(), "{method} {path} is missing from the OpenAPI document");
+            }
+        }
+    }
+
+    #[test]
+    fn the_committed_openapi_document_is_current() {
+        let committed = include_str!("../../../docs/openapi.json");
+        assert!(
+            committed == crate::http::api::openapi_document(),
+            "docs/openapi.json is stale: run `cargo run -p sps-connect-host -- openapi > docs/openapi.json`"
+        );
     }
 
     #[test]
     fn every_route_is_documented_in_the_http_api_guide() {
         let guide = include_str!("../../../docs/http-api.md");
-        let paths = routed_paths();
-        assert!(paths.len() >= 10, "{paths:?}");
-        for path in paths {
+        let routes = routed_methods();
+        assert!(routes.len() >= 19, "{routes:?}");
+        for (path, _) in routes {
             assert!(
                 guide.contains(&format!("`{path}")) || guide.contains(&format!(" {path}`")),
                 "{path} is missing from docs/http-api.md"

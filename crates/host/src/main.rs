@@ -23,14 +23,16 @@ const DEMO_DIR: &str = ".demo";
 fn help() -> String {
     let mut text = String::from(
         "sps-connect-host: reference host backend of SPS Commerce Connect\n\n\
-         Usage: sps-connect-host [--demo] [rewrap | copy-store SQLITE_FILE]\n\n\
+         Usage: sps-connect-host [--demo] [rewrap | copy-store SQLITE_FILE | openapi]\n\n\
          --demo   serve the demo portal at / against the local token server, with keys\n         \
          generated in .demo/ (any variable below still wins)\n\
          rewrap   re-seal every stored secret under SPS_CONNECT_ENCRYPTION_KEY, so that the keys in\n         \
          SPS_CONNECT_PREVIOUS_ENCRYPTION_KEYS can be removed; safe to interrupt and run again\n\
          copy-store SQLITE_FILE\n         \
          copy every account, hosted link and queued event of an SQLite store into the PostgreSQL\n         \
-         database of SPS_CONNECT_DATABASE; rows already there are kept, so it can be run again\n\nEnvironment:\n",
+         database of SPS_CONNECT_DATABASE; rows already there are kept, so it can be run again\n\
+         openapi  print the API's OpenAPI 3.1 document (what GET /api/sps/openapi.json serves); needs\n         \
+         no variable\n\nEnvironment:\n",
     );
     for variable in variables() {
         let (name, default, meaning) = (variable.name, variable.default.shown(), variable.meaning);
@@ -94,6 +96,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", help());
+        return Ok(());
+    }
+    if args == ["openapi"] {
+        print!("{}", sps_connect_host::http::api::openapi_document());
         return Ok(());
     }
     let copy_from = match args.iter().position(|a| a == "copy-store") {

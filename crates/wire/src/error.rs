@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Machine-readable reason a connect failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request was malformed (400).
@@ -87,6 +88,7 @@ impl ErrorCode {
 
 /// Body of every failed connect (4xx and 5xx).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong, for programs.
     pub error: ErrorCode,

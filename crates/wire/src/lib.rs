@@ -43,6 +43,7 @@ pub fn is_language_tag(tag: &str) -> bool {
 
 /// Which set of SPS application keys the credentials belong to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     /// Sandbox Keys, for testing.
@@ -69,6 +70,7 @@ impl Environment {
 ///
 /// `Debug` never prints the client secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectRequest {
     /// Which keys the credentials are.
@@ -95,6 +97,7 @@ impl fmt::Debug for ConnectRequest {
 
 /// The only `status` a successful connect reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectStatus {
     /// The credentials were exchanged for a token and the account is linked.
@@ -112,6 +115,7 @@ impl ConnectStatus {
 
 /// The provider an account belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     /// SPS Commerce.
@@ -129,6 +133,7 @@ impl Provider {
 
 /// Body of a successful connect: 201 for a new link, 200 for an update.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectResponse {
     /// Always [`ConnectStatus::Connected`].
     pub status: ConnectStatus,
@@ -138,6 +143,7 @@ pub struct ConnectResponse {
 
 /// Summary of a linked account, safe to show and to hand to the host page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkedAccount {
     /// The host's identifier for the link.
     pub id: String,
@@ -174,6 +180,7 @@ pub struct LinkedAccount {
 
 /// Whether a linked account works.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     /// SPS accepted the credentials at the last check.
@@ -196,6 +203,7 @@ impl AccountStatus {
 
 /// Body of `GET /api/sps/accounts`: the portal user's linked accounts, without secrets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountList {
     /// The accounts, most recently connected first.
     pub accounts: Vec<LinkedAccount>,

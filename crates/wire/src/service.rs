@@ -6,6 +6,7 @@ use std::str::FromStr;
 /// The host requests services as scopes; the guide lists them and the linked
 /// account reports which ones it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
     /// Transaction API: EDI documents such as orders, invoices and ship notices.

@@ -20,7 +20,7 @@ pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
 pub const FOR_MAX_CHARS: usize = 120;
 
 /// Body of `POST /api/sps/links`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     /// The portal user the link connects for.

@@ -13,20 +13,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sps_connect_wire::{is_valid_account_id, AccountList, LinkedAccount};
+use sps_connect_wire::{is_valid_account_id, AccountList, ErrorBody, LinkedAccount};
 
 /// Body of the answers about one account.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountBody {
     /// The account, without any secret.
     pub account: LinkedAccount,
 }
 
 /// Body of `POST /api/sps/accounts/{id}/token`.
-#[derive(Serialize)]
-struct TokenBody {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenBody {
+    /// The account's SPS access token: for the portal's server only, never a browser.
     access_token: String,
+    /// Always `Bearer`.
     token_type: &'static str,
+    /// When SPS says it expires, RFC 3339.
     expires_at: String,
 }
 
@@ -44,6 +47,18 @@ pub(super) async fn find(state: &AppState, caller: &Caller, account_id: &str) ->
 }
 
 /// `GET /api/sps/accounts`: a user's accounts; the portal's server names the user with `?user_id=`.
+#[utoipa::path(
+    get,
+    path = "/api/sps/accounts",
+    tag = "accounts",
+    security(("adminKey" = []), ("connectSession" = [])),
+    params(("user_id" = Option<String>, Query, description = "The user, for the portal's server (required there; refused with a session)")),
+    responses(
+        (status = 200, description = "The user's accounts, newest first", body = AccountList),
+        (status = 400, description = "`user_id` missing for the server, or given with a session", body = ErrorBody),
+        (status = 401, description = "No valid admin key or session", body = ErrorBody),
+    )
+)]
 pub async fn accounts(
     caller: Caller,
     State(state): State<AppState>,
@@ -66,6 +81,18 @@ fn account_answer(account: StoredAccount) -> Response {
 }
 
 /// `GET /api/sps/accounts/{id}`: one account.
+#[utoipa::path(
+    get,
+    path = "/api/sps/accounts/{id}",
+    tag = "accounts",
+    security(("adminKey" = []), ("connectSession" = [])),
+    params(("id" = String, Path, description = "The account's id, `acc_…`")),
+    responses(
+        (status = 200, description = "The account", body = AccountBody),
+        (status = 401, description = "No valid admin key or session", body = ErrorBody),
+        (status = 404, description = "No such account, or another user's", body = ErrorBody),
+    )
+)]
 pub async fn account(
     caller: Caller,
     State(state): State<AppState>,
@@ -75,7 +102,7 @@ pub async fn account(
 }
 
 /// Body of `PATCH /api/sps/accounts/{id}`: the account's settings the portal may change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountChange {
     /// Whether the host announces the documents waiting for the account.
@@ -84,6 +111,20 @@ pub struct AccountChange {
 
 /// `PATCH /api/sps/accounts/{id}` `{"watch_documents": true}`, for the
 /// portal's server only: turns document watching on or off; the account after.
+#[utoipa::path(
+    patch,
+    path = "/api/sps/accounts/{id}",
+    tag = "accounts",
+    security(("adminKey" = [])),
+    params(("id" = String, Path, description = "The account's id, `acc_…`")),
+    request_body = AccountChange,
+    responses(
+        (status = 200, description = "The account after the change", body = AccountBody),
+        (status = 400, description = "An unknown field or a wrong type", body = ErrorBody),
+        (status = 401, description = "No valid admin key, or a session", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+    )
+)]
 pub async fn change_account(
     _: PortalServer,
     State(state): State<AppState>,
@@ -97,6 +138,20 @@ pub async fn change_account(
 /// `POST /api/sps/accounts/{id}/verify`: a fresh exchange and auth-check; the account's new status.
 /// A user's verifies count against them, everyone's against the account, and
 /// a user who verifies again within seconds gets the verdict they just had.
+#[utoipa::path(
+    post,
+    path = "/api/sps/accounts/{id}/verify",
+    tag = "accounts",
+    security(("adminKey" = []), ("connectSession" = [])),
+    params(("id" = String, Path, description = "The account's id, `acc_…`")),
+    responses(
+        (status = 200, description = "The verdict: the account with its new status", body = AccountBody),
+        (status = 401, description = "No valid admin key or session", body = ErrorBody),
+        (status = 404, description = "No such account, or another user's", body = ErrorBody),
+        (status = 429, description = "Too many verifications, or SPS is throttling; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "SPS is down: the status is left as it was", body = ErrorBody),
+    )
+)]
 pub async fn verify(
     caller: Caller,
     actor: Actor,
@@ -122,6 +177,18 @@ pub async fn verify(
 }
 
 /// `DELETE /api/sps/accounts/{id}`: disconnects the account.
+#[utoipa::path(
+    delete,
+    path = "/api/sps/accounts/{id}",
+    tag = "accounts",
+    security(("adminKey" = []), ("connectSession" = [])),
+    params(("id" = String, Path, description = "The account's id, `acc_…`")),
+    responses(
+        (status = 204, description = "Disconnected: the account and its secret are deleted; its history stays"),
+        (status = 401, description = "No valid admin key or session", body = ErrorBody),
+        (status = 404, description = "No such account, or another user's", body = ErrorBody),
+    )
+)]
 pub async fn delete_account(
     caller: Caller,
     actor: Actor,
@@ -145,6 +212,25 @@ pub struct TokenQuery {
 /// `POST /api/sps/accounts/{id}/token[?force_refresh=true]`: the account's
 /// access token, for the portal's server only. `force_refresh` skips the
 /// cached token (after SPS refused it); callers that ask at once share one exchange.
+#[utoipa::path(
+    post,
+    path = "/api/sps/accounts/{id}/token",
+    tag = "accounts",
+    security(("adminKey" = [])),
+    params(
+        ("id" = String, Path, description = "The account's id, `acc_…`"),
+        ("force_refresh" = Option<bool>, Query, description = "Skip the cached token (after SPS refused it)"),
+    ),
+    responses(
+        (status = 200, description = "The account's access token", body = TokenBody),
+        (status = 400, description = "A query parameter other than `force_refresh`", body = ErrorBody),
+        (status = 401, description = "No valid admin key, a session, or SPS refused the stored credentials (`invalid_client`)", body = ErrorBody),
+        (status = 403, description = "SPS refused the grant or the audience", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 429, description = "SPS is throttling; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "SPS is down", body = ErrorBody),
+    )
+)]
 pub async fn token(
     _: PortalServer,
     actor: Actor,

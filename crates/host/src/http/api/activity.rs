@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sps_connect_wire::is_valid_account_id;
+use sps_connect_wire::{is_valid_account_id, ErrorBody};
 
 /// Entries listed when the caller gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -24,7 +24,7 @@ pub struct ActivityQuery {
 }
 
 /// One entry of an account's history.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ActivityEntry {
     /// When, RFC 3339; for `tokens_issued`, the start of the hour counted.
     pub at: String,
@@ -46,7 +46,7 @@ pub struct ActivityEntry {
 }
 
 /// Body of `GET /api/sps/accounts/{id}/activity`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActivityPage {
     /// Newest first.
     pub activity: Vec<ActivityEntry>,
@@ -68,6 +68,23 @@ fn entry(record: ActivityRecord) -> ActivityEntry {
 
 /// `GET /api/sps/accounts/{id}/activity?limit=&cursor=`: `404` for an
 /// account that has neither a record nor a history.
+#[utoipa::path(
+    get,
+    path = "/api/sps/accounts/{id}/activity",
+    tag = "accounts",
+    security(("adminKey" = [])),
+    params(
+        ("id" = String, Path, description = "The account's id, `acc_…`, also of a disconnected account"),
+        ("limit" = Option<usize>, Query, description = "Entries per page, 1 to 100 (50)"),
+        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the page before"),
+    ),
+    responses(
+        (status = 200, description = "The account's history, newest first", body = ActivityPage),
+        (status = 400, description = "A wrong `limit` or `cursor`, or another parameter", body = ErrorBody),
+        (status = 401, description = "No valid admin key, or a session", body = ErrorBody),
+        (status = 404, description = "Neither an account nor a history has this id", body = ErrorBody),
+    )
+)]
 pub async fn activity(
     _: PortalServer,
     State(state): State<AppState>,

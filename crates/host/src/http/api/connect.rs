@@ -14,7 +14,7 @@ use axum::Extension;
 use axum::Json;
 use sps_connect_wire::{
     check_client_id, check_client_secret, client_id_hint, is_valid_account_id, ConnectRequest, ConnectResponse,
-    ConnectStatus, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
+    ConnectStatus, ErrorBody, ErrorCode, FieldProblem, ACCOUNT_ID_MAX_LEN,
 };
 use std::net::IpAddr;
 
@@ -98,6 +98,25 @@ async fn owned(state: &AppState, account_id: &str, user_id: &str) -> Result<(), 
 
 /// `POST {endpoint}`: confirms the credentials with SPS (token, then
 /// auth-check) and saves the account.
+#[utoipa::path(
+    post,
+    path = "/api/sps/connect",
+    tag = "connect",
+    security(("connectSession" = [])),
+    request_body = ConnectRequest,
+    responses(
+        (status = 201, description = "A new account linked", body = ConnectResponse),
+        (status = 200, description = "The user's account with this Client ID (or `account_id`) updated", body = ConnectResponse),
+        (status = 400, description = "The body breaks the contract, or `account_id` is not the user's", body = ErrorBody),
+        (status = 401, description = "No valid session, or SPS refused the Client ID or Secret (`invalid_client`)", body = ErrorBody),
+        (status = 403, description = "SPS refused the grant or the audience, or a link session outside its link", body = ErrorBody),
+        (status = 408, description = "The body came too slowly", body = ErrorBody),
+        (status = 413, description = "The body is over 8 KiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 429, description = "Too many attempts, or SPS is throttling; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "SPS is down or answered garbage", body = ErrorBody),
+    )
+)]
 pub async fn connect(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,

@@ -13,24 +13,70 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sps_connect_wire::{Environment, ErrorCode};
+use sps_connect_wire::{Environment, ErrorBody, ErrorCode, Service};
+use utoipa::ToSchema;
 
 use crate::util::times::{rfc3339, unix_now as now};
 
 /// A link as the portal's server sees it; never its token.
-#[derive(Serialize)]
-struct LinkView {
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LinkView {
+    /// The link's id, `lnk_…`.
     id: String,
+    /// The portal user it connects for.
     user_id: String,
+    /// The account it reconnects, if it is a reconnect link.
     account_id: Option<String>,
+    /// The environment it is locked to, if any.
     environment: Option<Environment>,
+    /// The page's language, if set.
     locale: Option<String>,
+    /// Where the page's "Return to …" button leads, if set.
     return_url: Option<String>,
+    /// Whom it is for, as the portal named them.
     #[serde(rename = "for")]
     for_whom: Option<String>,
+    /// When it was minted, RFC 3339.
     created_at: String,
+    /// When it stops working, RFC 3339.
     expires_at: String,
+}
+
+/// Body of `201` from `POST /api/sps/links`: the link to hand to the user.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MintedLinkBody {
+    /// The link's id, `lnk_…`, to list or revoke it.
+    id: String,
+    /// The URL to send to the user; the only place its token appears.
+    url: String,
+    /// When it stops working, RFC 3339.
+    expires_at: String,
+}
+
+/// Body of `GET /api/sps/links`.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LinksBody {
+    /// The user's open links, newest first.
+    links: Vec<LinkView>,
+}
+
+/// Body of `201` from `POST /api/sps/links/session`: what the hosted page needs.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LinkSessionBody {
+    /// A connect session limited to the link's connect.
+    session_token: String,
+    /// When the session ends (with the link, at the latest), RFC 3339.
+    expires_at: String,
+    /// The connect endpoint's path.
+    endpoint: String,
+    /// The SPS services the host links.
+    services: Vec<Service>,
+    /// The account a reconnect link updates.
+    account_id: Option<String>,
+    /// The environment the link is locked to.
+    environment: Option<Environment>,
+    /// Where the page's "Return to …" button leads.
+    return_url: Option<String>,
 }
 
 impl From<LinkRecord> for LinkView {
@@ -105,13 +151,30 @@ impl From<LinkError> for ApiError {
 }
 
 /// `POST /api/sps/links`: a new hosted link.
+#[utoipa::path(
+    post,
+    path = "/api/sps/links",
+    tag = "links",
+    security(("adminKey" = [])),
+    request_body = LinkRequest,
+    responses(
+        (status = 201, description = "The link, whose URL goes to the user", body = MintedLinkBody),
+        (status = 400, description = "A field breaks its rule, named", body = ErrorBody),
+        (status = 401, description = "No valid admin key, or a session", body = ErrorBody),
+        (status = 403, description = "A link session", body = ErrorBody),
+    )
+)]
 pub async fn mint_link(
     _: PortalServer,
     State(state): State<AppState>,
     ContractJson(request): ContractJson<LinkRequest>,
 ) -> Result<Response, ApiError> {
     let minted = state.links.create(request).await?;
-    let body = json!({ "id": minted.id, "url": state.hosted.link_url(&minted.token), "expires_at": rfc3339(minted.expires_at) });
+    let body = MintedLinkBody {
+        id: minted.id,
+        url: state.hosted.link_url(&minted.token),
+        expires_at: rfc3339(minted.expires_at),
+    };
     Ok((StatusCode::CREATED, NO_STORE, Json(body)).into_response())
 }
 
@@ -122,6 +185,18 @@ pub struct LinksQuery {
 }
 
 /// `GET /api/sps/links?user_id=`: the user's links that can still be used.
+#[utoipa::path(
+    get,
+    path = "/api/sps/links",
+    tag = "links",
+    security(("adminKey" = [])),
+    params(("user_id" = String, Query, description = "The user whose open links to list")),
+    responses(
+        (status = 200, description = "The user's open links", body = LinksBody),
+        (status = 400, description = "No `user_id`", body = ErrorBody),
+        (status = 401, description = "No valid admin key, or a session", body = ErrorBody),
+    )
+)]
 pub async fn list_links(
     _: PortalServer,
     State(state): State<AppState>,
@@ -129,10 +204,23 @@ pub async fn list_links(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|_| ApiError::invalid("Name the user: `?user_id=`."))?;
     let links: Vec<LinkView> = state.links.open_for(query.user_id).await?.into_iter().map(LinkView::from).collect();
-    Ok((NO_STORE, Json(json!({ "links": links }))).into_response())
+    Ok((NO_STORE, Json(LinksBody { links })).into_response())
 }
 
 /// `DELETE /api/sps/links/{id}`: revokes a link.
+#[utoipa::path(
+    delete,
+    path = "/api/sps/links/{id}",
+    tag = "links",
+    security(("adminKey" = [])),
+    params(("id" = String, Path, description = "The link's id, `lnk_…`")),
+    responses(
+        (status = 204, description = "Revoked: its page and session stop working"),
+        (status = 400, description = "The link was already used", body = ErrorBody),
+        (status = 401, description = "No valid admin key, or a session", body = ErrorBody),
+        (status = 404, description = "No link has this id", body = ErrorBody),
+    )
+)]
 pub async fn revoke_link(
     _: PortalServer,
     State(state): State<AppState>,
@@ -142,32 +230,57 @@ pub async fn revoke_link(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// Body of `POST /api/sps/links/session`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionForLink {
+    /// The token at the end of the link's URL.
     link: String,
 }
 
 /// `POST /api/sps/links/session`: the hosted page trades an open link for a connect session.
+#[utoipa::path(
+    post,
+    path = "/api/sps/links/session",
+    tag = "links",
+    request_body = SessionForLink,
+    responses(
+        (status = 201, description = "A link session, limited to the link's connect", body = LinkSessionBody),
+        (status = 400, description = "The body breaks the contract", body = ErrorBody),
+        (status = 401, description = "The link is unknown, expired, used or revoked", body = ErrorBody),
+        (status = 429, description = "Too many refused attempts from this address", body = ErrorBody),
+    )
+)]
 pub async fn link_session(
     State(state): State<AppState>,
     ContractJson(request): ContractJson<SessionForLink>,
 ) -> Result<Response, ApiError> {
     let link = state.links.usable_by_token(&request.link).await?;
     let (session_token, expires) = state.sessions.mint_for_link(&link.user_id, &link.id, link.expires_at as u64);
-    let body = json!({
-        "session_token": session_token,
-        "expires_at": rfc3339(expires as i64),
-        "endpoint": state.endpoint,
-        "services": state.services.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "account_id": link.account_id,
-        "environment": link.environment,
-        "return_url": link.return_url,
-    });
+    let body = LinkSessionBody {
+        session_token,
+        expires_at: rfc3339(expires as i64),
+        endpoint: state.endpoint.clone(),
+        services: state.services.clone(),
+        account_id: link.account_id,
+        environment: link.environment,
+        return_url: link.return_url,
+    };
     Ok((StatusCode::CREATED, NO_STORE, Json(body)).into_response())
 }
 
 /// `GET /connect/{link}`: the hosted page.
+#[utoipa::path(
+    get,
+    path = "/connect/{token}",
+    tag = "links",
+    params(("token" = String, Path, description = "The link's token, from its URL")),
+    responses(
+        (status = 200, description = "The hosted connect page", content_type = "text/html"),
+        (status = 404, description = "A page saying the link is not valid", content_type = "text/html"),
+        (status = 410, description = "A page saying the link expired, was used or was revoked", content_type = "text/html"),
+    )
+)]
 pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
     let config = &state.hosted;
     let Some(link) = state.links.by_token(&token).await? else {
@@ -184,6 +297,12 @@ pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> R
 }
 
 /// `GET /connect-page.js`: the hosted page's script.
+#[utoipa::path(
+    get,
+    path = "/connect-page.js",
+    tag = "links",
+    responses((status = 200, description = "The hosted page's script", content_type = "text/javascript"))
+)]
 pub async fn page_script() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], hosted::SCRIPT).into_response()
 }

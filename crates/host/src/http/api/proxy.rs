@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sps_connect_wire::ErrorBody;
 
 /// Marks an answer that comes from SPS, passed through, as opposed to the host's own errors.
 pub const SOURCE_HEADER: &str = "x-sps-connect-source";
@@ -29,6 +30,25 @@ pub(crate) fn relay(answer: Answer) -> Response {
 /// server only: the caller is checked before a byte of the body is read. The
 /// path is read from the raw URI, still percent-encoded: path parameters
 /// arrive decoded, which would hide an encoded slash.
+#[utoipa::path(
+    method(get, head, post, put, patch, delete),
+    path = "/api/sps/accounts/{id}/proxy/{path}",
+    tag = "accounts",
+    security(("adminKey" = [])),
+    params(
+        ("id" = String, Path, description = "The account's id, `acc_…`"),
+        ("path" = String, Path, description = "The SPS API path after `SPS_API_URL`, slashes included, with its query"),
+    ),
+    request_body(description = "Passed to SPS as it is (up to `SPS_PROXY_MAX_REQUEST_BYTES`)", content_type = "*/*"),
+    responses(
+        (status = "default", description = "SPS's answer, passed through with `x-sps-connect-source: sps`", content_type = "*/*"),
+        (status = 401, description = "No valid admin key, a session, or SPS refused the stored credentials", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 405, description = "A method the proxy does not forward", body = ErrorBody),
+        (status = 413, description = "The body is over `SPS_PROXY_MAX_REQUEST_BYTES`", body = ErrorBody),
+        (status = 502, description = "SPS is down, or its answer is over `SPS_PROXY_MAX_RESPONSE_BYTES`", body = ErrorBody),
+    )
+)]
 pub async fn proxy(
     _: PortalServer,
     actor: Actor,

@@ -6,16 +6,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use sps_connect_wire::ErrorBody;
 
 /// Body of `POST /api/sps/sessions`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionRequest {
+    /// The portal's id for its user, 1 to 128 characters.
     user_id: String,
 }
 
 /// A minted session token.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SessionGrant {
     /// The token to pass to the widget as `sessionToken`.
     pub session_token: String,
@@ -31,6 +33,19 @@ pub fn grant(sessions: &Sessions, user_id: &str) -> SessionGrant {
 }
 
 /// `POST /api/sps/sessions`: server to server, with the admin key as a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/sps/sessions",
+    tag = "sessions",
+    security(("adminKey" = [])),
+    request_body = SessionRequest,
+    responses(
+        (status = 201, description = "A session for the user, to hand to the widget", body = SessionGrant),
+        (status = 400, description = "`user_id` breaks its rule", body = ErrorBody),
+        (status = 401, description = "No valid admin key", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+    )
+)]
 pub async fn mint_session(
     _: PortalServer,
     State(state): State<AppState>,
