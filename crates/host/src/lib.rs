@@ -131,6 +131,10 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::guard))
         .merge(headers::api_layers(probes));
     let router = if config.demo { router.layer(axum::middleware::from_fn(demo::loopback_only)) } else { router };
+    let router = match config.traces {
+        Some(_) => router.layer(axum::middleware::from_fn(http::traces::span)),
+        None => router,
+    };
     let router = if config.metrics.is_some() {
         http::metrics::handle();
         router.layer(axum::middleware::from_fn(http::metrics::track))

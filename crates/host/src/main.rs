@@ -9,6 +9,7 @@ use sps_connect_host::config::{is_inside, loggable, variables, Config};
 use sps_connect_host::domain::crypto::SecretBox;
 use sps_connect_host::domain::links::{HostedLinks, LinkError, LinkRequest, MintedLink};
 use sps_connect_host::http::demo::{DEMO_USER, DEMO_USER_NAME};
+use sps_connect_host::http::traces::Exporter;
 use sps_connect_host::store::blocking;
 use sps_connect_host::store::{copy_store as copy_store_rows, AccountStore, PostgresStore, SqliteStore};
 use std::collections::HashMap;
@@ -125,9 +126,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let key_id = config.encryption_key.id();
         return Ok(rewrap(store.as_ref(), &secret_box, &key_id).await?);
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    let exporter = init_logs_and_traces(&config)?;
     let app = sps_connect_host::app(&config, Arc::clone(&store))?;
     if let Some(address) = config.metrics {
         let bound = sps_connect_host::http::metrics::serve(address, store).await?;
@@ -152,6 +151,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let _ = tokio::signal::ctrl_c().await;
     };
     sps_connect_host::http::server::serve(listener, app.router, config.server, shutdown).await?;
+    if let Some(exporter) = exporter {
+        tokio::task::spawn_blocking(move || exporter.shutdown()).await?;
+    }
     Ok(())
 }
 
@@ -177,6 +179,28 @@ async fn copy_store(from: &Path, to: Database) -> Result<(), Box<dyn std::error:
         println!("{what}: {copied} copied, {present} already there");
     }
     Ok(())
+}
+
+/// Logs to the standard error, and, with `OTEL_EXPORTER_OTLP_ENDPOINT`, spans
+/// exported over OTLP; the exporter, to flush at the end. Log events stay
+/// out of the traces: they name accounts, which spans never do.
+fn init_logs_and_traces(config: &Config) -> Result<Option<Exporter>, Box<dyn std::error::Error>> {
+    use tracing_subscriber::filter::filter_fn;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let (traces, exporter) = match &config.traces {
+        Some(traces) => {
+            let (layer, exporter) = sps_connect_host::http::traces::layer(traces)?;
+            let spans_only = filter_fn(|meta| meta.is_span() && *meta.level() <= tracing::Level::INFO);
+            (Some(layer.with_filter(spans_only)), Some(exporter))
+        }
+        None => (None, None),
+    };
+    let logs = tracing_subscriber::fmt::layer().with_filter(filter);
+    tracing_subscriber::registry().with(logs).with(traces).init();
+    Ok(exporter)
 }
 
 /// Mints a hosted link for the demo user that leads back to the demo portal

@@ -18,6 +18,7 @@ use crate::domain::webhooks::WebhookConfig;
 use crate::domain::worker::WorkerConfig;
 use crate::http::hosted::HostedConfig;
 use crate::http::server::ServerLimits;
+use crate::http::traces::TraceConfig;
 use crate::sps::api::ApiConfig;
 use crate::sps::exchange::ExchangeConfig;
 use secrecy::{SecretSlice, SecretString};
@@ -126,7 +127,7 @@ const GENERAL: &[Variable] = &[
 pub fn variables() -> impl Iterator<Item = &'static Variable> {
     [GENERAL, ExchangeConfig::VARIABLES, ApiConfig::VARIABLES, ServerLimits::VARIABLES]
         .into_iter()
-        .chain([HostedConfig::VARIABLES, WebhookConfig::VARIABLES, WorkerConfig::VARIABLES])
+        .chain([HostedConfig::VARIABLES, WebhookConfig::VARIABLES, WorkerConfig::VARIABLES, TraceConfig::VARIABLES])
         .flatten()
 }
 
@@ -194,6 +195,8 @@ pub struct Config {
     pub worker: WorkerConfig,
     /// Where Prometheus metrics are served, if anywhere.
     pub metrics: Option<SocketAddr>,
+    /// Where traces go (`OTEL_EXPORTER_OTLP_ENDPOINT`); `None` while off.
+    pub traces: Option<TraceConfig>,
 }
 
 /// Whether `path` is `dir` or lies below it, symbolic links resolved as far as they exist.
@@ -286,6 +289,7 @@ impl Config {
             hosted: HostedConfig::read(&vars, listen)?,
             webhook: WebhookConfig::read(&vars)?,
             worker: WorkerConfig::read(&vars)?,
+            traces: TraceConfig::read(&vars)?,
             metrics: match vars.set(&METRICS_ADDR) {
                 Some(address) => Some(address.parse().map_err(|_| {
                     ConfigError("SPS_CONNECT_METRICS_ADDR must be an address such as 127.0.0.1:9464".into())

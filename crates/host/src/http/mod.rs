@@ -11,3 +11,4 @@ pub mod hosted;
 pub mod metrics;
 pub mod send_deadline;
 pub mod server;
+pub mod traces;

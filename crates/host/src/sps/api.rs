@@ -111,6 +111,7 @@ impl SpsApi {
     }
 
     /// `GET {base}/auth-check`: SPS answers 204 for a token it accepts.
+    #[tracing::instrument(name = "sps.auth_check", skip_all, fields(otel.kind = "client"))]
     pub async fn auth_check(&self, token: &AccessToken) -> Result<(), SpsFailure> {
         let started = std::time::Instant::now();
         let result = self.ask_auth_check(token).await;
@@ -146,6 +147,7 @@ impl SpsApi {
     }
 
     /// Sends `outbound` with `token` and reads the answer, up to the size limit.
+    #[tracing::instrument(name = "sps.api_call", skip_all, fields(otel.kind = "client"))]
     pub async fn forward(&self, outbound: &Outbound, token: &AccessToken) -> Result<Answer, SpsFailure> {
         let failed = |reason: String| SpsFailure::at(Stage::Api, ErrorCode::ProviderUnavailable, reason);
         let mut response = self

@@ -121,6 +121,7 @@ impl TokenExchange {
     }
 
     /// Asks for a token with these credentials, on behalf of the portal user `owner`.
+    #[tracing::instrument(name = "sps.token_exchange", skip_all, fields(otel.kind = "client"))]
     pub async fn request_token(&self, owner: &str, client_id: &str, client_secret: &str) -> Result<Issued, SpsFailure> {
         let started = std::time::Instant::now();
         let result = self.exchange(owner, client_id, client_secret).await;

@@ -211,6 +211,7 @@ pub trait AccountStore: Send + Sync + 'static {
 
 #[async_trait]
 impl AccountStore for SqliteStore {
+    #[tracing::instrument(name = "store.save", skip_all, fields(db.system.name = "sqlite"))]
     async fn save(
         &self,
         new: NewAccount,
@@ -220,16 +221,19 @@ impl AccountStore for SqliteStore {
         blocking(move || this.save_blocking(new, &events)).await
     }
 
+    #[tracing::instrument(name = "store.list", skip_all, fields(db.system.name = "sqlite"))]
     async fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
         let (this, user_id) = (self.clone(), user_id.to_owned());
         blocking(move || this.list_blocking(&user_id)).await
     }
 
+    #[tracing::instrument(name = "store.find", skip_all, fields(db.system.name = "sqlite"))]
     async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
         let (this, account_id) = (self.clone(), account_id.to_owned());
         blocking(move || this.find_blocking(&account_id)).await
     }
 
+    #[tracing::instrument(name = "store.record_check", skip_all, fields(db.system.name = "sqlite"))]
     async fn record_check(
         &self,
         account_id: &str,
@@ -241,6 +245,7 @@ impl AccountStore for SqliteStore {
         blocking(move || this.record_check_blocking(&account_id, revision, &check, &event)).await
     }
 
+    #[tracing::instrument(name = "store.delete", skip_all, fields(db.system.name = "sqlite"))]
     async fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
         let (this, account_id, event) = (self.clone(), account_id.to_owned(), event.cloned());
         blocking(move || this.delete_blocking(&account_id, event.as_ref())).await

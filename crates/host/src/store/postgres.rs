@@ -244,6 +244,7 @@ async fn queue_event(client: &impl GenericClient, event: &QueuedEvent) -> Result
 
 #[async_trait]
 impl AccountStore for PostgresStore {
+    #[tracing::instrument(name = "store.save", skip_all, fields(db.system.name = "postgresql"))]
     async fn save(
         &self,
         new: NewAccount,
@@ -329,6 +330,7 @@ impl AccountStore for PostgresStore {
         Ok(outcome)
     }
 
+    #[tracing::instrument(name = "store.list", skip_all, fields(db.system.name = "postgresql"))]
     async fn list(&self, user_id: &str) -> Result<Vec<StoredAccount>, StoreError> {
         let pool = &self.pool;
         let sql =
@@ -337,6 +339,7 @@ impl AccountStore for PostgresStore {
         Ok(rows.iter().map(row_to_account).collect())
     }
 
+    #[tracing::instrument(name = "store.find", skip_all, fields(db.system.name = "postgresql"))]
     async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
         let pool = &self.pool;
         let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
@@ -344,6 +347,7 @@ impl AccountStore for PostgresStore {
         Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(13) }))
     }
 
+    #[tracing::instrument(name = "store.record_check", skip_all, fields(db.system.name = "postgresql"))]
     async fn record_check(
         &self,
         account_id: &str,
@@ -387,6 +391,7 @@ impl AccountStore for PostgresStore {
         Ok(Some((after, changed)))
     }
 
+    #[tracing::instrument(name = "store.delete", skip_all, fields(db.system.name = "postgresql"))]
     async fn delete(&self, account_id: &str, event: Option<&QueuedEvent>) -> Result<bool, StoreError> {
         let pool = &self.pool;
         let mut client = pool.get().await?;

@@ -25,6 +25,7 @@ pub(super) async fn run(worker: Worker) {
 
 /// Checks one held account and gives it back with its next time; the pause
 /// SPS asked for, if it throttled or failed.
+#[tracing::instrument(name = "worker.check", skip_all)]
 async fn check(worker: &Worker, account_id: &str) -> Option<Duration> {
     let accounts = &worker.accounts;
     let interval = millis(worker.config.check_interval);

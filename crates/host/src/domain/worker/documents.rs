@@ -26,6 +26,7 @@ pub(super) async fn run(worker: Worker) {
 
 /// Lists one held account's folder, announces what is new, and gives the
 /// account back with its next time; the pause SPS asked for, if any.
+#[tracing::instrument(name = "worker.documents", skip_all)]
 async fn list(worker: &Worker, account_id: &str) -> Option<Duration> {
     let accounts = &worker.accounts;
     let interval = millis(worker.config.documents_interval);
