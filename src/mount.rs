@@ -121,10 +121,8 @@ pub(crate) fn mount_parsed(
     callbacks: Callbacks,
 ) -> Result<ConnectHandle, MountError> {
     check_theme_in_browser(&options).map_err(MountError::Option)?;
-    if catalog(&options.locale).is_none() {
-        web_sys::console::warn_1(
-            &format!("SPS Connect: no translation for locale `{}`; using English", options.locale).into(),
-        );
+    if let Some(locale) = options.locale.as_deref().filter(|locale| catalog(locale).is_none()) {
+        web_sys::console::warn_1(&format!("SPS Connect: no translation for locale `{locale}`; using English").into());
     }
     let document = element.owner_document().ok_or_else(|| MountError::Page("the element has no document".into()))?;
     let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();

@@ -399,11 +399,11 @@ async fn the_locale_switches_all_text_and_unknown_ones_fall_back_to_english() {
     drop(widget);
 
     let (warnings, restore) = watch_warnings();
-    let widget = Widget::open(r#"{"locale":"fr"}"#).await;
+    let widget = Widget::open(r#"{"locale":"pt-BR"}"#).await;
     restore.call0(&JsValue::NULL).unwrap();
     widget.by_role("heading", "Connect SPS Commerce");
     assert_eq!(warnings.length(), 1);
-    assert!(warnings.get(0).as_string().unwrap().contains("`fr`"));
+    assert!(warnings.get(0).as_string().unwrap().contains("`pt-BR`"));
 }
 
 #[wasm_bindgen_test]
@@ -502,4 +502,44 @@ async fn attribution_shows_unless_white_label_hides_it() {
     drop(branded);
     let white_label = Widget::open(r#"{"whiteLabel":{"enabled":true,"hideAttribution":true,"appName":"Acme"}}"#).await;
     assert!(!white_label.text().contains("SPS Connect"));
+}
+
+// Regression: without a `locale` the widget spoke English to every reader.
+#[wasm_bindgen_test]
+async fn without_a_locale_the_browsers_languages_choose_the_catalog() {
+    let navigator = web_sys::window().unwrap().navigator();
+    let speak = |tags: &[&str]| {
+        let languages: js_sys::Array = tags.iter().map(|t| JsValue::from_str(t)).collect();
+        let descriptor = js_sys::Object::new();
+        let get = Closure::<dyn Fn() -> JsValue>::new(move || languages.clone().into()).into_js_value();
+        js_sys::Reflect::set(&descriptor, &"get".into(), &get).unwrap();
+        js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+        let target: &js_sys::Object = navigator.unchecked_ref();
+        js_sys::Object::define_property(target, &"languages".into(), &descriptor);
+    };
+    let expectations = [
+        (&["pt-BR", "fr-CA", "en"][..], r#"{"mode":"inline"}"#, "Connecter SPS Commerce"),
+        (&["es-MX"][..], r#"{"mode":"inline"}"#, "Conectar SPS Commerce"),
+        (&["ja"][..], r#"{"mode":"inline"}"#, "Connect SPS Commerce"),
+        (&["fr"][..], r#"{"mode":"inline","locale":"de"}"#, "SPS Commerce verbinden"),
+    ];
+    for (languages, options, title) in expectations {
+        speak(languages);
+        let widget = Widget::open(options).await;
+        assert!(widget.text().contains(title), "{languages:?} {options}: {}", widget.text());
+        let lang = widget.dialog_or_region().closest("[lang]").unwrap().map(|e| e.get_attribute("lang").unwrap());
+        assert_eq!(lang.as_deref(), Some(&title_lang(title)[..]), "the text says which language it is in");
+    }
+    let target: &js_sys::Object = navigator.unchecked_ref();
+    js_sys::Reflect::delete_property(target, &"languages".into()).unwrap();
+}
+
+fn title_lang(title: &str) -> String {
+    match title {
+        "Connecter SPS Commerce" => "fr",
+        "Conectar SPS Commerce" => "es",
+        "SPS Commerce verbinden" => "de",
+        _ => "en",
+    }
+    .to_owned()
 }

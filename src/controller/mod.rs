@@ -22,7 +22,7 @@ use crate::api::{post_connect, Endpoint};
 use crate::events::HostEvent;
 use crate::failure::Failure;
 use crate::flow::{Effect, Event, Phase};
-use crate::i18n::{catalog, Messages, EN};
+use crate::i18n::{choose, Messages};
 use crate::options::{ConnectOptions, Mode};
 use crate::validation::{validate, Draft, FieldErrors};
 use focus::{focus_later, Opener};
@@ -57,13 +57,21 @@ pub struct Controller {
     notifier: Notifier,
 }
 
+/// The reader's languages, most preferred first (`navigator.languages`).
+fn browser_languages() -> Vec<String> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    window.navigator().languages().iter().filter_map(|tag| tag.as_string()).collect()
+}
+
 impl Controller {
     /// A closed dialog configured by `options`, mounted in `host`.
     pub fn new(options: ConnectOptions, host: HtmlElement, callbacks: Callbacks) -> Self {
         let draft = Draft { environment: options.environment, ..Draft::default() };
         let session = Session::new(options.session_token.clone(), callbacks.fetch_session_token.clone());
         Self {
-            messages: catalog(&options.locale).unwrap_or(&EN),
+            messages: choose(options.locale.as_deref(), &browser_languages()),
             options: StoredValue::new(options),
             phase: RwSignal::new(Phase::Closed),
             visible: RwSignal::new(false),

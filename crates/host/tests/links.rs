@@ -359,3 +359,26 @@ fn store_count(database: &std::path::Path, sql: &str) -> i64 {
     let connection = rusqlite::Connection::open(database).unwrap();
     connection.query_row(sql, [], |row| row.get(0)).unwrap()
 }
+
+// Regression: a link without a locale showed its page in English to every reader.
+#[tokio::test]
+async fn without_a_locale_the_page_speaks_the_browsers_language() {
+    let host = start().await;
+    let (_, open) = host.mint(json!({ "user_id": "user-1" })).await;
+    let (_, german) = host.mint(json!({ "user_id": "user-1", "locale": "de" })).await;
+    let page = |token: String, accept: &'static str| {
+        let request = host.http.get(format!("{}/connect/{token}", host.url));
+        async move { request.header("Accept-Language", accept).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(token_of(&open["url"]), "pt-BR, fr-CA;q=0.9, en;q=0.8").await;
+    assert!(html.contains(r#"<html lang="fr">"#) && html.contains("Connecter SPS Commerce à Acme Freight"), "{html}");
+    assert!(html.contains(r#"locale="fr""#), "the dialog in the page speaks the same language");
+    let html = page(token_of(&open["url"]), "es-419").await;
+    assert!(html.contains(r#"<html lang="es">"#) && html.contains("Conectar SPS Commerce con Acme Freight"), "{html}");
+    let html = page(token_of(&open["url"]), "ja, zh;q=0.5").await;
+    assert!(html.contains(r#"<html lang="en">"#), "no language the page speaks: SPS_CONNECT_LOCALE");
+    let html = page(token_of(&german["url"]), "fr").await;
+    assert!(html.contains(r#"<html lang="de">"#), "the link's locale wins over the browser");
+    let html = page("not-a-link".into(), "es").await;
+    assert!(html.contains(r#"<html lang="es">"#) && html.contains("Este enlace no es válido"), "{html}");
+}

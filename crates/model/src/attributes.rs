@@ -139,8 +139,8 @@ mod tests {
         assert_eq!(options.theme.brand.as_deref(), Some("#7c3aed"));
         assert_eq!(options.white_label.app_name(), "Acme Portal");
         assert_eq!(
-            (options.locale.as_str(), options.account_id.as_deref(), options.timeout_ms),
-            ("de", Some("acc_7"), 5000)
+            (options.locale.as_deref(), options.account_id.as_deref(), options.timeout_ms),
+            (Some("de"), Some("acc_7"), 5000)
         );
     }
 

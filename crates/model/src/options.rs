@@ -36,8 +36,10 @@ pub struct ConnectOptions {
     pub mode: Mode,
     /// Colour scheme and theme tokens.
     pub theme: Theme,
-    /// BCP 47 language tag of the text; unknown languages fall back to English.
-    pub locale: String,
+    /// BCP 47 language tag of the text; unknown languages fall back to
+    /// English. Without it the widget speaks the browser's first language
+    /// it has a catalog for (`navigator.languages`).
+    pub locale: Option<String>,
     /// Update this existing link instead of creating one.
     pub account_id: Option<String>,
 }
@@ -177,7 +179,7 @@ impl Default for ConnectOptions {
             timeout_ms: 30_000,
             mode: Mode::default(),
             theme: Theme::default(),
-            locale: "en".to_owned(),
+            locale: None,
             account_id: None,
         }
     }
@@ -260,7 +262,7 @@ impl ConnectOptions {
         if !TIMEOUT_MS.contains(&self.timeout_ms) {
             return fail("timeoutMs", "must be between 1000 and 120000");
         }
-        if !is_language_tag(&self.locale) {
+        if self.locale.as_deref().is_some_and(|locale| !is_language_tag(locale)) {
             return fail("locale", "must be a language tag such as `en` or `de-CH`");
         }
         if self.account_id.as_deref().is_some_and(|id| !is_valid_account_id(id)) {
@@ -395,7 +397,8 @@ mod tests {
         .unwrap();
         assert_eq!(options.mode, Mode::Inline);
         assert!(options.lock_environment && options.white_label.hide_attribution);
-        assert_eq!((options.locale.as_str(), options.account_id.as_deref()), ("de-CH", Some("acc_42")));
+        assert_eq!((options.locale.as_deref(), options.account_id.as_deref()), (Some("de-CH"), Some("acc_42")));
+        assert_eq!(parse("{}").unwrap().locale, None, "no locale: the browser's languages decide");
     }
 
     #[test]

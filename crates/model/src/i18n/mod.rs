@@ -5,18 +5,32 @@
 
 mod de;
 mod en;
+mod es;
+mod fr;
 
 pub use de::DE;
 pub use en::EN;
+pub use es::ES;
+pub use fr::FR;
 
 /// Every catalog, English first.
-pub static CATALOGS: [&Messages; 2] = [&EN, &DE];
+pub static CATALOGS: [&Messages; 4] = [&EN, &DE, &ES, &FR];
 
 /// The catalog for a BCP 47 tag, matched on its language (`de-CH` is German);
 /// `None` when no catalog speaks it.
 pub fn catalog(tag: &str) -> Option<&'static Messages> {
     let language = tag.split('-').next().unwrap_or_default().to_ascii_lowercase();
     CATALOGS.into_iter().find(|messages| messages.lang == language)
+}
+
+/// The catalog to speak: the `locale` asked for (English when no catalog
+/// speaks it), else the first of the reader's `preferred` languages (the
+/// browser's `navigator.languages`) that one speaks, else English.
+pub fn choose(locale: Option<&str>, preferred: &[String]) -> &'static Messages {
+    if let Some(locale) = locale {
+        return catalog(locale).unwrap_or(&EN);
+    }
+    preferred.iter().find_map(|tag| catalog(tag)).unwrap_or(&EN)
 }
 
 /// All user-facing text of the widget in one language.
@@ -231,7 +245,21 @@ mod tests {
     fn catalogs_are_found_by_language() {
         assert_eq!(catalog("de-CH").unwrap().lang, "de");
         assert_eq!(catalog("EN-gb").unwrap().lang, "en");
-        assert!(catalog("fr").is_none());
+        assert_eq!(catalog("fr-CA").unwrap().lang, "fr");
+        assert_eq!(catalog("es-419").unwrap().lang, "es");
+        assert!(catalog("pt-BR").is_none());
+    }
+
+    // Regression: a page without a `locale` spoke English to every reader.
+    #[test]
+    fn without_a_locale_the_readers_first_spoken_language_wins() {
+        let preferred = |tags: &[&str]| tags.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        assert_eq!(choose(None, &preferred(&["pt-BR", "fr-CA", "de"])).lang, "fr");
+        assert_eq!(choose(None, &preferred(&["es-MX"])).lang, "es");
+        assert_eq!(choose(None, &preferred(&["ja", "zh"])).lang, "en");
+        assert_eq!(choose(None, &[]).lang, "en");
+        assert_eq!(choose(Some("de-AT"), &preferred(&["fr"])).lang, "de", "the option wins over the browser");
+        assert_eq!(choose(Some("ja"), &preferred(&["fr"])).lang, "en", "an option no catalog speaks is English");
     }
 
     /// Every message of a catalog by path (`field` or `field.form`), read from
@@ -247,10 +275,25 @@ mod tests {
                 group = name.to_owned();
             } else if let Some(value) = value.strip_prefix('"') {
                 let path = if depth > 4 { format!("{group}.{name}") } else { name.to_owned() };
-                found.push((path, value.trim_end_matches(',').trim_end_matches('"').to_owned()));
+                found.push((path, unescape(value.trim_end_matches(',').trim_end_matches('"'))));
             }
         }
         found
+    }
+
+    /// `text` with `Debug`'s `\u{…}` escapes (French no-break spaces) turned back into characters.
+    fn unescape(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("\\u{") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 3..];
+            let end = after.find('}').expect("a closed escape");
+            out.push(char::from_u32(u32::from_str_radix(&after[..end], 16).unwrap()).unwrap());
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 
     #[test]
@@ -289,6 +332,15 @@ mod tests {
         assert_eq!(
             DE.count(&DE.fields_need_attention, 2),
             "Bitte prüfen Sie das Formular: 2 Felder brauchen Ihre Aufmerksamkeit."
+        );
+        assert_eq!(ES.count(&ES.fields_need_attention, 1), "Revise el formulario: 1 campo requiere su atención.");
+        assert_eq!(
+            FR.count(&FR.fields_need_attention, 0),
+            "Vérifiez le formulaire\u{a0}: 0 champ demande votre attention."
+        );
+        assert_eq!(
+            FR.count(&FR.fields_need_attention, 2),
+            "Vérifiez le formulaire\u{a0}: 2 champs demandent votre attention."
         );
     }
 

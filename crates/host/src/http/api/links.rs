@@ -281,12 +281,22 @@ pub async fn link_session(
         (status = 410, description = "A page saying the link expired, was used or was revoked", content_type = "text/html"),
     )
 )]
-pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
     let config = &state.hosted;
+    let browser = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(hosted::preferred)
+        .map(|texts| texts.lang);
+    let fallback = browser.unwrap_or(&config.locale);
     let Some(link) = state.links.by_token(&token).await? else {
-        return Ok(hosted::render(config, &config.locale, PageKind::Unknown));
+        return Ok(hosted::render(config, fallback, PageKind::Unknown));
     };
-    let locale = link.locale.as_deref().unwrap_or(&config.locale);
+    let locale = link.locale.as_deref().unwrap_or(fallback);
     let kind = match links::state(&link, now()) {
         LinkState::Open => {
             PageKind::Connect { return_url: link.return_url.as_deref(), for_whom: link.for_whom.as_deref() }

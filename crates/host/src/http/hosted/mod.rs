@@ -12,6 +12,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use reqwest::Url;
+pub use text::preferred;
 use text::{texts, Texts};
 
 /// The script of the page, served by the host itself at [`SCRIPT_PATH`].
@@ -87,7 +88,7 @@ const THEME: Variable =
 const LOCALE: Variable = Variable::new(
     "SPS_CONNECT_LOCALE",
     Fallback::Value("en"),
-    "the hosted page's language when the link does not set one",
+    "the hosted page's language when neither the link nor the browser's Accept-Language names one it speaks (en, de, es, fr)",
 );
 
 impl HostedConfig {
