@@ -78,7 +78,7 @@ fn demo_defaults() -> std::io::Result<HashMap<&'static str, String>> {
         ("SPS_CONNECT_SESSION_KEY", demo_key("session.key")?),
         ("SPS_CONNECT_ADMIN_KEY", demo_key("admin.key")?),
         ("SPS_CONNECT_APP_NAME", "Northwind Supply Portal".to_owned()),
-        ("SPS_CONNECT_RETURN_ORIGINS", "http://127.0.0.1:8787".to_owned()),
+        ("SPS_CONNECT_RETURN_ORIGINS", format!("http://{address}")),
     ]))
 }
 

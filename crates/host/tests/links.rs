@@ -382,3 +382,31 @@ async fn without_a_locale_the_page_speaks_the_browsers_language() {
     let html = page("not-a-link".into(), "es").await;
     assert!(html.contains(r#"<html lang="es">"#) && html.contains("Este enlace no es válido"), "{html}");
 }
+
+// Regression: the demo on another address minted its hosted link without a way back.
+#[tokio::test]
+async fn the_demo_on_another_address_mints_a_link_that_returns_to_it() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut demo = std::process::Command::new(env!("CARGO_BIN_EXE_sps-connect-host"))
+        .arg("--demo")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SPS_CONNECT_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(demo.stdout.take().unwrap()).lines();
+    let link = lines
+        .map_while(Result::ok)
+        .find_map(|line| line.split_once("valid 7 days: ").map(|(_, url)| url.to_owned()))
+        .expect("the demo prints its hosted link");
+    assert!(link.starts_with(&format!("http://127.0.0.1:{port}/connect/")), "{link}");
+    let html = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+    let back = format!(r#"href="http://127.0.0.1:{port}/">Return to Northwind Supply Portal</a>"#);
+    assert!(html.contains(&back), "{html}");
+}
