@@ -72,6 +72,7 @@ test("a person links the demo Sandbox account and sees it on the Accounts list",
   assert.ok(!storage.includes(SECRET), "the secret reached web storage or the URL");
   assert.ok(!consoleLines.some((line) => line.includes(SECRET)), "the secret reached the console");
   assert.deepEqual(consoleLines.filter((line) => line.includes("Content Security Policy")), [], "the page's policy blocked something");
+  assert.deepEqual(consoleLines.filter((line) => line.includes("Failed to load resource")), [], "nothing the page asked for is missing");
   await page.close();
 });
 

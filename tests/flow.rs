@@ -73,6 +73,10 @@ async fn successful_connect_posts_the_contract_and_shows_the_account() {
     }
     assert!(!text.contains(CLIENT_SECRET));
     assert!(widget.find_by_role("heading", "Create a Machine-to-Machine application").is_none(), "the guide gives way");
+    // Regression: the separator that parts the guide from the form stayed above the check mark.
+    let stage = widget.scope().query_selector(".spsc-stage").unwrap().unwrap();
+    let style = web_sys::window().unwrap().get_computed_style(&stage).unwrap().unwrap();
+    assert_eq!(style.get_property_value("border-top-style").unwrap(), "none", "no line above the confirmation");
     until("focus on the confirmation", || {
         focused().is_some_and(|e| e.text_content().unwrap_or_default() == "SPS Commerce account connected")
     })
