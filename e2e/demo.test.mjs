@@ -163,6 +163,8 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
   const reconnect = page.getByRole("dialog", { name: "Connect SPS Commerce" });
   await reconnect.waitFor();
   assert.equal(await reconnect.getByLabel("Production").isChecked(), true);
+  assert.equal(await reconnect.getByLabel("Client ID").inputValue(), "spsDemoProductionClient01", "the Client ID is filled in");
+  assert.equal(await reconnect.getByLabel("Client Secret").inputValue(), "", "the secret is asked for again");
   await submit(reconnect, "Production", "spsDemoProductionClient01", rotated.client_secret);
   await reconnect.getByRole("heading", { name: "SPS Commerce account connected" }).waitFor();
   await reconnect.getByRole("button", { name: "Done" }).click();

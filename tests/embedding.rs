@@ -420,6 +420,23 @@ async fn reconnect_updates_the_link_without_showing_the_stored_secret() {
     assert!(body.contains(r#""account_id":"acc_42""#), "{body}");
 }
 
+// Regression: a reconnect asked again for the Client ID the portal already knew.
+#[wasm_bindgen_test]
+async fn reconnect_fills_in_the_client_id_and_asks_only_for_the_new_secret() {
+    let widget = Widget::open(&format!(r#"{{"accountId":"acc_42","clientId":"{CLIENT_ID}"}}"#)).await;
+    assert_eq!(widget.input("Client ID").value(), CLIENT_ID);
+    assert_eq!(widget.input("Client Secret").value(), "");
+    answer_json(200, CONNECTED);
+    widget.type_into("Client Secret", CLIENT_SECRET);
+    widget.click("Connect");
+    until("the request", || !requests().is_empty()).await;
+    let body = field(&requests()[0], &["body"]).as_string().unwrap();
+    assert!(
+        body.contains(&format!(r#""client_id":"{CLIENT_ID}""#)) && body.contains(r#""account_id":"acc_42""#),
+        "{body}"
+    );
+}
+
 // Regression: the test clicked a disabled radio, which tests the browser, not the lock.
 #[wasm_bindgen_test]
 async fn a_locked_environment_cannot_be_changed() {

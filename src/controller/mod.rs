@@ -68,7 +68,8 @@ fn browser_languages() -> Vec<String> {
 impl Controller {
     /// A closed dialog configured by `options`, mounted in `host`.
     pub fn new(options: ConnectOptions, host: HtmlElement, callbacks: Callbacks) -> Self {
-        let draft = Draft { environment: options.environment, ..Draft::default() };
+        let client_id = options.client_id.clone().unwrap_or_default();
+        let draft = Draft { environment: options.environment, client_id, ..Draft::default() };
         let session = Session::new(options.session_token.clone(), callbacks.fetch_session_token.clone());
         Self {
             messages: choose(options.locale.as_deref(), &browser_languages()),

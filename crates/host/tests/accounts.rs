@@ -155,6 +155,12 @@ async fn the_portals_server_lists_a_users_accounts_by_user_id() {
     assert_eq!(host.as_user(&session, Method::GET, "/api/sps/accounts?user_id=user-2").await.0, 400);
     let (status, one) = host.admin(Method::GET, &format!("/api/sps/accounts/{id}")).await;
     assert_eq!((status, one["account"]["client_id_hint"].as_str()), (200, Some("…nt01")));
+    assert_eq!(one["account"]["client_id"], CLIENT_ID, "the whole Client ID for the portal's server");
+    let (_, own) = host.as_user(&session, Method::GET, &format!("/api/sps/accounts/{id}")).await;
+    assert_eq!(own["account"]["client_id"], CLIENT_ID, "and for the account's own session");
+    let (status, _) =
+        host.as_user(&host.session("user-2").await, Method::GET, &format!("/api/sps/accounts/{id}")).await;
+    assert_eq!(status, 404, "never for another user's session");
 }
 
 #[tokio::test]

@@ -157,6 +157,7 @@ async fn a_reconnect_link_updates_only_its_account_in_its_environment() {
     assert!(host.page(&token).await.text().await.unwrap().contains("SPS Commerce mit Acme Freight verbinden"));
     let (_, session) = host.trade(&token).await;
     assert_eq!((session["account_id"].as_str(), session["environment"].as_str()), (Some(id.as_str()), Some("sandbox")));
+    assert_eq!(session["client_id"], CLIENT_ID, "the page fills in the account's Client ID");
     let session_token = session["session_token"].as_str().unwrap();
     let (status, error) = host.connect(session_token, credentials()).await;
     assert_eq!((status, code(&error)), (403, "forbidden"), "without the account: {error}");

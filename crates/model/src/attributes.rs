@@ -22,6 +22,7 @@ pub const ATTRIBUTES: &[(&str, &str)] = &[
     ("font", "theme.font"),
     ("locale", "locale"),
     ("account-id", "accountId"),
+    ("client-id", "clientId"),
     ("timeout-ms", "timeoutMs"),
 ];
 

@@ -33,6 +33,7 @@ mod test_fixtures {
             provider: Provider::SpsCommerce,
             environment: Environment::Production,
             client_id_hint: "…9f3a".into(),
+            client_id: "abc123def4569f3a".into(),
             services: vec![Service::Transaction],
             connected_at: "2026-11-29T10:00:00Z".into(),
             status: Default::default(),

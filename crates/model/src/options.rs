@@ -1,7 +1,7 @@
 //! The options a host passes when it mounts the widget.
 
 use serde::Deserialize;
-use sps_connect_wire::{is_language_tag, is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
+use sps_connect_wire::{check_client_id, is_language_tag, is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
 use std::fmt;
 
 /// Application name the guide suggests when the host sets none.
@@ -42,6 +42,9 @@ pub struct ConnectOptions {
     pub locale: Option<String>,
     /// Update this existing link instead of creating one.
     pub account_id: Option<String>,
+    /// The Client ID to fill in, such as the one of the account being
+    /// reconnected (it is not a secret); the secret field always starts empty.
+    pub client_id: Option<String>,
 }
 
 /// Where the widget appears.
@@ -181,6 +184,7 @@ impl Default for ConnectOptions {
             theme: Theme::default(),
             locale: None,
             account_id: None,
+            client_id: None,
         }
     }
 }
@@ -267,6 +271,9 @@ impl ConnectOptions {
         }
         if self.account_id.as_deref().is_some_and(|id| !is_valid_account_id(id)) {
             return fail("accountId", "must be 1 to 128 letters, digits, `_` or `-`");
+        }
+        if self.client_id.as_deref().is_some_and(|id| check_client_id(id).is_err()) {
+            return fail("clientId", "must be a Client ID as the Dev Center shows it");
         }
         Ok(self)
     }
@@ -399,6 +406,15 @@ mod tests {
         assert!(options.lock_environment && options.white_label.hide_attribution);
         assert_eq!((options.locale.as_deref(), options.account_id.as_deref()), (Some("de-CH"), Some("acc_42")));
         assert_eq!(parse("{}").unwrap().locale, None, "no locale: the browser's languages decide");
+    }
+
+    // Regression: a reconnect asked again for the Client ID the portal already knew.
+    #[test]
+    fn a_client_id_to_fill_in_is_read_and_checked() {
+        let options = parse(r#"{"accountId":"acc_42","clientId":"spsDemoSandboxClient01"}"#).unwrap();
+        assert_eq!(options.client_id.as_deref(), Some("spsDemoSandboxClient01"));
+        let refused = parse(r#"{"clientId":"has spaces in it"}"#).unwrap_err();
+        assert!(refused.contains("`clientId`"), "{refused}");
     }
 
     #[test]

@@ -153,6 +153,10 @@ pub struct LinkedAccount {
     pub environment: Environment,
     /// A recognisable fragment of the Client ID, such as its last four characters.
     pub client_id_hint: String,
+    /// The whole Client ID (not a secret), shown only to the account's own
+    /// session and the portal's server, so that a reconnect can fill it in.
+    #[serde(default)]
+    pub client_id: String,
     /// The SPS services the link is authorized for.
     pub services: Vec<Service>,
     /// When the link was made or last updated, RFC 3339.

@@ -97,6 +97,7 @@ pub fn summary(account: StoredAccount) -> LinkedAccount {
         provider: Provider::SpsCommerce,
         environment: account.environment,
         client_id_hint: client_id_hint(&account.client_id),
+        client_id: account.client_id.clone(),
         services: account.services,
         connected_at: account.connected_at,
         status: account.status,

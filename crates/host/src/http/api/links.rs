@@ -2,6 +2,7 @@
 //! the hosted page trades an open link for a connect session.
 
 use super::{ApiError, AppState, ContractJson, PortalServer, NO_STORE};
+use crate::domain::accounts::AccessError;
 use crate::domain::links::{
     self, LinkError, LinkRequest, LinkRule, LinkState, OutOfScope, FOR_MAX_CHARS, MAX_LIFETIME, MIN_LIFETIME,
 };
@@ -73,6 +74,8 @@ pub struct LinkSessionBody {
     services: Vec<Service>,
     /// The account a reconnect link updates.
     account_id: Option<String>,
+    /// That account's Client ID, which the page fills in (not a secret).
+    client_id: Option<String>,
     /// The environment the link is locked to.
     environment: Option<Environment>,
     /// Where the page's "Return to …" button leads.
@@ -257,12 +260,21 @@ pub async fn link_session(
 ) -> Result<Response, ApiError> {
     let link = state.links.usable_by_token(&request.link).await?;
     let (session_token, expires) = state.sessions.mint_for_link(&link.user_id, &link.id, link.expires_at as u64);
+    let client_id = match &link.account_id {
+        Some(account_id) => match state.accounts.find(account_id, Some(&link.user_id)).await {
+            Ok(sealed) => Some(sealed.account.client_id),
+            Err(AccessError::NotFound) => None,
+            Err(error) => return Err(error.into()),
+        },
+        None => None,
+    };
     let body = LinkSessionBody {
         session_token,
         expires_at: rfc3339(expires as i64),
         endpoint: state.endpoint.clone(),
         services: state.services.clone(),
         account_id: link.account_id,
+        client_id,
         environment: link.environment,
         return_url: link.return_url,
     };

@@ -33,6 +33,7 @@ async function start() {
   widget.setAttribute("endpoint", answer.endpoint);
   widget.setAttribute("services", answer.services.join(" "));
   if (answer.account_id) widget.setAttribute("account-id", answer.account_id);
+  if (answer.client_id) widget.setAttribute("client-id", answer.client_id);
   if (answer.environment) {
     widget.setAttribute("environment", answer.environment);
     widget.setAttribute("lock-environment", "");
