@@ -17,6 +17,7 @@ pub mod components;
 pub mod controller;
 pub mod element;
 mod mount;
+mod stylesheet;
 
 pub use element::define_element;
 pub use mount::{mount, ConnectHandle};

@@ -14,9 +14,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-/// The widget's stylesheet, carried in the bundle.
-const STYLES: &str = include_str!("../style/connect.css");
-
 const CALLBACKS: [&str; 5] = ["onSuccess", "onClose", "onError", "onEvent", "fetchSessionToken"];
 
 /// Why the widget could not mount.
@@ -128,15 +125,13 @@ pub(crate) fn mount_parsed(
     let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
     shell.set_attribute("data-sps-connect", "").map_err(js_error)?;
     let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
-    let style = document.create_element("style").map_err(js_error)?;
-    style.set_text_content(Some(STYLES));
     let root: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
     let scheme = if options.theme.scheme == Scheme::Dark { " spsc-dark" } else { "" };
     root.set_class_name(&format!("spsc-root{scheme}"));
     for (property, value) in options.theme.tokens() {
         root.style().set_property(property, value).map_err(js_error)?;
     }
-    shadow.append_child(&style).map_err(js_error)?;
+    crate::stylesheet::adopt(&document, &shadow).map_err(js_error)?;
     shadow.append_child(&root).map_err(js_error)?;
     element.append_child(&shell).map_err(js_error)?;
 
