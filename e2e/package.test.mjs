@@ -1,0 +1,87 @@
+// The npm package as a portal gets it: packed by scripts/package from the
+// release build, installed into an empty project, imported in Node (no
+// window), and type-checked with `tsc --strict`, which must accept a typed
+// page and reject an option name or value the widget would refuse.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root } from "./services.mjs";
+
+const GOOD = `import init, { mount, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
+
+await init();
+const handle: ConnectHandle = mount(document.body, {
+  sessionToken: "token",
+  environment: "production",
+  services: ["transaction", "packing_slip"],
+  whiteLabel: { enabled: true, appName: "Acme" },
+  theme: { scheme: "dark", brand: "#7c3aed" },
+  onSuccess: ({ account }: SuccessDetail) => console.log(account.clientIdHint),
+  onEvent: (step) => {
+    if (step.type === "failed") console.log(step.code, step.retryable);
+  },
+});
+handle.open();
+const isOpen: boolean = handle.isOpen;
+const element = document.createElement("sps-connect");
+element.open();
+element.addEventListener("sps-connect:success", (event) => console.log(event.detail.account.environment, isOpen));
+document.querySelector("sps-connect")?.addEventListener("sps-connect:error", (event) => console.log(event.detail.code));
+`;
+
+const BAD = `import { mount } from "sps-commerce-connect";
+
+// @ts-expect-error: the option is appName
+mount(document.body, { whiteLabel: { appname: "Acme" } });
+// @ts-expect-error: the environments are sandbox and production
+mount(document.body, { environment: "prod" });
+// @ts-expect-error: services are the widget's identifiers
+mount(document.body, { services: ["labels"] });
+document.createElement("sps-connect").addEventListener("sps-connect:success", (event) => {
+  // @ts-expect-error: the account carries a hint, never the secret
+  console.log(event.detail.account.clientSecret);
+});
+`;
+
+test("the packed package installs, imports in Node and is typed strictly", () => {
+  execFileSync(join(root, "scripts/package"), { stdio: "pipe" });
+  const tarball = readdirSync(join(root, "target/npm")).find((name) => name.endsWith(".tgz"));
+  const project = mkdtempSync(join(tmpdir(), "sps-connect-package-"));
+  try {
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "portal", private: true, type: "module" }));
+    execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", join(root, "target/npm", tarball)], {
+      cwd: project,
+      stdio: "pipe",
+    });
+    const installed = readdirSync(join(project, "node_modules/sps-commerce-connect")).sort();
+    assert.deepEqual(installed, ["README.md", "index.d.ts", "package.json", "snippets", "sps-connect.js", "sps-connect_bg.wasm"]);
+
+    const imported = execFileSync(
+      "node",
+      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); console.log(typeof m.mount, typeof m.default, typeof window);`],
+      { cwd: project, encoding: "utf8" },
+    );
+    assert.equal(imported.trim(), "function function undefined", "importing in Node (no window) does not throw");
+
+    writeFileSync(join(project, "good.ts"), GOOD);
+    writeFileSync(join(project, "bad.ts"), BAD);
+    const tsc = join(root, "node_modules/.bin/tsc");
+    const flags = ["--strict", "--noEmit", "--target", "es2022", "--module", "esnext", "--moduleResolution", "bundler", "--lib", "es2022,dom", "--skipLibCheck", "false"];
+    execFileSync(tsc, [...flags, "good.ts", "bad.ts"], { cwd: project, stdio: "pipe" });
+    writeFileSync(join(project, "wrong.ts"), BAD.replaceAll("// @ts-expect-error", "//"));
+    let refused = "";
+    try {
+      execFileSync(tsc, [...flags, "wrong.ts"], { cwd: project, encoding: "utf8" });
+    } catch (error) {
+      refused = error.stdout;
+    }
+    for (const expected of ["appname", '"prod"', '"labels"', "clientSecret"]) {
+      assert.ok(refused.includes(expected), `tsc refuses ${expected}: ${refused}`);
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
