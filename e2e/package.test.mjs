@@ -1,5 +1,5 @@
 // The npm package as a portal gets it: packed by scripts/package from the
-// release build, installed into an empty project, imported in Node (no
+// release build (./scripts/test runs it before these tests), installed into an empty project, imported in Node (no
 // window), and type-checked with `tsc --strict`, which must accept a typed
 // page and reject an option name or value the widget would refuse.
 import { test } from "node:test";
@@ -47,7 +47,6 @@ document.createElement("sps-connect").addEventListener("sps-connect:success", (e
 `;
 
 test("the packed package installs, imports in Node and is typed strictly", () => {
-  execFileSync(join(root, "scripts/package"), { stdio: "pipe" });
   const tarball = readdirSync(join(root, "target/npm")).find((name) => name.endsWith(".tgz"));
   const project = mkdtempSync(join(tmpdir(), "sps-connect-package-"));
   try {
