@@ -27,28 +27,37 @@ pub fn global_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Rou
     router.layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
 }
 
-/// The policy of a page whose only scripts are the host's own files and the
-/// inline module scripts of `html`, allowed by their hashes; it talks only to
-/// the host and cannot be framed.
+/// The policy of a page whose only scripts and styles are the host's own
+/// files and the inline `<script>` and `<style>` blocks of `html`, allowed by
+/// their hashes (no `'unsafe-inline'`); it talks only to the host and cannot be framed.
 pub fn page_policy(html: &str) -> (HeaderName, HeaderValue) {
-    let hashes: String = inline_scripts(html)
-        .map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script.as_bytes()))))
-        .collect();
+    let hashes = |tag: &str| -> String {
+        inline_blocks(html, tag)
+            .into_iter()
+            .map(|block| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(block.as_bytes()))))
+            .collect()
+    };
+    let (scripts, styles) = (hashes("script"), hashes("style"));
     let policy = format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'{styles}; \
          img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     (CONTENT_SECURITY_POLICY, HeaderValue::try_from(policy).expect("a policy is a valid header value"))
 }
 
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (attributes, rest) = rest.split_once('>')?;
-        if attributes.contains("src=") {
-            return None;
-        }
-        rest.split_once("</script>").map(|(script, _)| script)
-    })
+/// The text of each inline `<tag>` block of `html` (those without `src=`).
+fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    html.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| {
+            let (attributes, rest) = rest.split_once('>')?;
+            if attributes.contains("src=") {
+                return None;
+            }
+            rest.split_once(close.as_str()).map(|(block, _)| block)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,5 +74,16 @@ mod tests {
         let scripts = policy.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
         assert!(!scripts.contains("'unsafe-inline'") && !scripts.contains("'unsafe-eval'"), "{scripts}");
         assert!(policy.ends_with("frame-ancestors 'none'"));
+    }
+
+    // Regression: every demo page allowed any inline style.
+    #[test]
+    fn inline_styles_are_allowed_by_hash_and_nothing_else_inline() {
+        let html = "<style>body { color: red; }</style><p>text</p>";
+        let (_, policy) = page_policy(html);
+        let policy = policy.to_str().unwrap();
+        let expected = STANDARD.encode(Sha256::digest(b"body { color: red; }"));
+        assert!(policy.contains(&format!("style-src 'self' 'sha256-{expected}';")), "{policy}");
+        assert!(!policy.contains("'unsafe-inline'"), "{policy}");
     }
 }

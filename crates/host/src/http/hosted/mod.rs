@@ -21,9 +21,21 @@ pub const SCRIPT: &str = include_str!("page.js");
 pub const SCRIPT_PATH: &str = "/connect-page.js";
 
 /// The page's policy: scripts only from the host (and its WebAssembly), no
-/// inline script, talks only to the host, cannot be framed.
-pub const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// inline script, no inline style but the page's own `<style>` (allowed by
+/// its hash, `style_hash`), talks only to the host, cannot be framed.
+pub fn policy(style_hash: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' '{style_hash}'; \
+         img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The CSP source of `text` as an inline `<style>`: `sha256-…`.
+fn sha256_source(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes())))
+}
 
 /// How hosted links and their page look and where they lead.
 #[derive(Clone, Debug)]
@@ -242,18 +254,8 @@ pub fn render(config: &HostedConfig, locale: &str, kind: PageKind<'_>) -> Respon
     let brand = config.brand_color.as_deref().unwrap_or("#0b5cad");
     let (background, text_color, surface) =
         if config.dark { ("#0b1020", "#e5e7eb", "#111833") } else { ("#eef1f5", "#1b2330", "#ffffff") };
-    let html = format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<link rel="modulepreload" href="/sps-connect.js">
-<link rel="preload" href="/sps-connect_bg.wasm" as="fetch" type="application/wasm" crossorigin>
-<title>{title}</title>
-<style>
+    let style = format!(
+        r#"
 :root {{ color-scheme: {scheme}; }}
 * {{ box-sizing: border-box; }}
 body {{ margin: 0; font-family: system-ui, sans-serif; background: {background}; color: {text_color}; }}
@@ -265,7 +267,21 @@ h1 {{ font-size: 1.5rem; margin: 0 0 8px; }}
 #problem {{ padding: 12px 14px; border-radius: 8px; background: #fee4e2; color: #7a271a; }}
 .button {{ display: inline-block; padding: 10px 18px; border-radius: 8px; background: {brand}; color: #fff; font-weight: 600; text-decoration: none; }}
 .button:focus-visible {{ outline: 3px solid {text_color}; outline-offset: 2px; }}
-</style>
+"#,
+        scheme = if config.dark { "dark" } else { "light" },
+    );
+    let html = format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<link rel="modulepreload" href="/sps-connect.js">
+<link rel="preload" href="/sps-connect_bg.wasm" as="fetch" type="application/wasm" crossorigin>
+<title>{title}</title>
+<style>{style}</style>
 </head>
 <body>
 <header>{logo}<strong>{app}</strong></header>
@@ -277,12 +293,12 @@ h1 {{ font-size: 1.5rem; margin: 0 0 8px; }}
 </html>"#,
         lang = escape(t.lang),
         title = title,
-        scheme = if config.dark { "dark" } else { "light" },
         app = escape(app),
     );
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
+    let policy = policy(&sha256_source(&style));
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::try_from(policy).expect("a policy is a valid header value"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
