@@ -9,18 +9,8 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
-import { root } from "./services.mjs";
+import { CONNECTED_ANSWER, CONTENT_TYPES, root, SANDBOX_CLIENT_ID as CLIENT_ID } from "./services.mjs";
 
-const CLIENT_ID = "spsDemoSandboxClient01";
-const ACCOUNT = {
-  status: "connected",
-  account: {
-    id: "acc_1", provider: "sps_commerce", environment: "sandbox", client_id_hint: "…nt01", client_id: CLIENT_ID,
-    services: ["transaction"], connected_at: "2026-12-01T10:00:00Z", status: "active", status_reason: null,
-    last_verified_at: "2026-12-01T10:00:00Z", last_checked_at: null, next_check_at: null, watch_documents: false,
-  },
-};
-const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", wasm: "application/wasm" };
 
 let site;
 let server;
@@ -54,13 +44,13 @@ before(async () => {
       request.on("data", (chunk) => (body += chunk));
       request.on("end", () => {
         received.push({ session: request.headers["x-connect-session"], body: JSON.parse(body) });
-        send(201, "application/json", JSON.stringify(ACCOUNT));
+        send(201, "application/json", JSON.stringify(CONNECTED_ANSWER));
       });
       return undefined;
     }
     const file = path === "/" ? "index.html" : path.slice(1);
     try {
-      return send(200, TYPES[file.split(".").pop()] || "application/octet-stream", readFileSync(join(site, file.replace(/\.\./g, ""))));
+      return send(200, CONTENT_TYPES[file.split(".").pop()] || "application/octet-stream", readFileSync(join(site, file.replace(/\.\./g, ""))));
     } catch {
       return send(404, "text/plain", "not found");
     }

@@ -9,6 +9,22 @@ import { randomBytes } from "node:crypto";
 
 export const root = new URL("..", import.meta.url).pathname;
 
+/// The Client ID of the demo's Sandbox account.
+export const SANDBOX_CLIENT_ID = "spsDemoSandboxClient01";
+
+/// A connect endpoint's `201` answer for the demo's Sandbox account, for pages tested against a scripted backend.
+export const CONNECTED_ANSWER = {
+  status: "connected",
+  account: {
+    id: "acc_1", provider: "sps_commerce", environment: "sandbox", client_id_hint: "…nt01", client_id: SANDBOX_CLIENT_ID,
+    services: ["transaction"], connected_at: "2026-12-01T10:00:00Z", status: "active", status_reason: null,
+    last_verified_at: "2026-12-01T10:00:00Z", last_checked_at: null, next_check_at: null, watch_documents: false,
+  },
+};
+
+/// Content types of the files a scripted page serves, by extension.
+export const CONTENT_TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", wasm: "application/wasm", css: "text/css" };
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -8,10 +8,9 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
-import { root } from "./services.mjs";
+import { CONNECTED_ANSWER, CONTENT_TYPES, root, SANDBOX_CLIENT_ID as CLIENT_ID } from "./services.mjs";
 
 const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
-const CLIENT_ID = "spsDemoSandboxClient01";
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -38,16 +37,7 @@ modal.addEventListener("sps-connect:success", (event) => {
   document.getElementById("status").textContent = "Linked " + event.detail.account.clientIdHint;
 });`;
 
-const ACCOUNT = {
-  status: "connected",
-  account: {
-    id: "acc_1", provider: "sps_commerce", environment: "sandbox", client_id_hint: "…nt01", client_id: CLIENT_ID,
-    services: ["transaction"], connected_at: "2026-12-01T10:00:00Z", status: "active", status_reason: null,
-    last_verified_at: "2026-12-01T10:00:00Z", last_checked_at: null, next_check_at: null, watch_documents: false,
-  },
-};
 
-const TYPES = { js: "text/javascript", wasm: "application/wasm", css: "text/css" };
 
 let server;
 let origin;
@@ -61,14 +51,14 @@ before(async () => {
       response.end(body);
     };
     if (path === "/") return send(200, "text/html; charset=utf-8", PAGE);
-    if (path === "/portal.js") return send(200, TYPES.js, SCRIPT);
-    if (path === "/portal.css") return send(200, TYPES.css, "body { font-family: serif; }");
+    if (path === "/portal.js") return send(200, CONTENT_TYPES.js, SCRIPT);
+    if (path === "/portal.css") return send(200, CONTENT_TYPES.css, "body { font-family: serif; }");
     if (path === "/api/sps/connect" && request.method === "POST") {
-      return send(201, "application/json", JSON.stringify(ACCOUNT));
+      return send(201, "application/json", JSON.stringify(CONNECTED_ANSWER));
     }
     try {
       const file = readFileSync(join(root, "dist", path.replace(/^\/+/, "").replace(/\.\./g, "")));
-      return send(200, TYPES[path.split(".").pop()] || "application/octet-stream", file);
+      return send(200, CONTENT_TYPES[path.split(".").pop()] || "application/octet-stream", file);
     } catch {
       return send(404, "text/plain", "not found");
     }
