@@ -78,8 +78,20 @@ async fn an_event_queued_before_a_restart_is_delivered_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("accounts.sqlite");
     let down = closed_port().await;
-    let before = host_with(&token_url, &format!("http://{down}/hooks"), Some(&database)).await;
-    before.connected_account("user-1").await;
+    // Regression: an in-process "before" kept its deliverer running after the
+    // drop, retrying the closed port and holding the event away from the new host.
+    // A process is stopped instead, once its one failed attempt is recorded (the
+    // next is 2 s away), so that it is not stopped holding the event.
+    let vars = instance_variables(&database.display().to_string(), &token_url, &format!("http://{down}/hooks"));
+    let before = start_instance(&vars);
+    before.host.connected_account("user-1").await;
+    for _ in 0..100 {
+        let (_, page) = before.host.admin(Method::GET, "/api/sps/webhooks/deliveries").await;
+        if page["deliveries"][0]["attempts"].as_u64() >= Some(1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     drop(before);
 
     let receiver = WebhookReceiver::default();
