@@ -1,9 +1,8 @@
 //! The accounts endpoints: list, show, verify, disconnect, and tokens for the
 //! portal's server.
 
-use super::{summary, ApiError, AppState, Caller, ContractJson, PortalServer, NO_STORE};
+use super::{summary, ApiError, AppState, Caller, ClientIp, ContractJson, PortalServer, NO_STORE};
 use crate::domain::accounts::{AccessError, Recent};
-use crate::domain::activity::Actor;
 use crate::domain::limits::Subject;
 use crate::sps::tokens::Reuse;
 use crate::store::{SealedAccount, StoredAccount};
@@ -11,7 +10,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use sps_connect_wire::{is_valid_account_id, AccountList, ErrorBody, LinkedAccount};
 
@@ -68,8 +67,8 @@ pub async fn accounts(
     let user_id = match (caller, query.user_id) {
         (Caller::Portal, Some(user_id)) if !user_id.trim().is_empty() => user_id,
         (Caller::Portal, _) => return Err(ApiError::invalid("The portal's server must name the user: `?user_id=`.")),
-        (Caller::User(_), Some(_)) => return Err(ApiError::invalid("`user_id` is for the portal's server only.")),
-        (Caller::User(user_id), None) => user_id,
+        (Caller::User { .. }, Some(_)) => return Err(ApiError::invalid("`user_id` is for the portal's server only.")),
+        (Caller::User { user_id, .. }, None) => user_id,
     };
     let accounts = state.accounts.list(user_id).await?;
     let body = AccountList { accounts: accounts.into_iter().map(summary).collect() };
@@ -154,14 +153,14 @@ pub async fn change_account(
 )]
 pub async fn verify(
     caller: Caller,
-    actor: Actor,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let sealed = find(&state, &caller, &account_id).await?;
     let mut subjects = vec![Subject::AccountVerifies(sealed.account.id.clone())];
     let recent = match &caller {
-        Caller::User(user_id) => {
+        Caller::User { user_id, .. } => {
             subjects.push(Subject::UserCalls(user_id.clone()));
             Recent::Reuse
         }
@@ -171,7 +170,7 @@ pub async fn verify(
         let message = format!("Too many verifications in a short time; wait {seconds} seconds before trying again.");
         ApiError::rate_limited(message, seconds)
     })?;
-    let verified = state.accounts.verify(&sealed, recent, &actor).await;
+    let verified = state.accounts.verify(&sealed, recent, &caller.actor(ip)).await;
     reservation.settle(|_| true);
     Ok(account_answer(verified?))
 }
@@ -191,12 +190,12 @@ pub async fn verify(
 )]
 pub async fn delete_account(
     caller: Caller,
-    actor: Actor,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let sealed = find(&state, &caller, &account_id).await?;
-    if !state.accounts.disconnect(&sealed.account, &actor).await? {
+    if !state.accounts.disconnect(&sealed.account, &caller.actor(ip)).await? {
         return Err(AccessError::NotFound.into());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -233,7 +232,7 @@ pub struct TokenQuery {
 )]
 pub async fn token(
     _: PortalServer,
-    actor: Actor,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     State(state): State<AppState>,
     Path(account_id): Path<String>,
     query: Result<Query<TokenQuery>, QueryRejection>,
@@ -242,7 +241,7 @@ pub async fn token(
         query.map_err(|_| ApiError::invalid("The only query parameter is `force_refresh` (true or false)."))?;
     let sealed = find(&state, &Caller::Portal, &account_id).await?;
     let reuse = if query.force_refresh { Reuse::Fresh } else { Reuse::Any };
-    let token = state.accounts.token(&sealed, reuse, &actor).await?;
+    let token = state.accounts.token(&sealed, reuse, &Caller::Portal.actor(ip)).await?;
     let body = TokenBody {
         access_token: token.access_token.secret().clone(),
         token_type: "Bearer",

@@ -1,9 +1,7 @@
 //! `POST {endpoint}`: the widget's connect request.
 
-use super::extract::session_actor;
-use super::{summary, ApiError, AppState, ClientIp, ConnectSession, ContractJson, NO_STORE};
+use super::{summary, ApiError, AppState, Caller, ClientIp, ConnectSession, ContractJson, NO_STORE};
 use crate::domain::accounts::AccessError;
-use crate::domain::activity::Actor;
 use crate::domain::limits::{Reservation, Subject};
 use crate::sps::failure::SpsFailure;
 use crate::store::{Saved, StoreError, StoredAccount};
@@ -138,7 +136,7 @@ pub async fn connect(
             return Err(refusal);
         }
     };
-    let actor = Actor { kind: session_actor(&session), address: ip };
+    let actor = Caller::from(session.clone()).actor(ip);
     let connected = state.accounts.connect(session.user_id, request, through.clone(), &actor).await;
     attempt.settle(&state, &connected);
     if connected.is_err() {

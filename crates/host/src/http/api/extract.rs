@@ -1,9 +1,9 @@
 //! Who is calling, and the JSON body, read once for every handler: the
-//! extractors [`PortalServer`], [`Caller`], [`ConnectSession`] and
-//! [`Actor`] (who, for the account's history), and [`ContractJson`], whose
-//! rejections are the contract's error bodies.
+//! extractors [`PortalServer`], [`Caller`] (which also names the actor for
+//! the account's history) and [`ConnectSession`], and [`ContractJson`],
+//! whose rejections are the contract's error bodies.
 
-use super::{ApiError, AppState, ClientIp, BODY_LIMIT};
+use super::{ApiError, AppState, BODY_LIMIT};
 use crate::domain::activity::{Actor, ActorKind};
 use crate::domain::session::{Session, SessionError, Sessions};
 use axum::body::Bytes;
@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use sps_connect_wire::SESSION_HEADER;
+use std::net::IpAddr;
 
 /// The portal's server: the admin key as Bearer, and no connect session
 /// beside it, so that nothing a browser holds reaches its endpoints.
@@ -27,7 +28,12 @@ pub enum Caller {
     /// The portal's server, with the admin key: any account.
     Portal,
     /// A portal user, with a connect session: their own accounts only.
-    User(String),
+    User {
+        /// The session's user.
+        user_id: String,
+        /// Whether the session came from a hosted link.
+        via_link: bool,
+    },
 }
 
 impl Caller {
@@ -35,8 +41,24 @@ impl Caller {
     pub fn owner(&self) -> Option<&str> {
         match self {
             Caller::Portal => None,
-            Caller::User(user_id) => Some(user_id),
+            Caller::User { user_id, .. } => Some(user_id),
         }
+    }
+
+    /// The caller as the account's history names it, from `address`.
+    pub fn actor(&self, address: Option<IpAddr>) -> Actor {
+        let kind = match self {
+            Caller::Portal => ActorKind::Portal,
+            Caller::User { via_link: true, .. } => ActorKind::Link,
+            Caller::User { via_link: false, .. } => ActorKind::User,
+        };
+        Actor { kind, address }
+    }
+}
+
+impl From<Session> for Caller {
+    fn from(session: Session) -> Self {
+        Caller::User { via_link: session.link_id.is_some(), user_id: session.user_id }
     }
 }
 
@@ -101,30 +123,7 @@ impl FromRequestParts<AppState> for Caller {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             return admin(state, &parts.headers);
         }
-        authenticate(state, &parts.headers).map(|session| Caller::User(session.user_id))
-    }
-}
-
-impl FromRequestParts<AppState> for Actor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let address = parts.extensions.get::<ClientIp>().and_then(|ip| ip.0);
-        let kind = if parts.headers.contains_key(header::AUTHORIZATION) {
-            admin(state, &parts.headers)?;
-            ActorKind::Portal
-        } else {
-            session_actor(&authenticate(state, &parts.headers)?)
-        };
-        Ok(Actor { kind, address })
-    }
-}
-
-/// Who acts with `session`: a user, from the portal or from a hosted link.
-pub fn session_actor(session: &Session) -> ActorKind {
-    match session.link_id {
-        Some(_) => ActorKind::Link,
-        None => ActorKind::User,
+        authenticate(state, &parts.headers).map(Caller::from)
     }
 }
 

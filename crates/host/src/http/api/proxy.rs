@@ -1,8 +1,7 @@
 //! `/api/sps/accounts/{id}/proxy/{path}`: the portal's server calls the SPS
 //! API as one of its linked accounts, without ever holding its secret.
 
-use super::{find, read_body, ApiError, AppState, Caller, PortalServer, NO_STORE};
-use crate::domain::activity::Actor;
+use super::{find, read_body, ApiError, AppState, Caller, ClientIp, PortalServer, NO_STORE};
 use crate::sps::api::{
     keep_headers, upstream_url, Answer, Outbound, FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS,
 };
@@ -10,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use sps_connect_wire::ErrorBody;
 
 /// Marks an answer that comes from SPS, passed through, as opposed to the host's own errors.
@@ -51,7 +51,7 @@ pub(crate) fn relay(answer: Answer) -> Response {
 )]
 pub async fn proxy(
     _: PortalServer,
-    actor: Actor,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     State(state): State<AppState>,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -71,7 +71,7 @@ pub async fn proxy(
     let body = read_body(Bytes::from_request(request, &state).await, api.max_request_bytes)?;
     let sealed = find(&state, &Caller::Portal, account_id).await?;
     let outbound = Outbound { method, url, headers: keep_headers(&headers, FORWARDED_REQUEST_HEADERS), body };
-    let answer = state.accounts.forward(&sealed, &outbound, &actor).await;
+    let answer = state.accounts.forward(&sealed, &outbound, &Caller::Portal.actor(ip)).await;
     let status = answer.as_ref().map_or("failed".to_owned(), |a| format!("{}xx", a.status.as_u16() / 100));
     metrics::counter!("sps_connect_proxy_calls_total", "status" => status).increment(1);
     Ok(relay(answer?))
