@@ -37,6 +37,16 @@ pub fn observed() -> Vec<&'static str> {
     ATTRIBUTES.iter().map(|(name, _)| *name).chain([OPEN_ATTRIBUTE]).collect()
 }
 
+/// The connect attributes the accounts list leaves to each Reconnect.
+const SET_PER_ACCOUNT: [&str; 3] = ["mode", "account-id", "client-id"];
+
+/// Each attribute of `<sps-accounts>` and the option path it sets: its own
+/// two, and the connect attributes its Reconnect dialog takes.
+pub fn accounts_attributes() -> Vec<(&'static str, &'static str)> {
+    let connect = ATTRIBUTES.iter().copied().filter(|(name, _)| !SET_PER_ACCOUNT.contains(name));
+    [("accounts-url", "accountsUrl"), ("allow-actions", "allowActions")].into_iter().chain(connect).collect()
+}
+
 /// An attribute with a value the widget cannot use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttributeError {
@@ -53,23 +63,39 @@ impl fmt::Display for AttributeError {
 }
 
 impl From<OptionError> for AttributeError {
-    /// The attribute that sets the option (for `services[1]`, `services`; for
-    /// `theme`, the first attribute of the group), else the option's own path.
+    /// The `<sps-connect>` attribute that sets the option.
     fn from(error: OptionError) -> Self {
+        AttributeError::naming(error, ATTRIBUTES)
+    }
+}
+
+impl AttributeError {
+    /// The attribute of `table` that sets the option (for `services[1]`,
+    /// `services`; for `theme`, the first attribute of the group), else the
+    /// option's own path.
+    pub fn naming(error: OptionError, table: &[(&str, &str)]) -> Self {
         let option = error.option.as_str();
-        let attribute = ATTRIBUTES
+        let attribute = table
             .iter()
             .find(|(_, path)| *path == option || option.starts_with(&format!("{path}[")))
-            .or_else(|| ATTRIBUTES.iter().find(|(_, path)| path.split('.').next() == Some(option)))
+            .or_else(|| table.iter().find(|(_, path)| path.split('.').next() == Some(option)))
             .map_or(option, |(name, _)| name);
         AttributeError { attribute: attribute.to_owned(), problem: error.problem }
     }
 }
 
-/// The options object the attributes describe; `attribute` reads one by name.
+/// The `<sps-connect>` options object the attributes describe; `attribute` reads one by name.
 pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<Value, AttributeError> {
+    options_from(ATTRIBUTES, attribute)
+}
+
+/// The options object that the attributes of `table` describe; `attribute` reads one by name.
+pub fn options_from(
+    table: &[(&str, &str)],
+    attribute: impl Fn(&str) -> Option<String>,
+) -> Result<Value, AttributeError> {
     let mut options = Map::new();
-    for (name, path) in ATTRIBUTES {
+    for (name, path) in table {
         let Some(raw) = attribute(name) else { continue };
         let value = if FLAGS.contains(name) {
             json!(raw != "false")
@@ -143,6 +169,27 @@ mod tests {
             (options.locale.as_deref(), options.account_id.as_deref(), options.timeout_ms),
             (Some("de"), Some("acc_7"), 5000)
         );
+    }
+
+    #[test]
+    fn the_accounts_element_takes_its_own_attributes_and_the_dialogs() {
+        let table = accounts_attributes();
+        let attributes: HashMap<&str, &str> = [
+            ("allow-actions", "verify disconnect"),
+            ("session-token", "tok.abc"),
+            ("theme", "dark"),
+            ("mode", "inline"),
+        ]
+        .into_iter()
+        .collect();
+        let tree = options_from(&table, |name| attributes.get(name).map(|v| v.to_string())).unwrap();
+        let options = crate::accounts::AccountsOptions::from_json(tree).unwrap();
+        assert_eq!(options.allow_actions, [crate::accounts::Action::Verify, crate::accounts::Action::Disconnect]);
+        assert_eq!(options.connect.session_token.as_deref(), Some("tok.abc"));
+        assert_eq!(options.connect.mode, Mode::Modal, "`mode` is not an attribute of the list");
+        let bad = options_from(&table, |name| (name == "allow-actions").then(|| "verify remove".to_owned())).unwrap();
+        let error = AttributeError::naming(crate::accounts::AccountsOptions::from_json(bad).unwrap_err(), &table);
+        assert_eq!(error.attribute, "allow-actions");
     }
 
     #[test]

@@ -31,10 +31,14 @@ pub enum Failure {
 
 /// Reads an HTTP answer of the connect endpoint.
 pub fn classify(status: u16, body: &str) -> Result<LinkedAccount, Failure> {
+    classify_as::<ConnectResponse>(status, body).map(|response| response.account)
+}
+
+/// Reads an HTTP answer of any endpoint of the host's API: a success as `T`,
+/// a refusal as the contract's error body.
+pub fn classify_as<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Result<T, Failure> {
     if (200..300).contains(&status) {
-        return serde_json::from_str::<ConnectResponse>(body)
-            .map(|response| response.account)
-            .map_err(|_| Failure::Unexpected { status });
+        return serde_json::from_str::<T>(body).map_err(|_| Failure::Unexpected { status });
     }
     if let Ok(error) = serde_json::from_str::<ErrorBody>(body) {
         let detail = Some(error.message.trim()).filter(|m| !m.is_empty()).map(shorten);

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod attributes;
 pub mod events;
 pub mod failure;

@@ -238,11 +238,7 @@ impl ConnectOptions {
         let fail =
             |option: &str, problem: &str| Err(OptionError { option: option.to_owned(), problem: problem.to_owned() });
         if !is_usable_endpoint(&self.endpoint) {
-            return fail(
-                "endpoint",
-                "must be a path on this page's origin (one `/` first), or an `https://` URL (`http://` only for \
-                 localhost), without backslashes, `@`, encoded slashes or whitespace",
-            );
+            return fail("endpoint", ENDPOINT_RULE);
         }
         if let Some(token) = &self.session_token {
             if !crate::session::is_usable_token(token) {
@@ -284,13 +280,18 @@ impl ConnectOptions {
     }
 }
 
+/// What an endpoint URL must be, as an option error says it.
+pub(crate) const ENDPOINT_RULE: &str = "must be a path on this page's origin (one `/` first), or an `https://` URL \
+                                        (`http://` only for localhost), without backslashes, `@`, encoded slashes or \
+                                        whitespace";
+
 /// Whether `endpoint` is a path on the page's own origin, an `https://` URL,
 /// or `http://` on loopback. Anything a browser could read as another host is
 /// refused: backslashes (read as slashes), `//` at the start
 /// (protocol-relative), `@` (credentials before a host), encoded
 /// slashes and backslashes, whitespace and control characters (which URL
 /// parsers drop).
-fn is_usable_endpoint(endpoint: &str) -> bool {
+pub(crate) fn is_usable_endpoint(endpoint: &str) -> bool {
     let lower = endpoint.to_ascii_lowercase();
     let tricky = endpoint.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\' || c == '@')
         || ["%2f", "%5c", "%09", "%0a", "%0d"].iter().any(|encoded| lower.contains(encoded));

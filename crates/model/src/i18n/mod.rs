@@ -177,8 +177,94 @@ pub struct Messages {
     pub new_secret_placeholder: &'static str,
     /// Vendor attribution under the dialog.
     pub attribution: &'static str,
+    /// The accounts list.
+    pub accounts: AccountsText,
     /// The language's plural rule: whether `count` takes the singular form.
     pub is_singular: fn(usize) -> bool,
+}
+
+/// The words of the accounts list (`<sps-accounts>`). Messages about one
+/// account hold `{environment}` and `{client_id}` (the Client ID's hint).
+#[derive(Debug)]
+pub struct AccountsText {
+    /// Caption of the accounts table.
+    pub caption: &'static str,
+    /// Shown when no account is linked.
+    pub empty: &'static str,
+    /// Said while the list loads.
+    pub loading: &'static str,
+    /// The list could not be read; `{reason}` says why.
+    pub load_failed: &'static str,
+    /// Column: the environment.
+    pub column_environment: &'static str,
+    /// Column: the Client ID's last characters.
+    pub column_client_id: &'static str,
+    /// Column: the services.
+    pub column_services: &'static str,
+    /// Column: the status.
+    pub column_status: &'static str,
+    /// Column: when SPS last accepted the credentials.
+    pub column_verified: &'static str,
+    /// Column: the scheduled checks.
+    pub column_checks: &'static str,
+    /// Column: the row's buttons.
+    pub column_actions: &'static str,
+    /// Status badge of an account that works.
+    pub active: &'static str,
+    /// Status badge of an account SPS refused.
+    pub needs_attention: &'static str,
+    /// What to do: the secret was rotated or revoked.
+    pub advice_invalid_client: &'static str,
+    /// What to do: the application lost the client credentials grant.
+    pub advice_unauthorized_client: &'static str,
+    /// What to do: the application lost access to the services.
+    pub advice_access_denied: &'static str,
+    /// What to do: SPS refused the account for another reason.
+    pub advice_other: &'static str,
+    /// A time that has not happened yet (never verified, never checked).
+    pub never: &'static str,
+    /// The last scheduled check; `{time}`.
+    pub last_check: &'static str,
+    /// The next scheduled check; `{time}`.
+    pub next_check: &'static str,
+    /// No check is scheduled.
+    pub not_scheduled: &'static str,
+    /// Button: verify.
+    pub verify: &'static str,
+    /// Button: reconnect.
+    pub reconnect: &'static str,
+    /// Button: disconnect; also the confirmation's button.
+    pub disconnect: &'static str,
+    /// Accessible name of Verify on a row; `{environment}`, `{client_id}` (its hint).
+    pub verify_label: &'static str,
+    /// Accessible name of Reconnect on a row.
+    pub reconnect_label: &'static str,
+    /// Accessible name of Disconnect on a row.
+    pub disconnect_label: &'static str,
+    /// Said while a verify runs.
+    pub verifying: &'static str,
+    /// Said when a verify found the account working.
+    pub verified: &'static str,
+    /// Said when a verify found the account refused; `{advice}` says what to do.
+    pub verified_needs_attention: &'static str,
+    /// Said when a verify could not be done; `{reason}` says why.
+    pub verify_failed: &'static str,
+    /// Said when a reconnect succeeded.
+    pub reconnected: &'static str,
+    /// Title of the disconnect confirmation.
+    pub confirm_title: &'static str,
+    /// Body of the disconnect confirmation.
+    pub confirm_body: &'static str,
+    /// Button: keep the account.
+    pub cancel: &'static str,
+    /// Said while a disconnect runs.
+    pub disconnecting: &'static str,
+    /// Said when the account is disconnected.
+    pub disconnected: &'static str,
+    /// Said when a disconnect could not be done; `{reason}` says why.
+    pub disconnect_failed: &'static str,
+    /// The reason given when the page's session expired.
+    pub session_expired: &'static str,
 }
 
 /// A message that depends on a count, in the forms the language needs.
