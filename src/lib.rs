@@ -10,20 +10,26 @@
 
 #![warn(missing_docs)]
 
-pub use sps_connect_model::{attributes, events, failure, flow, guide, i18n, options, rich_text, session, validation};
+pub use sps_connect_model::{
+    accounts, attributes, events, failure, flow, guide, i18n, options, rich_text, session, validation,
+};
 
 pub mod api;
 pub mod components;
 pub mod controller;
 pub mod element;
+pub mod list;
 mod mount;
 mod stylesheet;
 
 pub use element::define_element;
+pub use list::element::define_accounts_element;
+pub use list::mount::{mount_accounts, AccountsHandle};
 pub use mount::{mount, ConnectHandle};
 
-/// Registers `<sps-connect>` when the bundle starts.
+/// Registers `<sps-connect>` and `<sps-accounts>` when the bundle starts.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     define_element();
+    define_accounts_element();
 }

@@ -6,7 +6,7 @@
 use crate::components::ConnectDialog;
 use crate::controller::{Callbacks, Controller, EscapeWhenFocusIsLost};
 use crate::i18n::catalog;
-use crate::options::{ConnectOptions, Mode, OptionError, Scheme};
+use crate::options::{ConnectOptions, Mode, OptionError, Scheme, Theme};
 use leptos::prelude::*;
 use std::any::Any;
 use std::cell::Cell;
@@ -117,24 +117,8 @@ pub(crate) fn mount_parsed(
     options: ConnectOptions,
     callbacks: Callbacks,
 ) -> Result<ConnectHandle, MountError> {
-    check_theme_in_browser(&options).map_err(MountError::Option)?;
-    if let Some(locale) = options.locale.as_deref().filter(|locale| catalog(locale).is_none()) {
-        web_sys::console::warn_1(&format!("SPS Connect: no translation for locale `{locale}`; using English").into());
-    }
-    let document = element.owner_document().ok_or_else(|| MountError::Page("the element has no document".into()))?;
-    let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
-    shell.set_attribute("data-sps-connect", "").map_err(js_error)?;
-    let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
-    let root: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
-    let scheme = if options.theme.scheme == Scheme::Dark { " spsc-dark" } else { "" };
-    root.set_class_name(&format!("spsc-root{scheme}"));
-    for (property, value) in options.theme.tokens() {
-        root.style().set_property(property, value).map_err(js_error)?;
-    }
-    crate::stylesheet::adopt(&document, &shadow).map_err(js_error)?;
-    shadow.append_child(&root).map_err(js_error)?;
-    element.append_child(&shell).map_err(js_error)?;
-
+    check_in_browser(&options)?;
+    let (shell, root) = isolated_root(&element, &options.theme, "data-sps-connect")?;
     let inline = options.mode == Mode::Inline;
     let slot = Rc::new(Cell::new(None));
     let exported = Rc::clone(&slot);
@@ -152,14 +136,41 @@ pub(crate) fn mount_parsed(
     Ok(ConnectHandle { controller, shell, mounted: Some(Box::new(mounted)), escape })
 }
 
+/// A shell appended to `element`, marked with `marker`, whose open shadow root
+/// holds the stylesheet and a themed root to render into: `(shell, root)`.
+pub(crate) fn isolated_root(
+    element: &HtmlElement,
+    theme: &Theme,
+    marker: &str,
+) -> Result<(HtmlElement, HtmlElement), MountError> {
+    let document = element.owner_document().ok_or_else(|| MountError::Page("the element has no document".into()))?;
+    let shell: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
+    shell.set_attribute(marker, "").map_err(js_error)?;
+    let shadow = shell.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(js_error)?;
+    let root: HtmlElement = document.create_element("div").map_err(js_error)?.unchecked_into();
+    let scheme = if theme.scheme == Scheme::Dark { " spsc-dark" } else { "" };
+    root.set_class_name(&format!("spsc-root{scheme}"));
+    for (property, value) in theme.tokens() {
+        root.style().set_property(property, value).map_err(js_error)?;
+    }
+    crate::stylesheet::adopt(&document, &shadow).map_err(js_error)?;
+    shadow.append_child(&root).map_err(js_error)?;
+    element.append_child(&shell).map_err(js_error)?;
+    Ok((shell, root))
+}
+
 fn js_error(error: JsValue) -> MountError {
     MountError::Page(format!("{error:?}"))
 }
 
-fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
+/// A copy of `options` without the functions named in `names`, and those functions.
+pub(crate) fn take_functions<const N: usize>(
+    options: &JsValue,
+    names: [&str; N],
+) -> Result<(JsValue, [Option<js_sys::Function>; N]), JsError> {
     let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-    let mut found: [Option<js_sys::Function>; 5] = Default::default();
-    for (slot, name) in found.iter_mut().zip(CALLBACKS) {
+    let mut found: [Option<js_sys::Function>; N] = std::array::from_fn(|_| None);
+    for (slot, name) in found.iter_mut().zip(names) {
         let value = js_sys::Reflect::get(&plain, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() || value.is_null() {
             continue;
@@ -168,22 +179,39 @@ fn take_callbacks(options: &JsValue) -> Result<(JsValue, Callbacks), JsError> {
             Some(value.dyn_into().map_err(|_| JsError::new(&format!("invalid option `{name}`: must be a function")))?);
         let _ = js_sys::Reflect::delete_property(&plain, &name.into());
     }
-    let [on_success, on_close, on_error, on_event, fetch_session_token] = found;
-    Ok((plain.into(), Callbacks { on_success, on_close, on_error, on_event, fetch_session_token }))
+    Ok((plain.into(), found))
+}
+
+/// `options` as a JSON tree, after checking that it is a plain object.
+pub(crate) fn options_tree(options: JsValue) -> Result<serde_json::Value, JsError> {
+    serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("invalid SPS Connect options: {e}")))
+}
+
+/// Whether `options` is an object a host may pass (not an array or a primitive).
+pub(crate) fn is_options_object(options: &JsValue) -> bool {
+    options.is_object() && !js_sys::Array::is_array(options)
 }
 
 fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok((ConnectOptions::default(), Callbacks::default()));
     }
-    if !options.is_object() || js_sys::Array::is_array(&options) {
+    if !is_options_object(&options) {
         return Err(JsError::new("invalid SPS Connect options: expected an object"));
     }
-    let (plain, callbacks) = take_callbacks(&options)?;
-    let tree: serde_json::Value = serde_wasm_bindgen::from_value(plain)
-        .map_err(|e| JsError::new(&format!("invalid SPS Connect options: {e}")))?;
-    let options = ConnectOptions::from_json(tree).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok((options, callbacks))
+    let (plain, [on_success, on_close, on_error, on_event, fetch_session_token]) = take_functions(&options, CALLBACKS)?;
+    let options = ConnectOptions::from_json(options_tree(plain)?).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok((options, Callbacks { on_success, on_close, on_error, on_event, fetch_session_token }))
+}
+
+/// Checks what only the browser can: that each theme value is valid CSS; and
+/// warns of a locale no catalog speaks.
+pub(crate) fn check_in_browser(options: &ConnectOptions) -> Result<(), MountError> {
+    check_theme_in_browser(options).map_err(MountError::Option)?;
+    if let Some(locale) = options.locale.as_deref().filter(|locale| catalog(locale).is_none()) {
+        web_sys::console::warn_1(&format!("SPS Connect: no translation for locale `{locale}`; using English").into());
+    }
+    Ok(())
 }
 
 fn check_theme_in_browser(options: &ConnectOptions) -> Result<(), OptionError> {

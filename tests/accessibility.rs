@@ -1,4 +1,4 @@
-//! axe-core, run in the browser against every state of the dialog.
+//! axe-core, run in the browser against every state of the dialog and the accounts list.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const AXE: &str = include_str!("../node_modules/axe-core/axe.min.js");
 
 /// Runs axe-core on the widget and fails with every violation it reports.
-async fn assert_no_violations(widget: &Widget, state: &str) {
+async fn assert_no_violations(widget: &View, state: &str) {
     if js_sys::Reflect::get(&js_sys::global(), &"axe".into()).unwrap().is_undefined() {
         js_sys::eval(AXE).unwrap();
     }
@@ -69,4 +69,47 @@ async fn the_dark_inline_german_widget_has_no_axe_violations() {
     widget.click("Verbinden");
     settle().await;
     assert_no_violations(&widget, "the dark form with errors").await;
+}
+
+const LISTED: &str = r#"{"accounts":[{"id":"acc_1","provider":"sps_commerce","environment":"production",
+  "client_id_hint":"…nt01","client_id":"spsDemoProductionClient01","services":["transaction"],
+  "connected_at":"2026-11-29T10:15:00Z","status":"needs_attention","status_reason":"invalid_client",
+  "last_verified_at":"2026-11-29T10:15:00Z","last_checked_at":"2026-11-29T16:15:00Z","next_check_at":null,
+  "watch_documents":false},{"id":"acc_2","provider":"sps_commerce","environment":"sandbox","client_id_hint":"…ox02",
+  "client_id":"spsDemoSandboxClient02","services":["transaction","shipping_label"],"connected_at":"2026-11-29T10:15:00Z",
+  "status":"active","status_reason":null,"last_verified_at":null,"last_checked_at":null,"next_check_at":null,
+  "watch_documents":false}]}"#;
+
+fn list_options(theme: &str) -> JsValue {
+    js_sys::JSON::parse(&format!(r#"{{"sessionToken":"tok.a11y","theme":"{theme}"}}"#)).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_accounts_list_has_no_axe_violations_in_any_state() {
+    for theme in ["light", "dark"] {
+        answer_by_hand();
+        let list = List::mount_with(list_options(theme)).unwrap();
+        until("the list asks", || pending() == 1).await;
+        assert_no_violations(&list, &format!("the {theme} list while it loads")).await;
+        deliver(0, 200, LISTED);
+        until("the rows show", || list.text().contains("Needs attention")).await;
+        assert_no_violations(&list, &format!("the {theme} list with an account that needs attention")).await;
+        list.click("Disconnect Sandbox account …ox02");
+        settle().await;
+        list.by_role("alertdialog", "Disconnect this account?");
+        assert_no_violations(&list, &format!("the {theme} disconnect confirmation")).await;
+    }
+    answer_by_hand();
+    let empty = List::mount_with(list_options("light")).unwrap();
+    until("the list asks", || pending() == 1).await;
+    deliver(0, 200, r#"{"accounts":[]}"#);
+    until("the empty list shows", || empty.text().contains("No SPS Commerce account")).await;
+    assert_no_violations(&empty, "the empty list").await;
+    drop(empty);
+    answer_by_hand();
+    let failed = List::mount_with(list_options("light")).unwrap();
+    until("the list asks", || pending() == 1).await;
+    deliver(0, 503, "");
+    until("the failure shows", || failed.text().contains("could not be loaded")).await;
+    assert_no_violations(&failed, "the list that could not be loaded").await;
 }

@@ -144,7 +144,7 @@ fn element(token: &str) -> (HtmlElement, View) {
     document().body().unwrap().append_child(&container).unwrap();
     container.set_inner_html(&format!(r#"<sps-connect mode="inline" session-token="{token}"></sps-connect>"#));
     let element: HtmlElement = container.first_element_child().unwrap().unchecked_into();
-    (container, View { root: element })
+    (container, View { root: element, shell: 0 })
 }
 
 fn document() -> web_sys::Document {

@@ -122,7 +122,8 @@ pub fn ConnectDialog(
     }
 }
 
-fn keep_focus_inside(dialog: &Element, ev: &KeyboardEvent) {
+/// Keeps Tab and Shift+Tab cycling inside `dialog`, as a modal dialog must.
+pub(super) fn keep_focus_inside(dialog: &Element, ev: &KeyboardEvent) {
     let Ok(nodes) = dialog.query_selector_all(FOCUSABLE) else {
         return;
     };

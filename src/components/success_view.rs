@@ -46,7 +46,8 @@ pub fn SuccessView(
     .into_any()
 }
 
-fn local_time(rfc3339: &str, messages: &Messages) -> String {
+/// An RFC 3339 time as the reader's locale writes a date and time.
+pub(super) fn local_time(rfc3339: &str, messages: &Messages) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();

@@ -15,7 +15,8 @@ mod session;
 
 pub use escape::EscapeWhenFocusIsLost;
 pub use focus::{deep_active_element, AUTOFOCUS_ATTR};
-pub use notify::{dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
+pub use notify::{dispatch_event, dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
+pub(crate) use session::fetch_token;
 pub use session::RENEWAL_WAIT_MS;
 
 use crate::api::{post_connect, Endpoint};
@@ -58,7 +59,7 @@ pub struct Controller {
 }
 
 /// The reader's languages, most preferred first (`navigator.languages`).
-fn browser_languages() -> Vec<String> {
+pub(crate) fn browser_languages() -> Vec<String> {
     let Some(window) = web_sys::window() else {
         return Vec::new();
     };

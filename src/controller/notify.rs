@@ -40,11 +40,17 @@ impl Callbacks {
 
 /// Dispatches `sps-connect:{name}` on `target`: bubbling and composed, with `detail`.
 pub fn dispatch_widget_event(target: &HtmlElement, name: &str, detail: &JsValue) {
+    dispatch_event(target, &format!("{EVENT_PREFIX}{name}"), detail);
+}
+
+/// Dispatches the event `type_` on `target`: bubbling and composed (it leaves
+/// the shadow root), with `detail`.
+pub fn dispatch_event(target: &HtmlElement, type_: &str, detail: &JsValue) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(detail);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("{EVENT_PREFIX}{name}"), &init) {
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(type_, &init) {
         let _ = target.dispatch_event(&event);
     }
 }

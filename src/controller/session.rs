@@ -60,21 +60,7 @@ impl Session {
     }
 
     async fn fetch_from(&self, fetch: &js_sys::Function) -> bool {
-        let Ok(returned) = fetch.call0(&JsValue::NULL) else {
-            web_sys::console::error_1(&"SPS Connect: fetchSessionToken threw".into());
-            return false;
-        };
-        let token = match returned.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => {
-                let settled = futures::future::select(JsFuture::from(promise), TimeoutFuture::new(RENEWAL_WAIT_MS));
-                match settled.await {
-                    futures::future::Either::Left((Ok(token), _)) => token,
-                    _ => return false,
-                }
-            }
-            Err(token) => token,
-        };
-        let renewed = token.as_string().is_some_and(|token| self.set(Some(token)));
+        let renewed = fetch_token(fetch).await.is_some_and(|token| self.set(Some(token)));
         if !renewed {
             web_sys::console::error_1(&"SPS Connect: fetchSessionToken gave no usable session token".into());
         }
@@ -92,4 +78,25 @@ impl Session {
         }
         self.changes.get_value() != before
     }
+}
+
+/// Calls the page's `fetchSessionToken` and waits at most [`RENEWAL_WAIT_MS`]
+/// for the token it returns (or promises); `None` if it threw, failed or gave
+/// something other than text.
+pub(crate) async fn fetch_token(fetch: &js_sys::Function) -> Option<String> {
+    let Ok(returned) = fetch.call0(&JsValue::NULL) else {
+        web_sys::console::error_1(&"SPS Connect: fetchSessionToken threw".into());
+        return None;
+    };
+    let token = match returned.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => {
+            let settled = futures::future::select(JsFuture::from(promise), TimeoutFuture::new(RENEWAL_WAIT_MS));
+            match settled.await {
+                futures::future::Either::Left((Ok(token), _)) => token,
+                _ => return None,
+            }
+        }
+        Err(token) => token,
+    };
+    token.as_string()
 }

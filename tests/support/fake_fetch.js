@@ -102,7 +102,7 @@ export function answer_by_hand() {
     return new Promise((resolve) => {
       request.signal.addEventListener("abort", () => { globalThis.__spscAborted += 1; });
       globalThis.__spscPending.push((status, body) =>
-        resolve(new Response(body, { status, headers: { "Content-Type": "application/json" } })));
+        resolve(new Response(status === 204 ? null : body, { status, headers: { "Content-Type": "application/json" } })));
     });
   };
 }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use gloo_timers::future::TimeoutFuture;
-use sps_connect::{mount, ConnectHandle};
+use sps_connect::{mount, mount_accounts, AccountsHandle, ConnectHandle};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -213,6 +213,9 @@ fn selector_for_role(role: &str) -> String {
         "form" => "form[aria-label]",
         "group" => "fieldset",
         "region" => "section[aria-label], section[aria-labelledby]",
+        "row" => "tr",
+        "rowheader" => "th[scope=row]",
+        "cell" => "td",
         _ => "",
     };
     if implicit.is_empty() {
@@ -227,6 +230,8 @@ fn selector_for_role(role: &str) -> String {
 pub struct View {
     /// The element the widget is mounted in.
     pub root: HtmlElement,
+    /// Which of the shells mounted in `root` (from 0) this view reads.
+    pub shell: u32,
 }
 
 /// A test page with an opener button and the widget mounted beside it.
@@ -271,7 +276,7 @@ impl Widget {
         let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         body.append_child(&root).unwrap();
         match mount(root.clone(), options) {
-            Ok(handle) => Ok(Widget { view: View { root }, opener, handle }),
+            Ok(handle) => Ok(Widget { view: View { root, shell: 0 }, opener, handle }),
             Err(error) => {
                 root.remove();
                 opener.remove();
@@ -284,7 +289,8 @@ impl Widget {
 impl View {
     /// The shadow root the widget renders into.
     pub fn scope(&self) -> web_sys::ShadowRoot {
-        shadow_of(&self.root).expect("the widget renders into a shadow root")
+        let shell = self.root.children().item(self.shell).expect("the widget mounted its shell");
+        shell.shadow_root().expect("the widget renders into a shadow root")
     }
 
     /// The dialog element, if it is shown.
@@ -393,6 +399,50 @@ impl Drop for Widget {
         self.handle.destroy();
         self.root.remove();
         self.opener.remove();
+        restore_fetch();
+    }
+}
+
+/// An accounts list mounted in the test page, with a button outside it.
+pub struct List {
+    /// What it shows; the Reconnect dialog is the second shell in `root`.
+    pub view: View,
+    /// The list's handle.
+    pub handle: AccountsHandle,
+}
+
+impl std::ops::Deref for List {
+    type Target = View;
+
+    fn deref(&self) -> &View {
+        &self.view
+    }
+}
+
+impl List {
+    /// Mounts the list with an options object (which may hold callbacks).
+    pub fn mount_with(options: JsValue) -> Result<List, JsValue> {
+        let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+        document().body().unwrap().append_child(&root).unwrap();
+        match mount_accounts(root.clone(), options) {
+            Ok(handle) => Ok(List { view: View { root, shell: 0 }, handle }),
+            Err(error) => {
+                root.remove();
+                Err(error.into())
+            }
+        }
+    }
+
+    /// The Reconnect dialog, once the list opened one: the second shell in `root`.
+    pub fn reconnect_dialog(&self) -> View {
+        View { root: self.root.clone(), shell: 1 }
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        self.handle.destroy();
+        self.root.remove();
         restore_fetch();
     }
 }
