@@ -31,6 +31,15 @@ async function submit(dialog, environment, clientId, clientSecret) {
   await dialog.getByRole("button", { name: "Connect" }).click();
 }
 
+/** The accessible name of the element with the keyboard focus, looking inside shadow roots. */
+function focusedName(page) {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute("aria-label") ?? active?.textContent;
+  });
+}
+
 async function openDialog(page, consoleLines) {
   page.on("console", (message) => consoleLines.push(message.text()));
   await page.goto(portal);
@@ -136,12 +145,12 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
   const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
   const row = accounts.getByRole("row").filter({ hasText: "Production" });
   await row.getByText("Active").waitFor();
-  const announcer = page.locator("#accounts-status");
 
   await page.getByRole("button", { name: "Verify Production account …nt01" }).click();
   await page.getByRole("status").filter({ hasText: "Production account …nt01 is verified and active" }).waitFor();
 
   await page.getByRole("button", { name: "Documents Production account …nt01" }).click();
+  await page.getByRole("status").filter({ hasText: "Loaded 5 documents of the Production account …nt01" }).waitFor();
   const documents = page.getByRole("region", { name: "Transaction API documents" });
   await documents.getByText("/out/PO_4500012345.xml").waitFor();
   assert.equal(await documents.getByRole("listitem").count(), 5);
@@ -155,8 +164,7 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
   await page.getByRole("status").filter({ hasText: "needs attention" }).waitFor();
   await row.getByText("Needs attention").waitFor();
   assert.match(await row.textContent(), /rotated or revoked/);
-  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), "Verify Production account …nt01",
-    "the keyboard focus stays on the row's Verify button");
+  assert.equal(await focusedName(page), "Verify Production account …nt01", "the keyboard focus stays on the row's Verify button");
   assert.deepEqual(await axeViolations(page), [], "the Accounts page with an account that needs attention");
 
   await page.getByRole("button", { name: "Reconnect Production account …nt01" }).click();
@@ -170,7 +178,8 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
   await reconnect.getByRole("button", { name: "Done" }).click();
   await reconnect.waitFor({ state: "detached" });
   await row.getByText("Active").waitFor();
-  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Reconnect Production account …nt01");
+  await page.getByRole("status").filter({ hasText: "Production account …nt01 is reconnected and active" }).waitFor();
+  assert.equal(await focusedName(page), "Reconnect Production account …nt01", "the focus returns to the row");
   assert.equal(await accounts.getByRole("row").filter({ hasText: "Production" }).count(), 1, "reconnecting updated the row");
 
   const accountId = await page.getByRole("button", { name: "Verify Production account …nt01" }).getAttribute("data-account");
@@ -185,17 +194,19 @@ test("the Accounts page verifies, shows documents, reconnects a rotated secret a
 
   const disconnect = page.getByRole("button", { name: "Disconnect Production account …nt01" });
   await disconnect.click();
-  const confirmation = page.getByRole("dialog", { name: "Disconnect this account?" });
+  const confirmation = page.getByRole("alertdialog", { name: "Disconnect this account?" });
   await confirmation.waitFor();
+  assert.equal(await focusedName(page), "Cancel", "Enter keeps the account");
   await confirmation.getByRole("button", { name: "Cancel" }).click();
   await confirmation.waitFor({ state: "hidden" });
-  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), "Disconnect Production account …nt01");
+  assert.equal(await focusedName(page), "Disconnect Production account …nt01");
   await disconnect.click();
   await confirmation.getByRole("button", { name: "Disconnect" }).click();
   await page.getByRole("status").filter({ hasText: "Production account …nt01 is disconnected" }).waitFor();
   assert.equal(await accounts.getByRole("row").filter({ hasText: "Production" }).count(), 0);
-  assert.equal(await page.evaluate(() => document.activeElement.id), "accounts-title");
-  assert.ok((await announcer.textContent()).includes("disconnected"));
+  assert.match(await focusedName(page), /^Disconnect Sandbox account/, "the focus moves to the next row");
+  assert.equal(await page.getByRole("table", { name: "SPS documents of each account" }).getByRole("row")
+    .filter({ hasText: "Production" }).count(), 0, "the portal heard of the change");
   assert.equal((await asPortalServer(`/api/sps/accounts/${accountId}/token`)).status, 404);
   await page.close();
 });
@@ -206,8 +217,10 @@ test("the portal's server hears of a linked account and of new documents through
   const accounts = page.getByRole("table", { name: "Linked SPS Commerce accounts" });
   const sandbox = accounts.getByRole("row").filter({ has: page.getByRole("cell", { name: "…nt01", exact: true }) })
     .filter({ hasText: "Sandbox" });
-  await sandbox.getByRole("cell", { name: "Watched", exact: true }).waitFor();
-  assert.match(await sandbox.textContent(), /Next: /);
+  await sandbox.getByText("Next: ").waitFor();
+  const watching = page.getByRole("table", { name: "SPS documents of each account" });
+  await watching.getByRole("row").filter({ hasText: "Sandbox account …nt01" })
+    .getByRole("cell", { name: "Watched", exact: true }).waitFor();
 
   const events = page.getByRole("region", { name: "Webhook events received" });
   await events.getByRole("listitem").filter({ hasText: "account.created" }).first().waitFor();
