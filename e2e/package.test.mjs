@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root } from "./services.mjs";
 
-const GOOD = `import init, { mount, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
+const GOOD = `import init, { mount, mountAccounts, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
 
 await init();
 const handle: ConnectHandle = mount(document.body, {
@@ -30,9 +30,18 @@ const element = document.createElement("sps-connect");
 element.open();
 element.addEventListener("sps-connect:success", (event) => console.log(event.detail.account.environment, isOpen));
 document.querySelector("sps-connect")?.addEventListener("sps-connect:error", (event) => console.log(event.detail.code));
+const list = mountAccounts(document.body, {
+  sessionToken: "token",
+  allowActions: ["verify", "disconnect"],
+  onChange: ({ change, accounts }) => console.log(change, accounts.map((account) => account.status_reason)),
+});
+list.refresh();
+const accounts = document.createElement("sps-accounts");
+accounts.refresh();
+accounts.addEventListener("sps-accounts:changed", (event) => console.log(event.detail.accounts[0]?.client_id_hint));
 `;
 
-const BAD = `import { mount } from "sps-commerce-connect";
+const BAD = `import { mount, mountAccounts } from "sps-commerce-connect";
 
 // @ts-expect-error: the option is appName
 mount(document.body, { whiteLabel: { appname: "Acme" } });
@@ -40,6 +49,10 @@ mount(document.body, { whiteLabel: { appname: "Acme" } });
 mount(document.body, { environment: "prod" });
 // @ts-expect-error: services are the widget's identifiers
 mount(document.body, { services: ["labels"] });
+// @ts-expect-error: the list opens its Reconnect dialog modal itself
+mountAccounts(document.body, { mode: "inline" });
+// @ts-expect-error: the actions are verify, reconnect and disconnect
+mountAccounts(document.body, { allowActions: ["delete"] });
 document.createElement("sps-connect").addEventListener("sps-connect:success", (event) => {
   // @ts-expect-error: the account carries a hint, never the secret
   console.log(event.detail.account.clientSecret);
@@ -60,10 +73,10 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
 
     const imported = execFileSync(
       "node",
-      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); console.log(typeof m.mount, typeof m.default, typeof window);`],
+      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); console.log(typeof m.mount, typeof m.mountAccounts, typeof m.default, typeof window);`],
       { cwd: project, encoding: "utf8" },
     );
-    assert.equal(imported.trim(), "function function undefined", "importing in Node (no window) does not throw");
+    assert.equal(imported.trim(), "function function function undefined", "importing in Node (no window) does not throw");
 
     writeFileSync(join(project, "good.ts"), GOOD);
     writeFileSync(join(project, "bad.ts"), BAD);
@@ -77,7 +90,7 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
     } catch (error) {
       refused = error.stdout;
     }
-    for (const expected of ["appname", '"prod"', '"labels"', "clientSecret"]) {
+    for (const expected of ["appname", '"prod"', '"labels"', "clientSecret", "mode", '"delete"']) {
       assert.ok(refused.includes(expected), `tsc refuses ${expected}: ${refused}`);
     }
   } finally {
