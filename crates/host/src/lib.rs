@@ -116,7 +116,10 @@ pub fn app(config: &Config, store: Arc<dyn Store>) -> Result<App, String> {
         .route("/api/sps/links/session", post(api::link_session))
         .route("/api/sps/links/{id}", axum::routing::delete(api::revoke_link))
         .route("/connect/{token}", get(api::page))
-        .route(hosted::SCRIPT_PATH, get(api::page_script));
+        .route(hosted::SCRIPT_PATH, get(api::page_script))
+        .route("/embed.js", get(api::embed_loader))
+        .route("/embed/connect", get(api::embed_page))
+        .route("/embed/frame.js", get(api::embed_frame_script));
     let mut router = headers::api_layers(router);
     if config.demo {
         let receiver = config.webhook.as_ref().map(|webhook| demo::receiver::Receiver::new(webhook.secret.clone()));

@@ -31,6 +31,12 @@ pub fn global_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Rou
 /// files and the inline `<script>` and `<style>` blocks of `html`, allowed by
 /// their hashes (no `'unsafe-inline'`); it talks only to the host and cannot be framed.
 pub fn page_policy(html: &str) -> (HeaderName, HeaderValue) {
+    framed_page_policy(html, "'none'")
+}
+
+/// [`page_policy`], but the page may be framed by `ancestors` (CSP sources,
+/// space-separated).
+pub fn framed_page_policy(html: &str, ancestors: &str) -> (HeaderName, HeaderValue) {
     let hashes = |tag: &str| -> String {
         inline_blocks(html, tag)
             .into_iter()
@@ -40,7 +46,7 @@ pub fn page_policy(html: &str) -> (HeaderName, HeaderValue) {
     let (scripts, styles) = (hashes("script"), hashes("style"));
     let policy = format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'{styles}; \
-         img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
     );
     (CONTENT_SECURITY_POLICY, HeaderValue::try_from(policy).expect("a policy is a valid header value"))
 }

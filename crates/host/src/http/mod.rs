@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod embed;
 pub mod headers;
 pub mod hosted;
 pub mod metrics;

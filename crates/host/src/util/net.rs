@@ -1,7 +1,7 @@
 //! Facts about URLs the host needs everywhere: whether one points at this
 //! machine, whether the host may call it, and how one may be logged.
 
-use crate::util::vars::ConfigError;
+use crate::util::vars::{ConfigError, Variable, Vars};
 use reqwest::Url;
 use std::net::IpAddr;
 
@@ -13,6 +13,25 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
     }
+}
+
+/// The comma-separated origins `variable` is set to (none when unset), each
+/// as a browser writes it (`https://portal.example`), or an error naming the
+/// variable and the entry that is not an origin.
+pub fn origins(vars: &Vars, variable: &Variable) -> Result<Vec<String>, ConfigError> {
+    vars.set(variable)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            Url::parse(origin)
+                .ok()
+                .filter(|u| u.path() == "/" && u.has_host() && u.query().is_none())
+                .map(|u| u.origin().ascii_serialization())
+                .ok_or_else(|| ConfigError(format!("{}: `{origin}` is not an origin", variable.name)))
+        })
+        .collect()
 }
 
 /// `url` as it may be logged: scheme, host, port and path; no credentials or query.

@@ -4,6 +4,7 @@
 mod accounts;
 mod activity;
 mod connect;
+mod embed;
 mod extract;
 mod guard;
 mod health;
@@ -19,6 +20,7 @@ use accounts::find;
 pub use accounts::{account, accounts, change_account, delete_account, token, verify, AccountBody};
 pub use activity::{activity, ActivityEntry, ActivityPage};
 pub use connect::connect;
+pub use embed::{embed_frame_script, embed_loader, embed_page};
 pub(crate) use extract::read_body;
 pub use extract::{Caller, ConnectSession, ContractJson, PortalServer};
 pub use guard::{guard, ClientIp};

@@ -38,6 +38,9 @@ use utoipa::{Modify, OpenApi};
         super::links::link_session,
         super::links::page,
         super::links::page_script,
+        super::embed::embed_loader,
+        super::embed::embed_page,
+        super::embed::embed_frame_script,
         super::health::healthz,
         super::health::readyz,
         openapi_json,
@@ -49,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         (name = "accounts", description = "Linked accounts: status, verification, tokens, history, the SPS API proxy"),
         (name = "links", description = "Hosted connect links and their page"),
         (name = "webhooks", description = "Test events and the deliveries of webhook events"),
+        (name = "embed", description = "Frame mode: the page's loader and the page the dialog runs in"),
         (name = "probes", description = "Liveness and readiness, without credentials"),
         (name = "meta", description = "This document"),
     )

@@ -6,6 +6,7 @@
 mod text;
 
 use crate::domain::links::LinkState;
+use crate::http::embed::FRAME_ANCESTORS;
 use crate::util::net::{is_loopback, loggable, outbound_url};
 use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS};
@@ -56,6 +57,8 @@ pub struct HostedConfig {
     pub dark: bool,
     /// Language when the link sets none.
     pub locale: String,
+    /// Origins whose pages may frame the connect dialog; empty: frame mode is off.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl HostedConfig {
@@ -106,7 +109,7 @@ const LOCALE: Variable = Variable::new(
 impl HostedConfig {
     /// The variables of [`HostedConfig::read`].
     pub const VARIABLES: &'static [Variable] =
-        &[PUBLIC_URL, LINKS_ANONYMOUS, RETURN_ORIGINS, APP_NAME, BRAND_COLOR, LOGO_URL, THEME, LOCALE];
+        &[PUBLIC_URL, LINKS_ANONYMOUS, RETURN_ORIGINS, APP_NAME, BRAND_COLOR, LOGO_URL, THEME, LOCALE, FRAME_ANCESTORS];
 
     /// The page and links the variables set, for a host listening on `listen`.
     pub fn read(vars: &Vars, listen: std::net::SocketAddr) -> Result<Self, ConfigError> {
@@ -124,20 +127,7 @@ impl HostedConfig {
                 loggable(&public_url)
             )));
         }
-        let return_origins = vars
-            .set(&RETURN_ORIGINS)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(|origin| {
-                Url::parse(origin)
-                    .ok()
-                    .filter(|u| u.path() == "/" && u.has_host())
-                    .map(|u| u.origin().ascii_serialization())
-                    .ok_or_else(|| ConfigError(format!("SPS_CONNECT_RETURN_ORIGINS: `{origin}` is not an origin")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let return_origins = crate::util::net::origins(vars, &RETURN_ORIGINS)?;
         let brand_color = vars.set(&BRAND_COLOR);
         if brand_color
             .as_deref()
@@ -159,6 +149,7 @@ impl HostedConfig {
             logo_url,
             dark: vars.choice(&THEME, &[("light", false), ("dark", true)])?,
             locale: vars.text(&LOCALE).unwrap_or_default(),
+            frame_ancestors: crate::http::embed::read_frame_ancestors(vars)?,
         })
     }
 }
@@ -319,6 +310,7 @@ mod tests {
             logo_url: None,
             dark: false,
             locale: "en".into(),
+            frame_ancestors: vec![],
         }
     }
 
