@@ -50,7 +50,7 @@ class Channel {
     const frame = document.createElement("iframe");
     frame.title = "Connect SPS Commerce";
     frame.setAttribute("sandbox", SANDBOX);
-    frame.setAttribute("style", modal ? MODAL_STYLE : INLINE_STYLE);
+    frame.style.cssText = modal ? MODAL_STYLE : INLINE_STYLE;
     frame.hidden = modal;
     frame.src = url.href;
     this.#frame = frame;
