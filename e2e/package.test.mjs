@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { root } from "./services.mjs";
 
 const GOOD = `import init, { mount, mountAccounts, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
+import { mount as mountInFrame } from "sps-commerce-connect/embed";
 
 await init();
 const handle: ConnectHandle = mount(document.body, {
@@ -39,9 +40,15 @@ list.refresh();
 const accounts = document.createElement("sps-accounts");
 accounts.refresh();
 accounts.addEventListener("sps-accounts:changed", (event) => console.log(event.detail.accounts[0]?.client_id_hint));
+const framed: ConnectHandle = mountInFrame(document.body, { frameUrl: "https://connect.example/embed/connect", sessionToken: "token" });
+framed.open();
 `;
 
 const BAD = `import { mount, mountAccounts } from "sps-commerce-connect";
+import { mount as mountInFrame } from "sps-commerce-connect/embed";
+
+// @ts-expect-error: the option is frameUrl
+mountInFrame(document.body, { frameURL: "https://connect.example/embed/connect" });
 
 // @ts-expect-error: the option is appName
 mount(document.body, { whiteLabel: { appname: "Acme" } });
@@ -69,14 +76,14 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
       stdio: "pipe",
     });
     const installed = readdirSync(join(project, "node_modules/sps-commerce-connect")).sort();
-    assert.deepEqual(installed, ["README.md", "index.d.ts", "package.json", "snippets", "sps-connect.js", "sps-connect_bg.wasm"]);
+    assert.deepEqual(installed, ["README.md", "embed.d.ts", "embed.js", "index.d.ts", "package.json", "snippets", "sps-connect.js", "sps-connect_bg.wasm"]);
 
     const imported = execFileSync(
       "node",
-      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); console.log(typeof m.mount, typeof m.mountAccounts, typeof m.default, typeof window);`],
+      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); const e = await import("sps-commerce-connect/embed"); console.log(typeof m.mount, typeof m.mountAccounts, typeof m.default, typeof e.mount, typeof window);`],
       { cwd: project, encoding: "utf8" },
     );
-    assert.equal(imported.trim(), "function function function undefined", "importing in Node (no window) does not throw");
+    assert.equal(imported.trim(), "function function function function undefined", "importing in Node (no window) does not throw");
 
     writeFileSync(join(project, "good.ts"), GOOD);
     writeFileSync(join(project, "bad.ts"), BAD);
@@ -90,7 +97,7 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
     } catch (error) {
       refused = error.stdout;
     }
-    for (const expected of ["appname", '"prod"', '"labels"', "clientSecret", "mode", '"delete"']) {
+    for (const expected of ["frameURL", "appname", '"prod"', '"labels"', "clientSecret", "mode", '"delete"']) {
       assert.ok(refused.includes(expected), `tsc refuses ${expected}: ${refused}`);
     }
   } finally {
