@@ -82,10 +82,13 @@ test("a page that allows no inline style or script embeds the widget, styled, wi
 
   const inline = page.getByRole("region", { name: "Connect SPS Commerce" });
   await inline.getByRole("heading", { name: "Connect SPS Commerce" }).waitFor();
+  // Measured from outside: the page's policy also forbids the evaluation a test would inject. The page keeps
+  // no handle of its inline mount: the widget must outlive the garbage collector's freeing of it.
+  const inlineButton = await inline.getByRole("button", { name: "Connect", exact: true }).boundingBox();
+  assert.ok(inlineButton.height >= 36, `the stylesheet pads the inline panel's buttons: ${inlineButton.height}px`);
   await page.getByRole("button", { name: "Link SPS Commerce" }).click();
   const dialog = page.getByRole("dialog", { name: "Connect SPS Commerce" });
   await dialog.waitFor();
-  // Measured from outside: the page's policy also forbids the evaluation a test would inject.
   const button = await dialog.getByRole("button", { name: "Connect" }).boundingBox();
   assert.ok(button.height >= 36, `the stylesheet pads the buttons: ${button.height}px`);
   assert.equal(await page.locator("sps-connect, section").locator("style").count(), 0,

@@ -159,6 +159,18 @@ pub(crate) fn isolated_root(
     Ok((shell, root))
 }
 
+impl Drop for ConnectHandle {
+    /// A page that lets go of its handle (the garbage collector frees it) still
+    /// shows the widget, as it still shows any element it appended: only
+    /// `destroy()` removes it.
+    fn drop(&mut self) {
+        if let Some(mounted) = self.mounted.take() {
+            std::mem::forget(mounted);
+            std::mem::forget(self.escape.take());
+        }
+    }
+}
+
 fn js_error(error: JsValue) -> MountError {
     MountError::Page(format!("{error:?}"))
 }

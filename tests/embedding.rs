@@ -560,3 +560,29 @@ fn title_lang(title: &str) -> String {
     }
     .to_owned()
 }
+
+// Regression: a page that did not keep mount()'s handle lost its inline widget when the garbage collector freed it.
+#[wasm_bindgen_test]
+async fn a_handle_the_page_lets_go_of_leaves_the_widget_showing() {
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = sps_connect::mount(root.clone(), js_sys::JSON::parse(r#"{"mode":"inline"}"#).unwrap()).unwrap();
+    drop(handle);
+    settle().await;
+    let view = View { root: root.clone(), shell: 0 };
+    view.by_role("region", "Connect SPS Commerce");
+    view.type_into("Client ID", CLIENT_ID);
+    settle().await;
+    assert_eq!(view.input("Client ID").value(), CLIENT_ID, "the widget still answers");
+
+    let list_root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&list_root).unwrap();
+    answer_json(200, r#"{"accounts":[]}"#);
+    let list = sps_connect::mount_accounts(list_root.clone(), JsValue::UNDEFINED).unwrap();
+    drop(list);
+    let list_view = View { root: list_root.clone(), shell: 0 };
+    until("the list still reads its accounts", || list_view.text().contains("No SPS Commerce account")).await;
+    root.remove();
+    list_root.remove();
+    stop_scripting_fetch();
+}

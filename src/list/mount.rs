@@ -57,6 +57,15 @@ impl AccountsHandle {
     }
 }
 
+impl Drop for AccountsHandle {
+    /// A page that lets go of its handle still shows the list: only `destroy()` removes it.
+    fn drop(&mut self) {
+        if let Some(mounted) = self.mounted.take() {
+            std::mem::forget(mounted);
+        }
+    }
+}
+
 /// Mounts the session user's accounts list inside `element` and reads it.
 ///
 /// `options` is a plain object with `accountsUrl`, `allowActions` and the
