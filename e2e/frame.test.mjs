@@ -51,6 +51,34 @@ widget.setAttribute("session-token", session.session_token);
 document.getElementById("open").addEventListener("click", () => widget.open());
 log("ready");`;
 
+const INLINE_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Framed portal, inline</title></head>
+<body>
+<main>
+<h1>Framed portal, inline</h1>
+<section id="inline" aria-label="Link your account"></section>
+<section id="wrong" aria-label="Misconfigured"></section>
+<ul id="events" aria-label="Events heard"></ul>
+</main>
+<script type="module" src="/inline.js"></script>
+</body>
+</html>`;
+
+const inlineScript = (frameUrl) => `import { mount } from "/embed.js";
+const events = document.getElementById("events");
+const log = (text) => events.append(Object.assign(document.createElement("li"), { textContent: text }));
+const session = await (await fetch("/session", { method: "POST" })).json();
+mount(document.getElementById("inline"), {
+  frameUrl: "${frameUrl}", mode: "inline", sessionToken: session.session_token, environment: "production",
+  services: ["transaction", "shipping_label", "packing_slip"],
+  onSuccess: ({ account }) => log("linked " + account.environment + " " + account.clientIdHint),
+});
+mount(document.getElementById("wrong"), {
+  frameUrl: "${frameUrl}", environment: "prod", onError: ({ code, message }) => log(code + ": " + message),
+});
+log("ready");`;
+
 function serve(handler) {
   return createServer(handler);
 }
@@ -71,6 +99,8 @@ before(async () => {
     };
     if (path === "/") return send(200, CONTENT_TYPES.html, page(`${host}/embed/connect`));
     if (path === "/portal.js") return send(200, CONTENT_TYPES.js, SCRIPT);
+    if (path === "/inline") return send(200, CONTENT_TYPES.html, INLINE_PAGE);
+    if (path === "/inline.js") return send(200, CONTENT_TYPES.js, inlineScript(`${host}/embed/connect`));
     if (path === "/portal.css") return send(200, CONTENT_TYPES.css, "body { font-family: serif; }");
     if (path === "/embed.js") {
       // The portal serves the host's loader from its own origin: its policy allows scripts from 'self' only.
@@ -174,6 +204,32 @@ test("a page that allows no WebAssembly links an account through the frame, and 
   assert.deepEqual(consoleLines.filter((line) => /Content Security Policy|Refused/.test(line)), [],
     "the portal's policy blocked nothing");
   await context.close();
+});
+
+test("mount() in frame mode: an inline frame that follows its content, and option errors as events", async () => {
+  const portalPage = await browser.newPage();
+  const consoleLines = [];
+  portalPage.on("console", (message) => consoleLines.push(message.text()));
+  await portalPage.goto(`${portal}/inline`);
+  const events = portalPage.getByRole("list", { name: "Events heard" });
+  await events.getByText(/^invalid_options: invalid option `environment`/).waitFor();
+
+  const frameElement = portalPage.locator("#inline iframe");
+  const panel = portalPage.frameLocator("#inline iframe").getByRole("region", { name: "Connect SPS Commerce" });
+  await panel.getByRole("heading", { name: "Connect SPS Commerce" }).waitFor();
+  let height = 0;
+  for (let attempt = 0; attempt < 50 && height < 400; attempt += 1) {
+    height = (await frameElement.boundingBox()).height;
+    await portalPage.waitForTimeout(100);
+  }
+  assert.ok(height >= 400, `the inline frame grew to its content: ${height}px`);
+  assert.ok(await panel.getByLabel("Production").isChecked(), "the options reached the frame");
+  await panel.getByLabel("Client ID").fill("spsDemoProductionClient01");
+  await panel.getByLabel("Client Secret").fill("production-demo-secret-0123456789");
+  await panel.getByRole("button", { name: "Connect", exact: true }).click();
+  await events.getByText("linked production …nt01").waitFor();
+  assert.deepEqual(consoleLines.filter((line) => /Content Security Policy|Refused/.test(line)), []);
+  await portalPage.close();
 });
 
 test("the frame page refuses to be framed by another origin and is off without the variable", async () => {
