@@ -19,52 +19,7 @@ use web_sys::HtmlElement;
 /// The element's tag name.
 pub const TAG: &str = "sps-connect";
 
-#[wasm_bindgen(inline_js = r#"
-export function define_sps_connect(tag, observed, mountElement) {
-  if (customElements.get(tag)) return;
-  customElements.define(tag, class extends HTMLElement {
-    #handle = null;
-    #scheduled = false;
-    #openWhenMounted = false;
-    static get observedAttributes() { return observed; }
-    connectedCallback() { this.#schedule(); }
-    disconnectedCallback() { this.#unmount(); }
-    attributeChangedCallback(name, before, after) {
-      if (before === after) return;
-      if (name === "session-token" && after !== null && this.#handle && !this.#scheduled) {
-        try { this.#handle.setSessionToken(after); return; } catch { /* remounting reports it */ }
-      }
-      this.#schedule();
-    }
-    open() {
-      if (this.#handle && !this.#scheduled) this.#handle.open();
-      else this.#openWhenMounted = true;
-    }
-    close() { this.#openWhenMounted = false; this.#handle?.close(); }
-    #schedule() {
-      if (this.#scheduled) return;
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        if (this.isConnected) this.#remount();
-      });
-    }
-    #unmount() {
-      if (!this.#handle) return;
-      this.#handle.destroy();
-      this.#handle.free();
-      this.#handle = null;
-    }
-    #remount() {
-      const reopen = (this.#handle?.isOpen ?? false) || this.#openWhenMounted;
-      this.#openWhenMounted = false;
-      this.#unmount();
-      this.#handle = mountElement(this);
-      if (reopen) this.#handle?.open();
-    }
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/src/elements.js")]
 extern "C" {
     fn define_sps_connect(tag: &str, observed: Vec<String>, mount_element: &js_sys::Function);
 }

@@ -18,42 +18,7 @@ use web_sys::HtmlElement;
 /// The element's tag name.
 pub const TAG: &str = "sps-accounts";
 
-#[wasm_bindgen(inline_js = r#"
-export function define_sps_accounts(tag, observed, mountElement) {
-  if (customElements.get(tag)) return;
-  customElements.define(tag, class extends HTMLElement {
-    #handle = null;
-    #scheduled = false;
-    static get observedAttributes() { return observed; }
-    connectedCallback() { this.#schedule(); }
-    disconnectedCallback() { this.#unmount(); }
-    attributeChangedCallback(name, before, after) {
-      if (before === after) return;
-      if (name === "session-token" && after !== null && this.#handle && !this.#scheduled) {
-        try { this.#handle.setSessionToken(after); return; } catch { /* remounting reports it */ }
-      }
-      this.#schedule();
-    }
-    refresh() { this.#handle?.refresh(); }
-    #schedule() {
-      if (this.#scheduled) return;
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        if (!this.isConnected) return;
-        this.#unmount();
-        this.#handle = mountElement(this);
-      });
-    }
-    #unmount() {
-      if (!this.#handle) return;
-      this.#handle.destroy();
-      this.#handle.free();
-      this.#handle = null;
-    }
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/src/elements.js")]
 extern "C" {
     fn define_sps_accounts(tag: &str, observed: Vec<String>, mount_element: &js_sys::Function);
 }

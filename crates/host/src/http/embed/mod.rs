@@ -2,10 +2,9 @@
 //! script for the page ([`LOADER`], at [`LOADER_PATH`]), and the page the
 //! dialog runs in, on the host's origin ([`PAGE_PATH`], with its script
 //! [`FRAME_SCRIPT`] at [`FRAME_SCRIPT_PATH`]), which only the origins of
-//! `SPS_CONNECT_FRAME_ANCESTORS` may frame.
+//! `SPS_CONNECT_FRAME_ANCESTORS` (read with the hosted page's variables) may frame.
 
 use crate::http::headers::framed_page_policy;
-use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY};
 use axum::http::HeaderValue;
 use axum::response::{Html, IntoResponse, Response};
@@ -20,29 +19,6 @@ pub const PAGE_PATH: &str = "/embed/connect";
 pub const FRAME_SCRIPT: &str = include_str!("frame.js");
 /// Where the frame page's script is served.
 pub const FRAME_SCRIPT_PATH: &str = "/embed/frame.js";
-
-pub(crate) const FRAME_ANCESTORS: Variable = Variable::new(
-    "SPS_CONNECT_FRAME_ANCESTORS",
-    Fallback::Unset("(none: frame mode off)"),
-    "comma-separated origins of the portal pages that may frame the connect dialog (/embed/connect), such as \
-     https://portal.example; https, or http on loopback",
-);
-
-/// The origins that may frame the connect page; empty when frame mode is off.
-/// Read with the hosted page's variables (`HostedConfig::read`).
-pub fn read_frame_ancestors(vars: &Vars) -> Result<Vec<String>, ConfigError> {
-    let origins = crate::util::net::origins(vars, &FRAME_ANCESTORS)?;
-    if let Some(plain) = origins.iter().find(|origin| !origin.starts_with("https://") && !is_loopback_origin(origin)) {
-        return Err(ConfigError(format!(
-            "SPS_CONNECT_FRAME_ANCESTORS: `{plain}` must be https (http only on loopback): the frame carries a session"
-        )));
-    }
-    Ok(origins)
-}
-
-fn is_loopback_origin(origin: &str) -> bool {
-    reqwest::Url::parse(origin).is_ok_and(|url| crate::util::net::is_loopback(&url))
-}
 
 /// The frame page for `ancestors`: the widget's bundle and the frame's script,
 /// under a policy that lets only those origins frame it.
@@ -83,25 +59,6 @@ pub fn page(ancestors: &[String]) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read(value: &str) -> Result<Vec<String>, ConfigError> {
-        let value = value.to_owned();
-        let lookup = move |name: &str| (name == "SPS_CONNECT_FRAME_ANCESTORS").then(|| value.clone());
-        read_frame_ancestors(&Vars::new(&lookup))
-    }
-
-    #[test]
-    fn frame_ancestors_are_secure_origins() {
-        assert_eq!(
-            read("https://portal.example, http://127.0.0.1:8080").unwrap(),
-            ["https://portal.example", "http://127.0.0.1:8080"]
-        );
-        assert!(read("").unwrap().is_empty(), "unset or empty: frame mode is off");
-        let plain = read("http://portal.example").unwrap_err().0;
-        assert!(plain.contains("`http://portal.example` must be https"), "{plain}");
-        assert!(read("https://portal.example/path").is_err(), "an origin has no path");
-        assert!(read("*").is_err());
-    }
 
     #[test]
     fn the_page_may_be_framed_only_by_the_ancestors() {

@@ -6,7 +6,6 @@
 mod text;
 
 use crate::domain::links::LinkState;
-use crate::http::embed::FRAME_ANCESTORS;
 use crate::util::net::{is_loopback, loggable, outbound_url};
 use crate::util::vars::{ConfigError, Fallback, Variable, Vars};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS};
@@ -106,6 +105,28 @@ const LOCALE: Variable = Variable::new(
     "the hosted page's language when neither the link nor the browser's Accept-Language names one it speaks (en, de, es, fr)",
 );
 
+const FRAME_ANCESTORS: Variable = Variable::new(
+    "SPS_CONNECT_FRAME_ANCESTORS",
+    Fallback::Unset("(none: frame mode off)"),
+    "comma-separated origins of the portal pages that may frame the connect dialog (/embed/connect), such as \
+     https://portal.example; https, or http on loopback",
+);
+
+/// The origins that may frame the connect dialog's page (frame mode); empty when it is off.
+fn read_frame_ancestors(vars: &Vars) -> Result<Vec<String>, ConfigError> {
+    let origins = crate::util::net::origins(vars, &FRAME_ANCESTORS)?;
+    if let Some(plain) = origins.iter().find(|origin| !origin.starts_with("https://") && !is_loopback_origin(origin)) {
+        return Err(ConfigError(format!(
+            "SPS_CONNECT_FRAME_ANCESTORS: `{plain}` must be https (http only on loopback): the frame carries a session"
+        )));
+    }
+    Ok(origins)
+}
+
+fn is_loopback_origin(origin: &str) -> bool {
+    reqwest::Url::parse(origin).is_ok_and(|url| crate::util::net::is_loopback(&url))
+}
+
 impl HostedConfig {
     /// The variables of [`HostedConfig::read`].
     pub const VARIABLES: &'static [Variable] =
@@ -149,7 +170,7 @@ impl HostedConfig {
             logo_url,
             dark: vars.choice(&THEME, &[("light", false), ("dark", true)])?,
             locale: vars.text(&LOCALE).unwrap_or_default(),
-            frame_ancestors: crate::http::embed::read_frame_ancestors(vars)?,
+            frame_ancestors: read_frame_ancestors(vars)?,
         })
     }
 }
@@ -312,6 +333,25 @@ mod tests {
             locale: "en".into(),
             frame_ancestors: vec![],
         }
+    }
+
+    fn read(value: &str) -> Result<Vec<String>, ConfigError> {
+        let value = value.to_owned();
+        let lookup = move |name: &str| (name == "SPS_CONNECT_FRAME_ANCESTORS").then(|| value.clone());
+        read_frame_ancestors(&Vars::new(&lookup))
+    }
+
+    #[test]
+    fn frame_ancestors_are_secure_origins() {
+        assert_eq!(
+            read("https://portal.example, http://127.0.0.1:8080").unwrap(),
+            ["https://portal.example", "http://127.0.0.1:8080"]
+        );
+        assert!(read("").unwrap().is_empty(), "unset or empty: frame mode is off");
+        let plain = read("http://portal.example").unwrap_err().0;
+        assert!(plain.contains("`http://portal.example` must be https"), "{plain}");
+        assert!(read("https://portal.example/path").is_err(), "an origin has no path");
+        assert!(read("*").is_err());
     }
 
     #[test]
