@@ -25,7 +25,8 @@ lines.push("These are measurements, not tests: nothing here can fail the test co
 lines.push("## Bytes a host loads", "", "| file | raw | gzip -9 | brotli 11 |", "|---|---:|---:|---:|");
 for (const r of bytes.rows) lines.push(`| \`${r.file}\` | ${n(r.raw)} | ${n(r.gzip)} | ${n(r.brotli)} |`);
 lines.push(`| **total** | **${n(bytes.total.raw)}** | **${n(bytes.total.gzip)}** | **${n(bytes.total.brotli)}** |`, "");
-lines.push(`Target ≤ 80 KB gzip: ${bytes.total.gzip <= 80 * 1024 ? "met" : `not met (${kib(bytes.total.gzip)})`}. Peer \`@stackone/hub\` 1.11.4 web component: ${n(peerBytes)} B gzip (${(peerBytes / bytes.total.gzip).toFixed(1)} × ours).`, "");
+lines.push(`Target ≤ 120 KB gzip for the first dialog: ${bytes.total.gzip <= 120 * 1024 ? "met" : `not met (${kib(bytes.total.gzip)})`}. Peer \`@stackone/hub\` 1.11.4 web component: ${n(peerBytes)} B gzip (${(peerBytes / bytes.total.gzip).toFixed(1)} × ours).`, "");
+if (bytes.frameLoader) lines.push(`Frame mode's loader, \`/embed.js\`, which a page that allows no WebAssembly loads instead of the bundle: ${n(bytes.frameLoader.raw)} B raw, ${n(bytes.frameLoader.gzip)} B gzip, ${n(bytes.frameLoader.brotli)} B brotli.`, "");
 lines.push("## Load: time to the Client ID field visible and painted", "");
 lines.push(`Fresh browser context per load, served from loopback with gzip, pages rotated so each takes every slot, ${load.runs} loads per page (ms since navigation start).`, "");
 lines.push("| page | median | p95 | min | max |", "|---|---:|---:|---:|---:|");
@@ -34,7 +35,7 @@ for (const [key, label] of Object.entries(pageNames)) {
   const s = load.summary[key]?.formPainted;
   if (s) lines.push(`| ${label} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(s.min)} | ${ms(s.max)} |`);
 }
-lines.push("", `Widget / floor: ${(ours / floor).toFixed(2)} × (target ≤ 1.5 ×: ${ours / floor <= 1.5 ? "met" : "not met"}).` + (peer ? ` Widget / peer: ${(ours / peer).toFixed(2)} × (target ≤ 0.25 ×: ${ours / peer <= 0.25 ? "met" : "not met"}).` : ""), "");
+lines.push("", `Widget / floor: ${(ours / floor).toFixed(2)} × (target ≤ 1.4 ×: ${ours / floor <= 1.4 ? "met" : "not met"}).` + (peer ? ` Widget / peer: ${(ours / peer).toFixed(2)} × (target ≤ 0.25 ×: ${ours / peer <= 0.25 ? "met" : "not met"}).` : ""), "");
 lines.push("## Memory", "", `After mount, after ${memory.warmUp} warm-up cycles, and after ${memory.cycles} more open / fill / connect / done cycles (answers scripted in the page), each after a forced garbage collection.`, "");
 lines.push("| moment | JS heap | wasm memory | DOM nodes |", "|---|---:|---:|---:|");
 for (const [label, s] of [["after mount", memory.afterMount], ["after warm-up", memory.afterWarmUp], [`after ${memory.cycles} cycles`, memory.afterCycles]]) {
@@ -43,14 +44,32 @@ for (const [label, s] of [["after mount", memory.afterMount], ["after warm-up", 
 const growth = (m) => m.afterCycles.jsHeap - m.afterWarmUp.jsHeap;
 lines.push("", `Growth over the ${memory.cycles} cycles: JS heap ${kib(growth(memory))}, wasm ${kib(memory.afterCycles.wasm - memory.afterWarmUp.wasm)}, nodes ${memory.afterCycles.nodes - memory.afterWarmUp.nodes}.`);
 lines.push(`The test harness alone (the same page, the widget untouched, ${memory.cycles} cycles of the same number of Playwright locator calls) grows the JS heap by ${kib(growth(memory.harness))}: the widget's own share is ${kib(growth(memory) - growth(memory.harness))}.`, "");
-lines.push("## Backend: connect through the host vs the same calls made directly", "");
-lines.push("Release build of the host (its own HTTP server, SQLite in WAL mode with its default durability) and the local token server on loopback, in one process. \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link. At each level the two sides alternate, five rounds each, so that drift during the run weighs on both alike.", "");
-lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const clients of ["1", "16", "64"]) {
-  const r = backend[clients];
-  lines.push(`| ${clients} | ${r.direct.p50_ms.toFixed(2)} | ${r.direct.p99_ms.toFixed(2)} | ${n(r.direct.per_second)} | ${r.via_host.p50_ms.toFixed(2)} | ${r.via_host.p99_ms.toFixed(2)} | ${n(r.via_host.per_second)} | ${r.overhead_p50_ms.toFixed(2)} | ${r.failures.direct}/${r.failures.via_host} |`);
+lines.push("## Backend: the host's calls vs the same calls made directly", "");
+lines.push("Release build of the host (its own HTTP server) and the local token server on loopback, in one process, on each store: SQLite (WAL mode, its default durability) and PostgreSQL (a server started for the run on loopback, over TLS, a pool of 32). At each level the two sides alternate, five rounds each, so that drift during the run weighs on both alike.", "");
+const table = (rows) => {
+  lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const clients of ["1", "16", "64"]) {
+    const r = rows[clients];
+    lines.push(`| ${clients} | ${r.direct.p50_ms.toFixed(2)} | ${r.direct.p99_ms.toFixed(2)} | ${n(r.direct.per_second)} | ${r.via_host.p50_ms.toFixed(2)} | ${r.via_host.p99_ms.toFixed(2)} | ${n(r.via_host.per_second)} | ${r.overhead_p50_ms.toFixed(2)} | ${r.failures.direct}/${r.failures.via_host} |`);
+  }
+  lines.push("");
+};
+const storeNames = { sqlite: "SQLite", postgres: "PostgreSQL" };
+for (const [key, name] of Object.entries(storeNames)) {
+  const run = backend[key];
+  if (!run) {
+    lines.push(`### ${name}`, "", "Not measured in this run.", "");
+    continue;
+  }
+  lines.push(`### ${name}`, "");
+  lines.push("**Connect.** \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link.", "");
+  table(run.connect);
+  lines.push(`Links acknowledged: ${run.rows.acknowledged}; new rows in the store afterwards: ${run.rows.stored} (${run.rows.acknowledged === run.rows.stored ? "nothing lost, nothing duplicated" : "MISMATCH"}). Overhead at 1 client: ${run.connect["1"].overhead_p50_ms.toFixed(2)} ms.`, "");
+  lines.push("**Token broker.** \"via host\" is `POST /api/sps/accounts/{id}/token` answered from the cached token; \"direct\" is one SPS call with that token (the auth-check).", "");
+  table(run.token_broker);
+  lines.push("**Proxy.** \"via host\" is `GET /api/sps/accounts/{id}/proxy/transactions/v5/data/out/?limit=2` (the cached token); \"direct\" is the same call made straight at the SPS stand-in with the token.", "");
+  table(run.proxy);
 }
-lines.push("", `Links acknowledged: ${backend.rows.acknowledged}; rows in the store afterwards: ${backend.rows.stored} (${backend.rows.acknowledged === backend.rows.stored ? "nothing lost, nothing duplicated" : "MISMATCH"}). Target < 1 ms overhead at 1 client: ${backend["1"].overhead_p50_ms < 1 ? "met" : "not met"}.`, "");
 lines.push("## Reproduce", "", "```sh", "./scripts/bench            # RUNS=20 by default; RUNS=5 for a quick look", "```", "");
 writeFileSync(root + "BENCHMARKS.md", lines.join("\n"));
 console.log(lines.join("\n"));

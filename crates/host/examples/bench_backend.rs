@@ -1,8 +1,15 @@
-//! The host's overhead on a connect: the release host and the local token
-//! server on loopback, connect through the host against the same exchange
-//! made directly at the token endpoint, at 1, 16 and 64 concurrent clients,
-//! the two sides alternating in five rounds per level. Afterwards the rows are counted: every
-//! acknowledged link must be there exactly once.
+//! The host's overhead, on each store: the release host and the local token
+//! server on loopback, at 1, 16 and 64 concurrent clients, each measured side
+//! alternating with its direct counterpart in five rounds per level:
+//! - a connect through the host against the same exchange and auth-check made
+//!   directly at the token server; afterwards the rows are counted: every
+//!   acknowledged link must be there exactly once;
+//! - the token broker (`POST /api/sps/accounts/{id}/token`, its cached token)
+//!   against a direct SPS call with that token (the auth-check);
+//! - a proxied SPS API call against the same call made directly with the token.
+//!
+//! It runs on SQLite, and on PostgreSQL too when `SPS_CONNECT_TEST_POSTGRES`
+//! names a server (`./scripts/with-postgres` starts one for the run).
 //!
 //! `cargo run --release -p sps-connect-host --example bench_backend -- <requests per level> <output.json>`
 
@@ -10,7 +17,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
 use sps_connect_host::config::Config;
-use sps_connect_host::store::{AccountStore, SqliteStore};
 use sps_token_server::TokenServer;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -101,45 +107,63 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(async move { axum::serve(token_listener, TokenServer::default().router()).await });
 
     let dir = tempfile::tempdir()?;
-    let database = dir.path().join("bench.sqlite");
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut stores = vec![("sqlite", dir.path().join("bench.sqlite").display().to_string())];
+    if let Ok(url) = std::env::var("SPS_CONNECT_TEST_POSTGRES") {
+        stores.push(("postgres", url));
+    }
+    let mut report = serde_json::Map::new();
+    for (name, database) in stores {
+        println!("{name}:");
+        report.insert(name.into(), bench_store(&database, requests, &token_base).await?);
+    }
+    std::fs::create_dir_all(std::path::Path::new(&output).parent().unwrap_or(std::path::Path::new(".")))?;
+    std::fs::write(&output, serde_json::to_string_pretty(&report)?)?;
+    Ok(())
+}
+
+/// A host on `database` (an SQLite path or a PostgreSQL URL): its connect,
+/// token broker and proxy, each beside its direct counterpart.
+async fn bench_store(
+    database: &str,
+    requests: usize,
+    token_base: &str,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("SPS_TOKEN_URL", format!("{token_base}/oauth/token")),
-        ("SPS_API_URL", token_base.clone()),
-        ("SPS_CONNECT_DATABASE", database.display().to_string()),
+        ("SPS_API_URL", token_base.to_owned()),
+        ("SPS_CONNECT_DATABASE", database.to_owned()),
+        ("SPS_CONNECT_DATABASE_POOL_SIZE", "32".to_owned()),
         ("SPS_CONNECT_ENCRYPTION_KEY", STANDARD.encode([3u8; 32])),
         ("SPS_CONNECT_SESSION_KEY", STANDARD.encode([4u8; 32])),
         ("SPS_CONNECT_ADMIN_KEY", ADMIN_KEY.to_owned()),
         ("SPS_MAX_CONCURRENT_EXCHANGES", "64".to_owned()),
     ]);
+    if let Ok(ca) = std::env::var("SPS_CONNECT_TEST_POSTGRES_CA") {
+        vars.insert("SPS_CONNECT_DATABASE_CA_FILE", ca);
+    }
     let config = Config::from_vars(|name| vars.get(name).cloned())?;
-    let store = Arc::new(SqliteStore::open(&database).map_err(|e| format!("{e:?}"))?);
-    let router = sps_connect_host::router(&config, store)?;
+    let store = config.database.open().await.map_err(|e| format!("{e:?}"))?;
+    let before = store.all_ids().await.map_err(|e| format!("{e:?}"))?.len();
+    let router = sps_connect_host::router(&config, std::sync::Arc::clone(&store))?;
     let host_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let host = format!("http://{}", host_listener.local_addr()?);
     tokio::spawn(sps_connect_host::http::server::serve(host_listener, router, config.server, std::future::pending()));
-
     let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).build()?;
-    let mut report = serde_json::Map::new();
+    let run = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis());
+
+    let mut connect = serde_json::Map::new();
     let mut linked = 0usize;
     for (round, clients) in [1usize, 16, 64].into_iter().enumerate() {
         let mut sessions = Vec::with_capacity(requests);
         for index in 0..requests {
-            let grant: serde_json::Value = http
-                .post(format!("{host}/api/sps/sessions"))
-                .bearer_auth(ADMIN_KEY)
-                .json(&json!({ "user_id": format!("bench-{round}-{index}") }))
-                .send()
-                .await?
-                .json()
-                .await?;
-            sessions.push(grant["session_token"].as_str().unwrap_or_default().to_owned());
+            sessions.push(session(&http, &host, &format!("bench-{run}-{round}-{index}")).await?);
         }
         let sessions = Arc::new(sessions);
         let body = json!({ "environment": "sandbox", "client_id": "spsDemoSandboxClient01",
             "client_secret": "sandbox-demo-secret-0123456789" });
         let direct_body = json!({ "grant_type": "client_credentials", "client_id": "spsDemoSandboxClient01",
             "client_secret": "sandbox-demo-secret-0123456789", "audience": "https://spscommerce.com" });
-        let (h, t) = (http.clone(), token_base.clone());
+        let (h, t) = (http.clone(), token_base.to_owned());
         let direct_call: Call = Arc::new(move |_| {
             let (h, t, b) = (h.clone(), t.clone(), direct_body.clone());
             Box::pin(async move {
@@ -161,39 +185,104 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sent.is_ok_and(|r| r.status().as_u16() == 201)
             })
         });
-        let (mut direct, mut via_host) = (Side::default(), Side::default());
-        let per_round = requests.div_ceil(ROUNDS);
-        for start in (0..requests).step_by(per_round) {
-            let indexes = start..(start + per_round).min(requests);
-            direct.round(clients, indexes.clone(), &direct_call).await;
-            via_host.round(clients, indexes, &host_call).await;
-        }
-        linked += via_host.times.len();
-        let (direct_failures, host_failures) = (direct.failures, via_host.failures);
-        let (direct_summary, host_summary) =
-            (summary(direct.times, direct.wall), summary(via_host.times, via_host.wall));
-        let overhead =
-            host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
-        println!(
-            "{clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures}",
-            direct_summary["p50_ms"].as_f64().unwrap_or(0.0),
-            direct_summary["p99_ms"].as_f64().unwrap_or(0.0),
-            direct_summary["per_second"].as_f64().unwrap_or(0.0),
-            host_summary["p50_ms"].as_f64().unwrap_or(0.0),
-            host_summary["p99_ms"].as_f64().unwrap_or(0.0),
-            host_summary["per_second"].as_f64().unwrap_or(0.0),
-        );
-        report.insert(
-            clients.to_string(),
-            json!({ "direct": direct_summary, "via_host": host_summary, "overhead_p50_ms": overhead,
-                "failures": { "direct": direct_failures, "via_host": host_failures } }),
-        );
+        let (level, acknowledged) = compare(clients, requests, &direct_call, &host_call, "connect").await;
+        linked += acknowledged;
+        connect.insert(clients.to_string(), level);
     }
-    let reader = SqliteStore::open(&database).map_err(|e| format!("{e:?}"))?;
-    let rows = reader.all_ids().await.map_err(|e| format!("{e:?}"))?.len();
-    println!("acknowledged links {linked}, rows in the store {rows}");
-    report.insert("rows".into(), json!({ "acknowledged": linked, "stored": rows }));
-    std::fs::create_dir_all(std::path::Path::new(&output).parent().unwrap_or(std::path::Path::new(".")))?;
-    std::fs::write(&output, serde_json::to_string_pretty(&report)?)?;
-    Ok(())
+    let rows = store.all_ids().await.map_err(|e| format!("{e:?}"))?.len() - before;
+    println!("  acknowledged links {linked}, new rows in the store {rows}");
+
+    let owner = session(&http, &host, &format!("bench-{run}-owner")).await?;
+    let linked_account: serde_json::Value = http
+        .post(format!("{host}/api/sps/connect"))
+        .header("X-Connect-Session", owner)
+        .json(&json!({ "environment": "sandbox", "client_id": "spsDemoSandboxClient01",
+            "client_secret": "sandbox-demo-secret-0123456789" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let account = linked_account["account"]["id"].as_str().unwrap_or_default().to_owned();
+    let granted: serde_json::Value = http
+        .post(format!("{host}/api/sps/accounts/{account}/token"))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = granted["access_token"].as_str().unwrap_or_default().to_owned();
+    let call = |method: reqwest::Method, url: String, bearer: String, expected: u16| -> Call {
+        let h = http.clone();
+        Arc::new(move |_| {
+            let (h, method, url, bearer) = (h.clone(), method.clone(), url.clone(), bearer.clone());
+            Box::pin(async move {
+                let sent = h.request(method, &url).bearer_auth(&bearer).send().await;
+                sent.is_ok_and(|r| r.status().as_u16() == expected)
+            })
+        })
+    };
+    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
+    let auth_check = call(get.clone(), format!("{token_base}/auth-check"), token.clone(), 204);
+    let broker = call(post, format!("{host}/api/sps/accounts/{account}/token"), ADMIN_KEY.to_owned(), 200);
+    let direct_api = call(get.clone(), format!("{token_base}/transactions/v5/data/out/?limit=2"), token, 200);
+    let proxied_path = format!("{host}/api/sps/accounts/{account}/proxy/transactions/v5/data/out/?limit=2");
+    let proxy = call(get, proxied_path, ADMIN_KEY.to_owned(), 200);
+    let (mut tokens, mut proxied) = (serde_json::Map::new(), serde_json::Map::new());
+    for clients in [1usize, 16, 64] {
+        tokens.insert(clients.to_string(), compare(clients, requests, &auth_check, &broker, "token broker").await.0);
+        proxied.insert(clients.to_string(), compare(clients, requests, &direct_api, &proxy, "proxy").await.0);
+    }
+    Ok(json!({
+        "connect": connect,
+        "rows": { "acknowledged": linked, "stored": rows },
+        "token_broker": tokens,
+        "proxy": proxied,
+    }))
+}
+
+/// A connect session for `user`, minted with the admin key.
+async fn session(http: &reqwest::Client, host: &str, user: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let grant: serde_json::Value = http
+        .post(format!("{host}/api/sps/sessions"))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({ "user_id": user }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(grant["session_token"].as_str().unwrap_or_default().to_owned())
+}
+
+/// `requests` calls of each side at `clients`, alternating in rounds: the
+/// level's report, and how many calls through the host succeeded.
+async fn compare(
+    clients: usize,
+    requests: usize,
+    direct_call: &Call,
+    host_call: &Call,
+    what: &str,
+) -> (serde_json::Value, usize) {
+    let (mut direct, mut via_host) = (Side::default(), Side::default());
+    let per_round = requests.div_ceil(ROUNDS);
+    for start in (0..requests).step_by(per_round) {
+        let indexes = start..(start + per_round).min(requests);
+        direct.round(clients, indexes.clone(), direct_call).await;
+        via_host.round(clients, indexes, host_call).await;
+    }
+    let succeeded = via_host.times.len();
+    let (direct_failures, host_failures) = (direct.failures, via_host.failures);
+    let (direct_summary, host_summary) = (summary(direct.times, direct.wall), summary(via_host.times, via_host.wall));
+    let overhead = host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
+    println!(
+        "  {what:>12} {clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures}",
+        direct_summary["p50_ms"].as_f64().unwrap_or(0.0),
+        direct_summary["p99_ms"].as_f64().unwrap_or(0.0),
+        direct_summary["per_second"].as_f64().unwrap_or(0.0),
+        host_summary["p50_ms"].as_f64().unwrap_or(0.0),
+        host_summary["p99_ms"].as_f64().unwrap_or(0.0),
+        host_summary["per_second"].as_f64().unwrap_or(0.0),
+    );
+    let level = json!({ "direct": direct_summary, "via_host": host_summary, "overhead_p50_ms": overhead,
+        "failures": { "direct": direct_failures, "via_host": host_failures } });
+    (level, succeeded)
 }
