@@ -50,7 +50,8 @@ const table = (rows) => {
   lines.push("| clients | direct p50 | direct p99 | direct /s | via host p50 | via host p99 | via host /s | overhead p50 | failures |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const clients of ["1", "16", "64"]) {
     const r = rows[clients];
-    lines.push(`| ${clients} | ${r.direct.p50_ms.toFixed(2)} | ${r.direct.p99_ms.toFixed(2)} | ${n(r.direct.per_second)} | ${r.via_host.p50_ms.toFixed(2)} | ${r.via_host.p99_ms.toFixed(2)} | ${n(r.via_host.per_second)} | ${r.overhead_p50_ms.toFixed(2)} | ${r.failures.direct}/${r.failures.via_host} |`);
+    const why = Object.entries(r.failed_with?.via_host ?? {}).map(([status, count]) => `${status} × ${count}`).join(", ");
+    lines.push(`| ${clients} | ${r.direct.p50_ms.toFixed(2)} | ${r.direct.p99_ms.toFixed(2)} | ${n(r.direct.per_second)} | ${r.via_host.p50_ms.toFixed(2)} | ${r.via_host.p99_ms.toFixed(2)} | ${n(r.via_host.per_second)} | ${r.overhead_p50_ms.toFixed(2)} | ${r.failures.direct}/${r.failures.via_host}${why ? ` (${why})` : ""} |`);
   }
   lines.push("");
 };
@@ -65,6 +66,7 @@ for (const [key, name] of Object.entries(storeNames)) {
   lines.push("**Connect.** \"direct\" is the token request plus the auth-check made straight at the token server; \"via host\" is `POST /api/sps/connect`, which makes those two calls and stores the link.", "");
   table(run.connect);
   lines.push(`Links acknowledged: ${run.rows.acknowledged}; new rows in the store afterwards: ${run.rows.stored} (${run.rows.acknowledged === run.rows.stored ? "nothing lost, nothing duplicated" : "MISMATCH"}). Overhead at 1 client: ${run.connect["1"].overhead_p50_ms.toFixed(2)} ms.`, "");
+  lines.push("Every connect of the run links the same Client ID for a different user. The host holds at most 50 attempts in flight per Client ID across users (an abuse limit, see docs/security.md), so at 64 clients the attempts past it are answered `429 rate_limited` with `Retry-After` before SPS is called: refused, not lost.", "");
   lines.push("**Token broker.** \"via host\" is `POST /api/sps/accounts/{id}/token` answered from the cached token; \"direct\" is one SPS call with that token (the auth-check).", "");
   table(run.token_broker);
   lines.push("**Proxy.** \"via host\" is `GET /api/sps/accounts/{id}/proxy/transactions/v5/data/out/?limit=2` (the cached token); \"direct\" is the same call made straight at the SPS stand-in with the token.", "");

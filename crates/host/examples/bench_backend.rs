@@ -39,8 +39,25 @@ fn summary(mut times: Vec<Duration>, wall: Duration) -> serde_json::Value {
     })
 }
 
-/// One request, given its index: whether it succeeded.
-type Call = Arc<dyn Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync>;
+/// What a request that did not succeed got: its HTTP status, or `transport`.
+type Failure = String;
+
+/// Failures by what they got.
+type Failures = std::collections::BTreeMap<Failure, usize>;
+
+/// One request, given its index: success, or what it got instead.
+type Call = Arc<
+    dyn Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>> + Send + Sync,
+>;
+
+/// `sent`'s outcome: success when it answered `expected`.
+fn outcome(sent: Result<reqwest::Response, reqwest::Error>, expected: u16) -> Result<(), Failure> {
+    match sent {
+        Ok(response) if response.status().as_u16() == expected => Ok(()),
+        Ok(response) => Err(response.status().as_u16().to_string()),
+        Err(_) => Err("transport".to_owned()),
+    }
+}
 
 /// Direct calls and calls via the host alternate in this many rounds per
 /// level, so that anything drifting during the run weighs on both alike.
@@ -51,7 +68,7 @@ const ROUNDS: usize = 5;
 struct Side {
     times: Vec<Duration>,
     wall: Duration,
-    failures: usize,
+    failures: Failures,
 }
 
 impl Side {
@@ -59,11 +76,17 @@ impl Side {
         let (times, wall, failures) = run_level(clients, indexes, Arc::clone(call)).await;
         self.times.extend(times);
         self.wall += wall;
-        self.failures += failures;
+        for (what, count) in failures {
+            *self.failures.entry(what).or_default() += count;
+        }
+    }
+
+    fn failed(&self) -> usize {
+        self.failures.values().sum()
     }
 }
 
-async fn run_level(clients: usize, indexes: std::ops::Range<usize>, call: Call) -> (Vec<Duration>, Duration, usize) {
+async fn run_level(clients: usize, indexes: std::ops::Range<usize>, call: Call) -> (Vec<Duration>, Duration, Failures) {
     let requests = indexes.end;
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(indexes.start));
     let started = Instant::now();
@@ -71,27 +94,28 @@ async fn run_level(clients: usize, indexes: std::ops::Range<usize>, call: Call) 
         .map(|_| {
             let (call, next) = (Arc::clone(&call), Arc::clone(&next));
             tokio::spawn(async move {
-                let (mut times, mut failures) = (Vec::new(), 0);
+                let (mut times, mut failures) = (Vec::new(), Failures::new());
                 loop {
                     let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     if index >= requests {
                         return (times, failures);
                     }
                     let start = Instant::now();
-                    if call(index).await {
-                        times.push(start.elapsed());
-                    } else {
-                        failures += 1;
+                    match call(index).await {
+                        Ok(()) => times.push(start.elapsed()),
+                        Err(what) => *failures.entry(what).or_default() += 1,
                     }
                 }
             })
         })
         .collect();
-    let (mut times, mut failures) = (Vec::new(), 0);
+    let (mut times, mut failures) = (Vec::new(), Failures::new());
     for worker in workers {
         let (t, f) = worker.await.unwrap();
         times.extend(t);
-        failures += f;
+        for (what, count) in f {
+            *failures.entry(what).or_default() += count;
+        }
     }
     (times, started.elapsed(), failures)
 }
@@ -168,12 +192,13 @@ async fn bench_store(
             let (h, t, b) = (h.clone(), t.clone(), direct_body.clone());
             Box::pin(async move {
                 let sent = h.post(format!("{t}/oauth/token")).json(&b).send().await;
-                let Ok(response) = sent else { return false };
-                let ok = response.status().is_success();
+                let Ok(response) = sent else { return Err("transport".to_owned()) };
+                if !response.status().is_success() {
+                    return Err(response.status().as_u16().to_string());
+                }
                 let auth = response.json::<serde_json::Value>().await.ok();
                 let token = auth.as_ref().and_then(|a| a["access_token"].as_str()).unwrap_or_default().to_owned();
-                let check = h.get(format!("{t}/auth-check")).bearer_auth(token).send().await;
-                ok && check.is_ok_and(|c| c.status().as_u16() == 204)
+                outcome(h.get(format!("{t}/auth-check")).bearer_auth(token).send().await, 204)
             })
         });
         let (h, u, s) = (http.clone(), host.clone(), Arc::clone(&sessions));
@@ -182,7 +207,7 @@ async fn bench_store(
             Box::pin(async move {
                 let sent =
                     h.post(format!("{u}/api/sps/connect")).header("X-Connect-Session", &s[index]).json(&b).send().await;
-                sent.is_ok_and(|r| r.status().as_u16() == 201)
+                outcome(sent, 201)
             })
         });
         let (level, acknowledged) = compare(clients, requests, &direct_call, &host_call, "connect").await;
@@ -215,10 +240,7 @@ async fn bench_store(
         let h = http.clone();
         Arc::new(move |_| {
             let (h, method, url, bearer) = (h.clone(), method.clone(), url.clone(), bearer.clone());
-            Box::pin(async move {
-                let sent = h.request(method, &url).bearer_auth(&bearer).send().await;
-                sent.is_ok_and(|r| r.status().as_u16() == expected)
-            })
+            Box::pin(async move { outcome(h.request(method, &url).bearer_auth(&bearer).send().await, expected) })
         })
     };
     let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
@@ -270,11 +292,12 @@ async fn compare(
         via_host.round(clients, indexes, host_call).await;
     }
     let succeeded = via_host.times.len();
-    let (direct_failures, host_failures) = (direct.failures, via_host.failures);
+    let (direct_failures, host_failures) = (direct.failed(), via_host.failed());
+    let failed_with = json!({ "direct": direct.failures, "via_host": via_host.failures });
     let (direct_summary, host_summary) = (summary(direct.times, direct.wall), summary(via_host.times, via_host.wall));
     let overhead = host_summary["p50_ms"].as_f64().unwrap_or(0.0) - direct_summary["p50_ms"].as_f64().unwrap_or(0.0);
     println!(
-        "  {what:>12} {clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures}",
+        "  {what:>12} {clients:>3} clients: direct p50 {:.2} ms p99 {:.2} ms {:.0}/s | via host p50 {:.2} ms p99 {:.2} ms {:.0}/s | overhead p50 {overhead:.2} ms | failures {direct_failures}/{host_failures} {failed_with}",
         direct_summary["p50_ms"].as_f64().unwrap_or(0.0),
         direct_summary["p99_ms"].as_f64().unwrap_or(0.0),
         direct_summary["per_second"].as_f64().unwrap_or(0.0),
@@ -283,6 +306,6 @@ async fn compare(
         host_summary["per_second"].as_f64().unwrap_or(0.0),
     );
     let level = json!({ "direct": direct_summary, "via_host": host_summary, "overhead_p50_ms": overhead,
-        "failures": { "direct": direct_failures, "via_host": host_failures } });
+        "failures": { "direct": direct_failures, "via_host": host_failures }, "failed_with": failed_with });
     (level, succeeded)
 }
