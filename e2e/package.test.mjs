@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root } from "./services.mjs";
 
-const GOOD = `import init, { mount, mountAccounts, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
+const GOOD = `import init, { mount, type ConnectHandle, type SuccessDetail } from "sps-commerce-connect";
+import initAccounts, { mountAccounts, mount as mountWithAccounts } from "sps-commerce-connect/accounts";
 import { mount as mountInFrame } from "sps-commerce-connect/embed";
 
 await init();
@@ -31,6 +32,8 @@ const element = document.createElement("sps-connect");
 element.open();
 element.addEventListener("sps-connect:success", (event) => console.log(event.detail.account.environment, isOpen));
 document.querySelector("sps-connect")?.addEventListener("sps-connect:error", (event) => console.log(event.detail.code));
+await initAccounts();
+mountWithAccounts(document.body, { sessionToken: "token" }).open();
 const list = mountAccounts(document.body, {
   sessionToken: "token",
   allowActions: ["verify", "disconnect"],
@@ -44,7 +47,8 @@ const framed: ConnectHandle = mountInFrame(document.body, { frameUrl: "https://c
 framed.open();
 `;
 
-const BAD = `import { mount, mountAccounts } from "sps-commerce-connect";
+const BAD = `import { mount } from "sps-commerce-connect";
+import { mountAccounts } from "sps-commerce-connect/accounts";
 import { mount as mountInFrame } from "sps-commerce-connect/embed";
 
 // @ts-expect-error: the option is frameUrl
@@ -76,14 +80,15 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
       stdio: "pipe",
     });
     const installed = readdirSync(join(project, "node_modules/sps-commerce-connect")).sort();
-    assert.deepEqual(installed, ["README.md", "embed.d.ts", "embed.js", "index.d.ts", "package.json", "snippets", "sps-connect.js", "sps-connect_bg.wasm"]);
+    assert.deepEqual(installed, ["README.md", "accounts.d.ts", "embed.d.ts", "embed.js", "index.d.ts", "package.json", "snippets",
+      "sps-connect-accounts.js", "sps-connect-accounts_bg.wasm", "sps-connect.js", "sps-connect_bg.wasm"]);
 
     const imported = execFileSync(
       "node",
-      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); const e = await import("sps-commerce-connect/embed"); console.log(typeof m.mount, typeof m.mountAccounts, typeof m.default, typeof e.mount, typeof window);`],
+      ["--input-type=module", "-e", `const m = await import("sps-commerce-connect"); const a = await import("sps-commerce-connect/accounts"); const e = await import("sps-commerce-connect/embed"); console.log(typeof m.mount, typeof m.mountAccounts, typeof a.mountAccounts, typeof a.mount, typeof e.mount, typeof window);`],
       { cwd: project, encoding: "utf8" },
     );
-    assert.equal(imported.trim(), "function function function function undefined", "importing in Node (no window) does not throw");
+    assert.equal(imported.trim(), "function undefined function function function undefined", "importing in Node (no window) does not throw");
 
     writeFileSync(join(project, "good.ts"), GOOD);
     writeFileSync(join(project, "bad.ts"), BAD);

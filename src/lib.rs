@@ -6,7 +6,9 @@
 //! [`attributes`], [`events`], [`rich_text`], [`i18n`]), which depends on no
 //! browser or view crate; [`controller`] binds it to the browser,
 //! [`components`] renders it with Leptos and [`mount()`] exposes it to the
-//! host page.
+//! host page. With the `accounts` feature (on by default; off in the first
+//! dialog's bundle), [`list`] adds the accounts list, `mountAccounts()` and
+//! `<sps-accounts>`.
 
 #![warn(missing_docs)]
 
@@ -18,18 +20,23 @@ pub mod api;
 pub mod components;
 pub mod controller;
 pub mod element;
+#[cfg(feature = "accounts")]
 pub mod list;
 mod mount;
 mod stylesheet;
 
 pub use element::define_element;
+#[cfg(feature = "accounts")]
 pub use list::element::define_accounts_element;
+#[cfg(feature = "accounts")]
 pub use list::mount::{mount_accounts, AccountsHandle};
 pub use mount::{mount, ConnectHandle};
 
-/// Registers `<sps-connect>` and `<sps-accounts>` when the bundle starts.
+/// Registers `<sps-connect>` when the bundle starts, and `<sps-accounts>` in
+/// the accounts bundle (the `accounts` feature).
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     define_element();
+    #[cfg(feature = "accounts")]
     define_accounts_element();
 }
