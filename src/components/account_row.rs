@@ -15,7 +15,7 @@ pub fn AccountRow(
     id: String,
 ) -> impl IntoView {
     let messages = list.messages;
-    let text = &messages.accounts;
+    let text = messages.accounts();
     let account = {
         let id = id.clone();
         Memo::new(move |_| list.accounts().with(|accounts| accounts.iter().find(|a| a.id == id).cloned()))
@@ -79,11 +79,11 @@ pub fn AccountRow(
             </td>
             <td>{show(|a, m| time_or_never(&a.last_verified_at, m))}</td>
             <td>
-                {show(|a, m| fill(m.accounts.last_check, &[("time", &time_or_never(&a.last_checked_at, m))]))}
+                {show(|a, m| fill(m.accounts().last_check, &[("time", &time_or_never(&a.last_checked_at, m))]))}
                 <br />
                 {show(|a, m| {
-                    let next = a.next_check_at.as_deref().map_or(m.accounts.not_scheduled.to_owned(), |at| local_time(at, m));
-                    fill(m.accounts.next_check, &[("time", &next)])
+                    let next = a.next_check_at.as_deref().map_or(m.accounts().not_scheduled.to_owned(), |at| local_time(at, m));
+                    fill(m.accounts().next_check, &[("time", &next)])
                 })}
             </td>
             {actions}
@@ -92,5 +92,5 @@ pub fn AccountRow(
 }
 
 fn time_or_never(at: &Option<String>, messages: &Messages) -> String {
-    at.as_deref().map_or_else(|| messages.accounts.never.to_owned(), |at| local_time(at, messages))
+    at.as_deref().map_or_else(|| messages.accounts().never.to_owned(), |at| local_time(at, messages))
 }

@@ -9,7 +9,7 @@ pub fn AccountsTable(
     /// The list's state and commands.
     list: AccountsList,
 ) -> impl IntoView {
-    let text = &list.messages.accounts;
+    let text = list.messages.accounts();
     let messages = list.messages;
     let accounts = list.accounts();
     let ready = move || list.load().with(|load| *load == Load::Ready);

@@ -12,7 +12,7 @@ pub fn DisconnectConfirmation(
     list: AccountsList,
 ) -> impl IntoView {
     let messages = list.messages;
-    let text = &messages.accounts;
+    let text = messages.accounts();
     let dialog = NodeRef::<leptos::html::Div>::new();
     let cancel = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {

@@ -154,7 +154,7 @@ impl AccountsList {
                     let reconnected = accounts.iter().find(|account| Some(&account.id) == account_id.as_ref());
                     if let Some(account) = reconnected.filter(|_| change == Change::Reconnected) {
                         let words = AccountWords::new(this.messages, account);
-                        this.announcement.set(words.say(this.messages.accounts.reconnected, &[]));
+                        this.announcement.set(words.say(this.messages.accounts().reconnected, &[]));
                     }
                     this.accounts.set(accounts);
                     this.load.set(Load::Ready);
@@ -162,7 +162,7 @@ impl AccountsList {
                 }
                 Err(failure) => {
                     let reason = failure_reason(this.messages, &failure, Default::default());
-                    let said = crate::i18n::fill(this.messages.accounts.load_failed, &[("reason", &reason)]);
+                    let said = crate::i18n::fill(this.messages.accounts().load_failed, &[("reason", &reason)]);
                     this.load.set(Load::Failed(said.clone()));
                     this.error(&failure, &said);
                 }
@@ -176,7 +176,7 @@ impl AccountsList {
             return;
         }
         let words = AccountWords::new(self.messages, &account);
-        self.announcement.set(words.say(self.messages.accounts.verifying, &[]));
+        self.announcement.set(words.say(self.messages.accounts().verifying, &[]));
         let this = *self;
         spawn_local(async move {
             let url = this.options.with_value(|options| options.verify_url(&account.id));
@@ -247,7 +247,7 @@ impl AccountsList {
             return;
         }
         let words = AccountWords::new(self.messages, &account);
-        self.announcement.set(words.say(self.messages.accounts.disconnecting, &[]));
+        self.announcement.set(words.say(self.messages.accounts().disconnecting, &[]));
         self.focus_later(Some((account.id.clone(), Action::Disconnect)));
         let this = *self;
         spawn_local(async move {
@@ -266,7 +266,7 @@ impl AccountsList {
             });
             this.focus_later(next);
             this.announcement
-                .set(AccountWords::new(this.messages, &account).say(this.messages.accounts.disconnected, &[]));
+                .set(AccountWords::new(this.messages, &account).say(this.messages.accounts().disconnected, &[]));
             this.changed(Change::Disconnected, Some(&account.id));
         });
     }

@@ -175,7 +175,7 @@ impl<'a> AccountWords<'a> {
 
     /// The accessible name of `action`'s button on the account's row.
     pub fn action_label(&self, action: Action) -> String {
-        let text = &self.messages.accounts;
+        let text = self.messages.accounts();
         let template = match action {
             Action::Verify => text.verify_label,
             Action::Reconnect => text.reconnect_label,
@@ -187,8 +187,8 @@ impl<'a> AccountWords<'a> {
     /// The status badge.
     pub fn status(&self) -> &'static str {
         match self.account.status {
-            AccountStatus::Active => self.messages.accounts.active,
-            AccountStatus::NeedsAttention => self.messages.accounts.needs_attention,
+            AccountStatus::Active => self.messages.accounts().active,
+            AccountStatus::NeedsAttention => self.messages.accounts().needs_attention,
         }
     }
 
@@ -197,7 +197,7 @@ impl<'a> AccountWords<'a> {
         if self.account.status == AccountStatus::Active {
             return None;
         }
-        let text = &self.messages.accounts;
+        let text = self.messages.accounts();
         Some(match self.account.status_reason {
             Some(ErrorCode::InvalidClient) => text.advice_invalid_client,
             Some(ErrorCode::UnauthorizedClient) => text.advice_unauthorized_client,
@@ -208,7 +208,7 @@ impl<'a> AccountWords<'a> {
 
     /// What the live region says after a verify: active, or what to do.
     pub fn verdict(&self) -> String {
-        let text = &self.messages.accounts;
+        let text = self.messages.accounts();
         match self.advice() {
             None => self.say(text.verified, &[]),
             Some(advice) => self.say(text.verified_needs_attention, &[("advice", advice)]),
@@ -217,12 +217,12 @@ impl<'a> AccountWords<'a> {
 
     /// What the live region says when a verify failed.
     pub fn verify_failed(&self, failure: &Failure) -> String {
-        self.say(self.messages.accounts.verify_failed, &[("reason", &self.reason(failure))])
+        self.say(self.messages.accounts().verify_failed, &[("reason", &self.reason(failure))])
     }
 
     /// What the live region says when a disconnect failed.
     pub fn disconnect_failed(&self, failure: &Failure) -> String {
-        self.say(self.messages.accounts.disconnect_failed, &[("reason", &self.reason(failure))])
+        self.say(self.messages.accounts().disconnect_failed, &[("reason", &self.reason(failure))])
     }
 
     fn reason(&self, failure: &Failure) -> String {
@@ -234,7 +234,7 @@ impl<'a> AccountWords<'a> {
 /// asks for a reload (the list keeps nothing typed to resend).
 pub fn failure_reason(messages: &'static Messages, failure: &Failure, environment: Environment) -> String {
     if matches!(failure, Failure::Rejected { code: ErrorCode::SessionInvalid, .. }) {
-        return messages.accounts.session_expired.to_owned();
+        return messages.accounts().session_expired.to_owned();
     }
     failure.message(messages, environment)
 }
@@ -408,7 +408,7 @@ mod tests {
         assert!(words.advice().unwrap().contains("rotated or revoked"));
         assert!(words.verdict().starts_with("The Production account …9f3a needs attention: "), "{}", words.verdict());
         refused.status_reason = None;
-        assert_eq!(AccountWords::new(&EN, &refused).advice(), Some(EN.accounts.advice_other));
+        assert_eq!(AccountWords::new(&EN, &refused).advice(), Some(EN.accounts().advice_other));
         assert_eq!(AccountWords::new(&EN, &account()).advice(), None);
     }
 

@@ -16,6 +16,10 @@ pub use fr::FR;
 /// Every catalog, English first.
 pub static CATALOGS: [&Messages; 4] = [&EN, &DE, &ES, &FR];
 
+/// The accounts list's words, in the order of [`CATALOGS`]. Kept apart from
+/// the catalogs so that a bundle without the list carries none of them.
+pub static ACCOUNTS_CATALOGS: [&AccountsText; 4] = [&en::ACCOUNTS, &de::ACCOUNTS, &es::ACCOUNTS, &fr::ACCOUNTS];
+
 /// The catalog for a BCP 47 tag, matched on its language (`de-CH` is German);
 /// `None` when no catalog speaks it.
 pub fn catalog(tag: &str) -> Option<&'static Messages> {
@@ -177,8 +181,6 @@ pub struct Messages {
     pub new_secret_placeholder: &'static str,
     /// Vendor attribution under the dialog.
     pub attribution: &'static str,
-    /// The accounts list.
-    pub accounts: AccountsText,
     /// The language's plural rule: whether `count` takes the singular form.
     pub is_singular: fn(usize) -> bool,
 }
@@ -283,6 +285,12 @@ impl Messages {
         fill(template, &[("count", &count.to_string())])
     }
 
+    /// The accounts list's words in this language.
+    pub fn accounts(&self) -> &'static AccountsText {
+        let found = CATALOGS.into_iter().zip(ACCOUNTS_CATALOGS).find(|(messages, _)| messages.lang == self.lang);
+        found.map_or(&en::ACCOUNTS, |(_, text)| text)
+    }
+
     /// The name of an environment in this language.
     pub fn environment_name(&self, environment: sps_connect_wire::Environment) -> &'static str {
         match environment {
@@ -350,7 +358,7 @@ mod tests {
 
     /// Every message of a catalog by path (`field` or `field.form`), read from
     /// its pretty `Debug` output so that a new message is covered without a list.
-    fn messages_of(messages: &Messages) -> Vec<(String, String)> {
+    fn messages_of(messages: &dyn std::fmt::Debug) -> Vec<(String, String)> {
         let text = format!("{messages:#?}");
         let mut found = Vec::new();
         let mut group = String::new();
@@ -384,6 +392,26 @@ mod tests {
 
     #[test]
     fn every_catalog_fills_every_message_with_the_same_slots() {
+        let english = messages_of(&EN);
+        let paths: Vec<&str> = english.iter().map(|(path, _)| path.as_str()).collect();
+        assert!(paths.contains(&"fields_need_attention.other") && paths.contains(&"attribution"), "{paths:?}");
+        for messages in CATALOGS {
+            same_slots(&english, &messages_of(messages), messages.lang);
+        }
+        let english = messages_of(&en::ACCOUNTS);
+        assert!(english.iter().any(|(path, _)| path == "verify_label"), "{english:?}");
+        for (messages, text) in CATALOGS.into_iter().zip(ACCOUNTS_CATALOGS) {
+            same_slots(&english, &messages_of(text), messages.lang);
+            assert!(
+                std::ptr::eq(messages.accounts(), text),
+                "{}: the list speaks the dialog's language",
+                messages.lang
+            );
+        }
+    }
+
+    /// Each message of `translated` is there, filled, with the slots of its English original.
+    fn same_slots(english: &[(String, String)], translated: &[(String, String)], lang: &str) {
         let slots = |text: &str| {
             let mut found: Vec<String> =
                 text.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
@@ -391,18 +419,12 @@ mod tests {
             found.dedup();
             found
         };
-        let english = messages_of(&EN);
-        let paths: Vec<&str> = english.iter().map(|(path, _)| path.as_str()).collect();
-        assert!(paths.contains(&"fields_need_attention.other") && paths.contains(&"attribution"), "{paths:?}");
-        for messages in CATALOGS {
-            let translated = messages_of(messages);
-            assert_eq!(translated.len(), english.len(), "{}", messages.lang);
-            for ((path, en), (other_path, text)) in english.iter().zip(&translated) {
-                assert_eq!(path, other_path);
-                assert!(!text.is_empty(), "{}: {path} is empty", messages.lang);
-                if path != "lang" && !path.ends_with(".one") {
-                    assert_eq!(slots(en), slots(text), "{}: {path}", messages.lang);
-                }
+        assert_eq!(translated.len(), english.len(), "{lang}");
+        for ((path, en), (other_path, text)) in english.iter().zip(translated) {
+            assert_eq!(path, other_path);
+            assert!(!text.is_empty(), "{lang}: {path} is empty");
+            if path != "lang" && !path.ends_with(".one") {
+                assert_eq!(slots(en), slots(text), "{lang}: {path}");
             }
         }
     }
