@@ -9,6 +9,9 @@ import { randomBytes } from "node:crypto";
 
 export const root = new URL("..", import.meta.url).pathname;
 
+/// Where Cargo put the binaries: CARGO_TARGET_DIR when set, as Cargo reads it.
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+
 /// The Client ID of the demo's Sandbox account.
 export const SANDBOX_CLIENT_ID = "spsDemoSandboxClient01";
 
@@ -53,7 +56,7 @@ export async function startServices(hostEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "sps-connect-e2e-"));
   const children = [];
   const run = (binary, env) => {
-    const child = spawn(join(root, "target/debug", binary), [], {
+    const child = spawn(join(targetDir, "debug", binary), [], {
       env: { ...process.env, ...env, RUST_LOG: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     });
