@@ -57,7 +57,7 @@ pub fn AccountRow(
             }
         })
     };
-    let actions = Action::ALL.into_iter().any(|action| list.allows(action)).then(|| {
+    let actions = list.has_actions().then(|| {
         view! {
             <td class="spsc-row-actions">
                 {button(Action::Verify, text.verify)}

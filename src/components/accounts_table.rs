@@ -14,7 +14,7 @@ pub fn AccountsTable(
     let accounts = list.accounts();
     let ready = move || list.load().with(|load| *load == Load::Ready);
     let empty = move || ready() && accounts.with(Vec::is_empty);
-    let has_actions = crate::accounts::Action::ALL.into_iter().any(|action| list.allows(action));
+    let has_actions = list.has_actions();
     view! {
         <div class="spsc-accounts" lang=messages.lang tabindex="-1" node_ref=list.root()>
             {move || match list.load().get() {

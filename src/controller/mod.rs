@@ -16,8 +16,7 @@ mod session;
 pub use escape::EscapeWhenFocusIsLost;
 pub use focus::{deep_active_element, AUTOFOCUS_ATTR};
 pub use notify::{dispatch_event, dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
-#[cfg(feature = "accounts")]
-pub(crate) use session::fetch_token;
+pub(crate) use session::Session;
 pub use session::RENEWAL_WAIT_MS;
 
 use crate::api::{post_connect, Endpoint};
@@ -33,7 +32,6 @@ use leptos::reactive::graph::Source;
 use leptos::task::spawn_local;
 use notify::Notifier;
 use request::InFlight;
-use session::Session;
 use sps_connect_wire::{ConnectRequest, Environment, ErrorCode};
 use std::sync::atomic::{AtomicU32, Ordering};
 use web_sys::HtmlElement;

@@ -16,7 +16,7 @@ const POLL_MS: u32 = 50;
 
 /// The current token and how to get another. Cheap to copy.
 #[derive(Clone, Copy)]
-pub(super) struct Session {
+pub(crate) struct Session {
     token: StoredValue<Option<String>>,
     changes: StoredValue<u32>,
     fetch: StoredValue<Option<js_sys::Function>, LocalStorage>,
@@ -27,17 +27,17 @@ fn now_secs() -> u64 {
 }
 
 impl Session {
-    pub(super) fn new(token: Option<String>, fetch: Option<js_sys::Function>) -> Self {
+    pub(crate) fn new(token: Option<String>, fetch: Option<js_sys::Function>) -> Self {
         Self { token: StoredValue::new(token), changes: StoredValue::new(0), fetch: StoredValue::new_local(fetch) }
     }
 
     /// The token to send, if any.
-    pub(super) fn token(&self) -> Option<String> {
+    pub(crate) fn token(&self) -> Option<String> {
         self.token.get_value()
     }
 
     /// Takes a new token; `false` (and nothing changes) if it cannot be sent.
-    pub(super) fn set(&self, token: Option<String>) -> bool {
+    pub(crate) fn set(&self, token: Option<String>) -> bool {
         if token.as_deref().is_some_and(|token| !is_usable_token(token)) {
             return false;
         }
@@ -54,13 +54,19 @@ impl Session {
     /// Gets a new token from the page; whether it did within [`RENEWAL_WAIT_MS`].
     pub(super) async fn renew(&self, notifier: &Notifier) -> bool {
         match self.fetch.get_value() {
-            Some(fetch) => self.fetch_from(&fetch).await,
+            Some(_) => self.fetch_new().await,
             None => self.ask(notifier).await,
         }
     }
 
-    async fn fetch_from(&self, fetch: &js_sys::Function) -> bool {
-        let renewed = fetch_token(fetch).await.is_some_and(|token| self.set(Some(token)));
+    /// Takes a new token from the page's `fetchSessionToken`, waiting at most
+    /// [`RENEWAL_WAIT_MS`]; `false` without one, or when it threw, failed or
+    /// gave no usable token.
+    pub(crate) async fn fetch_new(&self) -> bool {
+        let Some(fetch) = self.fetch.get_value() else {
+            return false;
+        };
+        let renewed = fetch_token(&fetch).await.is_some_and(|token| self.set(Some(token)));
         if !renewed {
             web_sys::console::error_1(&"SPS Connect: fetchSessionToken gave no usable session token".into());
         }
@@ -83,7 +89,7 @@ impl Session {
 /// Calls the page's `fetchSessionToken` and waits at most [`RENEWAL_WAIT_MS`]
 /// for the token it returns (or promises); `None` if it threw, failed or gave
 /// something other than text.
-pub(crate) async fn fetch_token(fetch: &js_sys::Function) -> Option<String> {
+async fn fetch_token(fetch: &js_sys::Function) -> Option<String> {
     let Ok(returned) = fetch.call0(&JsValue::NULL) else {
         web_sys::console::error_1(&"SPS Connect: fetchSessionToken threw".into());
         return None;

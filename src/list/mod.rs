@@ -13,7 +13,7 @@ use crate::accounts::{
     without_account, AccountWords, AccountsOptions, Action, Change,
 };
 use crate::api::{send, Answer, Endpoint};
-use crate::controller::{browser_languages, dispatch_event, fetch_token, to_js, Callbacks};
+use crate::controller::{browser_languages, dispatch_event, to_js, Callbacks, Session};
 use crate::failure::{classify_as, Failure};
 use crate::i18n::{choose, Messages};
 use crate::mount::{mount_parsed, ConnectHandle};
@@ -62,7 +62,7 @@ pub struct AccountsList {
     /// The catalog in use.
     pub messages: &'static Messages,
     options: StoredValue<AccountsOptions>,
-    session_token: StoredValue<Option<String>>,
+    session: Session,
     accounts: RwSignal<Vec<LinkedAccount>>,
     load: RwSignal<Load>,
     busy: RwSignal<Option<(String, Action)>>,
@@ -79,7 +79,7 @@ impl AccountsList {
     pub fn new(options: AccountsOptions, host: HtmlElement, callbacks: AccountsCallbacks) -> Self {
         let list = Self {
             messages: choose(options.connect.locale.as_deref(), &browser_languages()),
-            session_token: StoredValue::new(options.connect.session_token.clone()),
+            session: Session::new(options.connect.session_token.clone(), callbacks.fetch_session_token.clone()),
             options: StoredValue::new(options),
             accounts: RwSignal::new(Vec::new()),
             load: RwSignal::new(Load::Loading),
@@ -130,13 +130,15 @@ impl AccountsList {
         self.options.with_value(|options| options.allows(action))
     }
 
-    /// Takes a new session token for the next calls.
+    /// Whether the list offers any action at all (else it has no Actions column).
+    pub fn has_actions(&self) -> bool {
+        self.options.with_value(|options| !options.allow_actions.is_empty())
+    }
+
+    /// Takes a new session token for the next calls; `false` (and nothing
+    /// changes) if it cannot be sent.
     pub fn set_session_token(&self, token: Option<String>) -> bool {
-        if token.as_deref().is_some_and(|token| !crate::session::is_usable_token(token)) {
-            return false;
-        }
-        self.session_token.set_value(token);
-        true
+        self.session.set(token)
     }
 
     /// Reads the list again from the host.
@@ -201,7 +203,7 @@ impl AccountsList {
             return;
         }
         let mut options = self.options.with_value(|options| options.reconnect(&account));
-        options.session_token = self.session_token.get_value();
+        options.session_token = self.session.token();
         let this = *self;
         let on_success = Closure::<dyn Fn(JsValue)>::new(move |detail: JsValue| this.reconnected(detail));
         let on_close = Closure::<dyn Fn(JsValue)>::new(move |_| this.dialog_closed());
@@ -308,17 +310,11 @@ impl AccountsList {
         let timeout_ms = self.options.with_value(|options| options.connect.timeout_ms);
         let endpoint = |session_token| Endpoint { url: url.clone(), session_token, timeout_ms };
         let abort = AbortController::new().map_err(|_| Failure::Unreachable)?;
-        let answer = send(&endpoint(self.session_token.get_value()), method.clone(), None, &abort).await?;
-        if !is_expired(&answer) {
+        let answer = send(&endpoint(self.session.token()), method.clone(), None, &abort).await?;
+        if !is_expired(&answer) || !self.session.fetch_new().await {
             return Ok(answer);
         }
-        let Some(fetch) = self.callbacks.with_value(|callbacks| callbacks.fetch_session_token.clone()) else {
-            return Ok(answer);
-        };
-        let Some(token) = fetch_token(&fetch).await.filter(|token| self.set_session_token(Some(token.clone()))) else {
-            return Ok(answer);
-        };
-        send(&endpoint(Some(token)), method, None, &abort).await
+        send(&endpoint(self.session.token()), method, None, &abort).await
     }
 
     fn failed(&self, account: &LinkedAccount, failure: &Failure, say: impl Fn(&AccountWords, &Failure) -> String) {
