@@ -4,12 +4,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
-import { CONNECTED_ANSWER, CONTENT_TYPES, root, SANDBOX_CLIENT_ID as CLIENT_ID } from "./services.mjs";
+import { CONNECTED_ANSWER, root, SANDBOX_CLIENT_ID as CLIENT_ID, staticFile } from "./services.mjs";
 
 
 let site;
@@ -48,12 +48,8 @@ before(async () => {
       });
       return undefined;
     }
-    const file = path === "/" ? "index.html" : path.slice(1);
-    try {
-      return send(200, CONTENT_TYPES[file.split(".").pop()] || "application/octet-stream", readFileSync(join(site, file.replace(/\.\./g, ""))));
-    } catch {
-      return send(404, "text/plain", "not found");
-    }
+    const file = staticFile(site, path === "/" ? "index.html" : path);
+    return file ? send(200, file.type, file.body) : send(404, "text/plain", "not found");
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${server.address().port}`;

@@ -28,6 +28,17 @@ export const CONNECTED_ANSWER = {
 /// Content types of the files a scripted page serves, by extension.
 export const CONTENT_TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", wasm: "application/wasm", css: "text/css" };
 
+/// The file at URL path `path` under `dir`, as a scripted page's server sends
+/// it: `{ type, body }`, or `null` when there is none (no `..` leaves `dir`).
+export function staticFile(dir, path) {
+  const file = path.replace(/^\/+/, "").replace(/\.\./g, "");
+  try {
+    return { type: CONTENT_TYPES[file.split(".").pop()] || "application/octet-stream", body: readFileSync(join(dir, file)) };
+  } catch {
+    return null;
+  }
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -5,10 +5,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
-import { CONNECTED_ANSWER, CONTENT_TYPES, root, SANDBOX_CLIENT_ID as CLIENT_ID } from "./services.mjs";
+import { CONNECTED_ANSWER, CONTENT_TYPES, root, SANDBOX_CLIENT_ID as CLIENT_ID, staticFile } from "./services.mjs";
 
 const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
@@ -56,12 +55,8 @@ before(async () => {
     if (path === "/api/sps/connect" && request.method === "POST") {
       return send(201, "application/json", JSON.stringify(CONNECTED_ANSWER));
     }
-    try {
-      const file = readFileSync(join(root, "dist", path.replace(/^\/+/, "").replace(/\.\./g, "")));
-      return send(200, CONTENT_TYPES[path.split(".").pop()] || "application/octet-stream", file);
-    } catch {
-      return send(404, "text/plain", "not found");
-    }
+    const file = staticFile(join(root, "dist"), path);
+    return file ? send(200, file.type, file.body) : send(404, "text/plain", "not found");
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
