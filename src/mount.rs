@@ -14,6 +14,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
+/// What `setSessionToken` throws for a token that cannot be sent.
+pub(crate) const INVALID_SESSION_TOKEN: &str =
+    "invalid SPS Connect session token: must be 1 to 4096 visible ASCII characters";
+
 const CALLBACKS: [&str; 5] = ["onSuccess", "onClose", "onError", "onEvent", "fetchSessionToken"];
 
 /// Why the widget could not mount.
@@ -65,7 +69,7 @@ impl ConnectHandle {
         if self.live()?.set_session_token(token) {
             return Ok(());
         }
-        Err(JsError::new("invalid SPS Connect session token: must be 1 to 4096 visible ASCII characters"))
+        Err(JsError::new(INVALID_SESSION_TOKEN))
     }
 
     /// Whether the widget is showing.

@@ -3,7 +3,9 @@
 use super::{AccountsCallbacks, AccountsList};
 use crate::accounts::AccountsOptions;
 use crate::components::AccountsTable;
-use crate::mount::{check_in_browser, is_options_object, isolated_root, options_tree, take_functions, MountError};
+use crate::mount::{
+    check_in_browser, is_options_object, isolated_root, options_tree, take_functions, MountError, INVALID_SESSION_TOKEN,
+};
 use leptos::prelude::*;
 use std::any::Any;
 use std::cell::Cell;
@@ -36,7 +38,7 @@ impl AccountsHandle {
         if self.live()?.set_session_token(token) {
             return Ok(());
         }
-        Err(JsError::new("invalid SPS Connect session token: must be 1 to 4096 visible ASCII characters"))
+        Err(JsError::new(INVALID_SESSION_TOKEN))
     }
 
     /// Removes the list, its Reconnect dialog and every listener they added.
