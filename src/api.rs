@@ -1,7 +1,9 @@
 //! Talks to the host backend: the connect POST, and the accounts list's
 //! calls, each with abort and timeout (gloo-net).
 
-use crate::failure::{classify, Failure};
+use crate::controller::to_js;
+use crate::failure::{classify, Body, Failure};
+use crate::js_data::JsData;
 use futures::future::{select, Either};
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
@@ -27,15 +29,25 @@ pub struct Answer {
     pub body: String,
 }
 
+impl Answer {
+    /// The body read by the browser's own JSON parser.
+    pub fn json(&self) -> Body<JsData> {
+        if self.body.trim().is_empty() {
+            return Body::Empty;
+        }
+        js_sys::JSON::parse(&self.body).map_or(Body::NotJson, |json| Body::Json(json.into()))
+    }
+}
+
 /// Posts `request` and waits for the answer, the timeout, or `abort`.
 pub async fn post_connect(
     endpoint: &Endpoint,
     request: &ConnectRequest,
     abort: &AbortController,
 ) -> Result<LinkedAccount, Failure> {
-    let body = serde_json::to_string(request).map_err(|_| Failure::Unreachable)?;
-    let answer = send(endpoint, Method::POST, Some(body), abort).await?;
-    classify(answer.status, &answer.body)
+    let body = js_sys::JSON::stringify(&to_js(request)).map_err(|_| Failure::Unreachable)?;
+    let answer = send(endpoint, Method::POST, Some(body.into()), abort).await?;
+    classify(answer.status, answer.json())
 }
 
 /// Sends `method` to the endpoint, with a JSON `body` if given, and waits for

@@ -11,6 +11,8 @@
 
 use crate::attributes::{observed, options_from_attributes, AttributeError, OPEN_ATTRIBUTE};
 use crate::controller::{dispatch_widget_event, to_js, Callbacks};
+use crate::events::ErrorDetail;
+use crate::js_data::JsData;
 use crate::mount::{mount_parsed, MountError};
 use crate::options::{ConnectOptions, Mode};
 use wasm_bindgen::prelude::*;
@@ -34,7 +36,7 @@ pub fn define_element() {
 
 fn read_options(element: &HtmlElement) -> Result<ConnectOptions, AttributeError> {
     let tree = options_from_attributes(|name| element.get_attribute(name))?;
-    Ok(ConnectOptions::from_json(tree)?)
+    Ok(ConnectOptions::read(JsData::from(to_js(&tree)))?)
 }
 
 fn mount_element(element: HtmlElement) -> JsValue {
@@ -54,7 +56,7 @@ fn mount_element(element: HtmlElement) -> JsValue {
         }
         Err(message) => {
             web_sys::console::error_1(&format!("<{TAG}>: {message}").into());
-            let detail = to_js(&serde_json::json!({ "code": "invalid_options", "message": message }));
+            let detail = to_js(&ErrorDetail { code: "invalid_options", message: &message });
             dispatch_widget_event(&element, "error", &detail);
             JsValue::NULL
         }

@@ -20,6 +20,7 @@ pub mod api;
 pub mod components;
 pub mod controller;
 pub mod element;
+pub mod js_data;
 #[cfg(feature = "accounts")]
 pub mod list;
 mod mount;

@@ -6,6 +6,7 @@
 use crate::components::ConnectDialog;
 use crate::controller::{Callbacks, Controller, EscapeWhenFocusIsLost};
 use crate::i18n::catalog;
+use crate::js_data::JsData;
 use crate::options::{ConnectOptions, Mode, OptionError, Scheme, Theme};
 use leptos::prelude::*;
 use std::any::Any;
@@ -198,11 +199,6 @@ pub(crate) fn take_functions<const N: usize>(
     Ok((plain.into(), found))
 }
 
-/// `options` as a JSON tree, after checking that it is a plain object.
-pub(crate) fn options_tree(options: JsValue) -> Result<serde_json::Value, JsError> {
-    serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("invalid SPS Connect options: {e}")))
-}
-
 /// Whether `options` is an object a host may pass (not an array or a primitive).
 pub(crate) fn is_options_object(options: &JsValue) -> bool {
     options.is_object() && !js_sys::Array::is_array(options)
@@ -216,7 +212,8 @@ fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsErro
         return Err(JsError::new("invalid SPS Connect options: expected an object"));
     }
     let (plain, [on_success, on_close, on_error, on_event, fetch_session_token]) = take_functions(&options, CALLBACKS)?;
-    let options = ConnectOptions::from_json(options_tree(plain)?).map_err(|e| JsError::new(&e.to_string()))?;
+    let source = JsData::from(plain);
+    let options = ConnectOptions::read(source).map_err(|e| JsError::new(&e.to_string()))?;
     Ok((options, Callbacks { on_success, on_close, on_error, on_event, fetch_session_token }))
 }
 

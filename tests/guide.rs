@@ -105,6 +105,8 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
         (r#"{"theme":{"radius":"notaradius"}}"#, "`theme.radius`"),
         (r#"{"whiteLabel":{"appName":""}}"#, "whiteLabel.appName"),
         (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`"),
+        (r#"{"timeoutMs":1500.5}"#, "`timeoutMs`: invalid type: a number with a fraction"),
+        (r#"{"whiteLabel":{"enabled":true,"hideAttributon":true}}"#, "`whiteLabel.hideAttributon`"),
     ] {
         let options = js_sys::JSON::parse(options).unwrap();
         let Err(error) = sps_connect::mount(container.clone(), options) else {

@@ -55,8 +55,8 @@ pub fn dispatch_event(target: &HtmlElement, type_: &str, detail: &JsValue) {
     }
 }
 
-/// A JSON value as a plain JS object.
-pub fn to_js(value: &serde_json::Value) -> JsValue {
+/// A value as plain JS data, as `JSON.parse` would give it.
+pub fn to_js(value: &impl Serialize) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
@@ -74,7 +74,7 @@ impl Notifier {
 
     /// Sends `event` to the stream and, if it has one, its summary.
     pub(super) fn announce(&self, event: HostEvent) {
-        self.emit("event", &to_js(&event.payload()), |callbacks| callbacks.on_event.clone());
+        self.emit("event", &to_js(&event), |callbacks| callbacks.on_event.clone());
         if let Some((summary, detail)) = event.summary() {
             self.emit(summary.name(), &to_js(&detail), |callbacks| callbacks.for_summary(summary).cloned());
         }
@@ -82,7 +82,7 @@ impl Notifier {
 
     /// Asks the page for a new session: `sps-connect:session-expired`.
     pub(super) fn ask_for_session(&self) {
-        self.host.try_with_value(|host| dispatch_widget_event(host, SESSION_EXPIRED, &to_js(&serde_json::json!({}))));
+        self.host.try_with_value(|host| dispatch_widget_event(host, SESSION_EXPIRED, &js_sys::Object::new()));
     }
 
     /// A callback that throws is reported on the console and changes nothing.

@@ -11,6 +11,8 @@ use super::{AccountsCallbacks, EVENT_PREFIX};
 use crate::accounts::AccountsOptions;
 use crate::attributes::{accounts_attributes, options_from, AttributeError};
 use crate::controller::{dispatch_event, to_js};
+use crate::events::ErrorDetail;
+use crate::js_data::JsData;
 use crate::mount::MountError;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -34,7 +36,7 @@ pub fn define_accounts_element() {
 fn read_options(element: &HtmlElement) -> Result<AccountsOptions, AttributeError> {
     let table = accounts_attributes();
     let tree = options_from(&table, |name| element.get_attribute(name))?;
-    AccountsOptions::from_json(tree).map_err(|error| AttributeError::naming(error, &table))
+    AccountsOptions::read(JsData::from(to_js(&tree))).map_err(|error| AttributeError::naming(error, &table))
 }
 
 fn mount_element(element: HtmlElement) -> JsValue {
@@ -48,7 +50,7 @@ fn mount_element(element: HtmlElement) -> JsValue {
         Ok(handle) => handle.into(),
         Err(message) => {
             web_sys::console::error_1(&format!("<{TAG}>: {message}").into());
-            let detail = to_js(&serde_json::json!({ "code": "invalid_options", "message": message }));
+            let detail = to_js(&ErrorDetail { code: "invalid_options", message: &message });
             dispatch_event(&element, &format!("{EVENT_PREFIX}error"), &detail);
             JsValue::NULL
         }

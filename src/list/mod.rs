@@ -14,12 +14,14 @@ use crate::accounts::{
 };
 use crate::api::{send, Answer, Endpoint};
 use crate::controller::{browser_languages, dispatch_event, to_js, Callbacks, Session};
+use crate::events::ErrorDetail;
 use crate::failure::{classify_as, Failure};
 use crate::i18n::{choose, Messages};
 use crate::mount::{mount_parsed, ConnectHandle};
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::de::IgnoredAny;
 use sps_connect_wire::{ErrorCode, LinkedAccount};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -151,7 +153,7 @@ impl AccountsList {
         let this = *self;
         spawn_local(async move {
             let url = this.options.with_value(|options| options.accounts_url.clone());
-            match this.call(url, Method::GET).await.and_then(|answer| read_list(answer.status, &answer.body)) {
+            match this.call(url, Method::GET).await.and_then(|answer| read_list(answer.status, answer.json())) {
                 Ok(accounts) => {
                     let reconnected = accounts.iter().find(|account| Some(&account.id) == account_id.as_ref());
                     if let Some(account) = reconnected.filter(|_| change == Change::Reconnected) {
@@ -183,7 +185,7 @@ impl AccountsList {
         spawn_local(async move {
             let url = this.options.with_value(|options| options.verify_url(&account.id));
             let verdict =
-                this.call(url, Method::POST).await.and_then(|answer| read_verdict(answer.status, &answer.body));
+                this.call(url, Method::POST).await.and_then(|answer| read_verdict(answer.status, answer.json()));
             this.busy.set(None);
             match verdict {
                 Ok(checked) => {
@@ -255,7 +257,7 @@ impl AccountsList {
         spawn_local(async move {
             let url = this.options.with_value(|options| options.account_url(&account.id));
             let done =
-                this.call(url, Method::DELETE).await.and_then(|answer| read_disconnect(answer.status, &answer.body));
+                this.call(url, Method::DELETE).await.and_then(|answer| read_disconnect(answer.status, answer.json()));
             this.busy.set(None);
             if let Err(failure) = done {
                 this.failed(&account, &failure, |words, failure| words.disconnect_failed(failure));
@@ -353,7 +355,7 @@ impl AccountsList {
     }
 
     fn error(&self, failure: &Failure, message: &str) {
-        let detail = serde_json::json!({ "code": failure.code(), "message": message });
+        let detail = ErrorDetail { code: failure.code(), message };
         self.emit("error", &to_js(&detail), |callbacks| callbacks.on_error.clone());
     }
 
@@ -369,6 +371,6 @@ impl AccountsList {
 
 /// Whether the host refused the call because the session expired.
 fn is_expired(answer: &Answer) -> bool {
-    let refusal = classify_as::<serde_json::Value>(answer.status, &answer.body);
+    let refusal = classify_as::<IgnoredAny, _>(answer.status, answer.json());
     answer.status == 401 && matches!(refusal, Err(Failure::Rejected { code: ErrorCode::SessionInvalid, .. }))
 }

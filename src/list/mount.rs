@@ -3,8 +3,9 @@
 use super::{AccountsCallbacks, AccountsList};
 use crate::accounts::AccountsOptions;
 use crate::components::AccountsTable;
+use crate::js_data::JsData;
 use crate::mount::{
-    check_in_browser, is_options_object, isolated_root, options_tree, take_functions, MountError, INVALID_SESSION_TOKEN,
+    check_in_browser, is_options_object, isolated_root, take_functions, MountError, INVALID_SESSION_TOKEN,
 };
 use leptos::prelude::*;
 use std::any::Any;
@@ -109,6 +110,7 @@ fn parse_options(options: JsValue) -> Result<(AccountsOptions, AccountsCallbacks
         return Err(JsError::new("invalid SPS Connect accounts options: expected an object"));
     }
     let (plain, [on_change, on_error, fetch_session_token]) = take_functions(&options, CALLBACKS)?;
-    let options = AccountsOptions::from_json(options_tree(plain)?).map_err(|e| JsError::new(&e.to_string()))?;
+    let source = JsData::from(plain);
+    let options = AccountsOptions::read(source).map_err(|e| JsError::new(&e.to_string()))?;
     Ok((options, AccountsCallbacks { on_change, on_error, fetch_session_token }))
 }

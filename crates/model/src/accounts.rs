@@ -2,10 +2,11 @@
 //! actions it offers, the words it shows for an account, and the changes its
 //! answers make to the list.
 
-use crate::failure::{classify_as, Failure};
+use crate::failure::{classify_as, Body, Failure};
 use crate::i18n::{fill, Messages};
 use crate::options::{ConnectOptions, OptionError};
-use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Map, Value};
 use sps_connect_wire::{AccountList, AccountStatus, Environment, ErrorCode, LinkedAccount};
 
@@ -70,9 +71,11 @@ impl Default for AccountsOptions {
 }
 
 impl AccountsOptions {
-    /// Reads options from a JSON tree, naming the path of any unknown or mistyped field.
-    pub fn from_json(tree: Value) -> Result<Self, OptionError> {
+    /// Reads options from any serde source (the page's options object in the
+    /// widget), naming the path of any unknown or mistyped field.
+    pub fn read<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError> {
         let fail = |option: &str, problem: &str| OptionError { option: option.to_owned(), problem: problem.to_owned() };
+        let tree = Value::deserialize(source).map_err(|error| fail("", &error.to_string()))?;
         let Value::Object(mut fields) = tree else {
             return Err(fail("", "expected an object"));
         };
@@ -88,7 +91,7 @@ impl AccountsOptions {
             None => Action::ALL.to_vec(),
             Some(names) => parse_actions(&names).map_err(|problem| fail("allowActions", &problem))?,
         };
-        let connect = ConnectOptions::from_json(Value::Object(fields))?;
+        let connect = ConnectOptions::read(Value::Object(fields))?;
         if !crate::options::is_usable_endpoint(&accounts_url) {
             return Err(fail("accountsUrl", crate::options::ENDPOINT_RULE));
         }
@@ -301,31 +304,31 @@ struct OneAccount {
 }
 
 /// Reads the answer of `GET {accountsUrl}`.
-pub fn read_list(status: u16, body: &str) -> Result<Vec<LinkedAccount>, Failure> {
-    classify_as::<AccountList>(status, body).map(|list| list.accounts)
+pub fn read_list<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<Vec<LinkedAccount>, Failure> {
+    classify_as::<AccountList, D>(status, body).map(|list| list.accounts)
 }
 
 /// Reads the answer of a verify: the account with its new status.
-pub fn read_verdict(status: u16, body: &str) -> Result<LinkedAccount, Failure> {
-    classify_as::<OneAccount>(status, body).map(|answer| answer.account)
+pub fn read_verdict<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<LinkedAccount, Failure> {
+    classify_as::<OneAccount, D>(status, body).map(|answer| answer.account)
 }
 
 /// Reads the answer of a disconnect: `204`, or an account already gone (`404`), is done.
-pub fn read_disconnect(status: u16, body: &str) -> Result<(), Failure> {
+pub fn read_disconnect<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<(), Failure> {
     if status == 204 || status == 404 {
         return Ok(());
     }
-    classify_as::<Value>(status, body).map(|_| ())
+    classify_as::<IgnoredAny, D>(status, body).map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::{DE, EN};
-    use crate::test_fixtures::account;
+    use crate::test_fixtures::{account, body};
 
     fn options(tree: Value) -> Result<AccountsOptions, String> {
-        AccountsOptions::from_json(tree).map_err(|error| error.to_string())
+        AccountsOptions::read(tree).map_err(|error| error.to_string())
     }
 
     #[test]
@@ -450,15 +453,15 @@ mod tests {
 
     #[test]
     fn answers_are_read_as_the_contract_says() {
-        let body = json!({ "accounts": [account()] }).to_string();
-        assert_eq!(read_list(200, &body).unwrap(), vec![account()]);
+        let list = json!({ "accounts": [account()] }).to_string();
+        assert_eq!(read_list(200, body(&list)).unwrap(), vec![account()]);
         let verdict = json!({ "account": account() }).to_string();
-        assert_eq!(read_verdict(200, &verdict).unwrap(), account());
-        assert_eq!(read_disconnect(204, ""), Ok(()));
-        assert_eq!(read_disconnect(404, r#"{"error":"not_found","message":"x","retryable":false}"#), Ok(()));
-        let expired = read_list(401, r#"{"error":"session_invalid","message":"expired","retryable":false}"#);
+        assert_eq!(read_verdict(200, body(&verdict)).unwrap(), account());
+        assert_eq!(read_disconnect(204, body("")), Ok(()));
+        assert_eq!(read_disconnect(404, body(r#"{"error":"not_found","message":"x","retryable":false}"#)), Ok(()));
+        let expired = read_list(401, body(r#"{"error":"session_invalid","message":"expired","retryable":false}"#));
         assert!(matches!(expired, Err(Failure::Rejected { code: ErrorCode::SessionInvalid, .. })));
-        assert_eq!(read_list(200, "{}"), Err(Failure::Unexpected { status: 200 }));
+        assert_eq!(read_list(200, body("{}")), Err(Failure::Unexpected { status: 200 }));
     }
 
     #[test]

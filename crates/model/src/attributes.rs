@@ -1,7 +1,8 @@
 //! The `<sps-connect>` element's attributes: kebab-case mirrors of the options.
 
 use crate::options::OptionError;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Each attribute and the option path it sets.
@@ -84,42 +85,62 @@ impl AttributeError {
     }
 }
 
+/// The value an attribute gives its option.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum OptionValue {
+    /// A boolean attribute.
+    Flag(bool),
+    /// A whole number, such as `timeout-ms`.
+    Number(u64),
+    /// The attribute's text as it is.
+    Text(String),
+    /// A list of words, such as `services`.
+    List(Vec<String>),
+    /// The options of a group, such as `whiteLabel`.
+    Group(OptionTree),
+}
+
+/// An options object, as attributes describe it: each option by its camelCase name.
+pub type OptionTree = BTreeMap<&'static str, OptionValue>;
+
 /// The `<sps-connect>` options object the attributes describe; `attribute` reads one by name.
-pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<Value, AttributeError> {
+pub fn options_from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<OptionTree, AttributeError> {
     options_from(ATTRIBUTES, attribute)
 }
 
 /// The options object that the attributes of `table` describe; `attribute` reads one by name.
 pub fn options_from(
-    table: &[(&str, &str)],
+    table: &[(&'static str, &'static str)],
     attribute: impl Fn(&str) -> Option<String>,
-) -> Result<Value, AttributeError> {
-    let mut options = Map::new();
+) -> Result<OptionTree, AttributeError> {
+    let mut options = OptionTree::new();
     for (name, path) in table {
         let Some(raw) = attribute(name) else { continue };
         let value = if FLAGS.contains(name) {
-            json!(raw != "false")
+            OptionValue::Flag(raw != "false")
         } else if *name == "services" {
-            json!(raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            OptionValue::List(
+                raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            )
         } else if *name == "timeout-ms" {
-            json!(raw.trim().parse::<u64>().map_err(|_| AttributeError {
+            OptionValue::Number(raw.trim().parse::<u64>().map_err(|_| AttributeError {
                 attribute: (*name).to_owned(),
                 problem: "must be a whole number".to_owned(),
             })?)
         } else {
-            json!(raw)
+            OptionValue::Text(raw)
         };
-        match path.split_once('.') {
-            Some((group, field)) => {
-                let group = options.entry(group).or_insert_with(|| json!({}));
-                group[field] = value;
-            }
-            None => {
-                options.insert((*path).to_owned(), value);
-            }
+        let Some((group, field)) = path.split_once('.') else {
+            options.insert(path, value);
+            continue;
+        };
+        let group = options.entry(group).or_insert_with(|| OptionValue::Group(OptionTree::new()));
+        if let OptionValue::Group(fields) = group {
+            fields.insert(field, value);
         }
     }
-    Ok(Value::Object(options))
+    Ok(options)
 }
 
 #[cfg(test)]
@@ -128,11 +149,15 @@ mod tests {
     use crate::options::{ConnectOptions, Mode, Scheme};
     use std::collections::HashMap;
 
+    fn json(tree: &OptionTree) -> serde_json::Value {
+        serde_json::to_value(tree).unwrap()
+    }
+
     fn options(pairs: &[(&str, &str)]) -> Result<ConnectOptions, String> {
         let attributes: HashMap<&str, &str> = pairs.iter().copied().collect();
         let tree =
             options_from_attributes(|name| attributes.get(name).map(|v| v.to_string())).map_err(|e| e.to_string())?;
-        ConnectOptions::from_json(tree).map_err(|e| AttributeError::from(e).to_string())
+        ConnectOptions::read(json(&tree)).map_err(|e| AttributeError::from(e).to_string())
     }
 
     #[test]
@@ -183,12 +208,12 @@ mod tests {
         .into_iter()
         .collect();
         let tree = options_from(&table, |name| attributes.get(name).map(|v| v.to_string())).unwrap();
-        let options = crate::accounts::AccountsOptions::from_json(tree).unwrap();
+        let options = crate::accounts::AccountsOptions::read(json(&tree)).unwrap();
         assert_eq!(options.allow_actions, [crate::accounts::Action::Verify, crate::accounts::Action::Disconnect]);
         assert_eq!(options.connect.session_token.as_deref(), Some("tok.abc"));
         assert_eq!(options.connect.mode, Mode::Modal, "`mode` is not an attribute of the list");
         let bad = options_from(&table, |name| (name == "allow-actions").then(|| "verify remove".to_owned())).unwrap();
-        let error = AttributeError::naming(crate::accounts::AccountsOptions::from_json(bad).unwrap_err(), &table);
+        let error = AttributeError::naming(crate::accounts::AccountsOptions::read(json(&bad)).unwrap_err(), &table);
         assert_eq!(error.attribute, "allow-actions");
     }
 

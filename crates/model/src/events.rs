@@ -5,7 +5,8 @@ use crate::failure::Failure;
 use crate::flow::{Event, Phase};
 use crate::i18n::Messages;
 use crate::validation::Field;
-use serde_json::{json, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use sps_connect_wire::{Environment, LinkedAccount};
 
 /// One notification for the host page.
@@ -59,15 +60,58 @@ impl Summary {
 }
 
 /// The account summary as hosts receive it, in camelCase.
-pub fn account_payload(account: &LinkedAccount) -> Value {
-    json!({
-        "id": account.id,
-        "provider": account.provider.as_str(),
-        "environment": account.environment.as_str(),
-        "clientIdHint": account.client_id_hint,
-        "services": account.services.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "connectedAt": account.connected_at,
-    })
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary<'a> {
+    /// The host's identifier for the link.
+    pub id: &'a str,
+    /// Always `sps_commerce`.
+    pub provider: &'static str,
+    /// `sandbox` or `production`.
+    pub environment: &'static str,
+    /// A recognisable fragment of the Client ID.
+    pub client_id_hint: &'a str,
+    /// The services the link is authorized for.
+    pub services: Vec<&'static str>,
+    /// When the link was made or last updated, RFC 3339.
+    pub connected_at: &'a str,
+}
+
+impl<'a> From<&'a LinkedAccount> for AccountSummary<'a> {
+    fn from(account: &'a LinkedAccount) -> Self {
+        AccountSummary {
+            id: &account.id,
+            provider: account.provider.as_str(),
+            environment: account.environment.as_str(),
+            client_id_hint: &account.client_id_hint,
+            services: account.services.iter().map(|s| s.as_str()).collect(),
+            connected_at: &account.connected_at,
+        }
+    }
+}
+
+/// What failed, as every error event carries it: `{code, message}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorDetail<'a> {
+    /// Stable code, such as [`Failure::code`] or `invalid_options`.
+    pub code: &'a str,
+    /// What the user was told, or what is wrong.
+    pub message: &'a str,
+}
+
+/// The detail of a summary notification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum SummaryDetail<'a> {
+    /// `sps-connect:success`: the linked account.
+    Success {
+        /// The account's summary.
+        account: AccountSummary<'a>,
+    },
+    /// `sps-connect:error`: what failed.
+    Error(ErrorDetail<'a>),
+    /// `sps-connect:close`: nothing more.
+    Close {},
 }
 
 impl HostEvent {
@@ -111,35 +155,43 @@ impl HostEvent {
         }
     }
 
-    /// The detail of the `event` stream entry: `{type, ...}`.
-    pub fn payload(&self) -> Value {
-        let mut payload = match self {
-            HostEvent::Opened | HostEvent::Closed | HostEvent::SessionRenewed => json!({}),
-            HostEvent::EnvironmentChanged(environment) | HostEvent::Submitted(environment) => {
-                json!({ "environment": environment.as_str() })
-            }
-            HostEvent::ValidationFailed(fields) => {
-                json!({ "fields": fields.iter().map(|field| field.name()).collect::<Vec<_>>() })
-            }
-            HostEvent::Failed { code, message, retryable } => {
-                json!({ "code": code, "message": message, "retryable": retryable })
-            }
-            HostEvent::Connected(account) => json!({ "account": account_payload(account) }),
-        };
-        payload["type"] = json!(self.kind());
-        payload
-    }
-
     /// The summary notification it also raises, with its detail.
-    pub fn summary(&self) -> Option<(Summary, Value)> {
+    pub fn summary(&self) -> Option<(Summary, SummaryDetail<'_>)> {
         match self {
-            HostEvent::Connected(account) => Some((Summary::Success, json!({ "account": account_payload(account) }))),
-            HostEvent::Failed { code, message, .. } => {
-                Some((Summary::Error, json!({ "code": code, "message": message })))
+            HostEvent::Connected(account) => {
+                Some((Summary::Success, SummaryDetail::Success { account: AccountSummary::from(account) }))
             }
-            HostEvent::Closed => Some((Summary::Close, json!({}))),
+            HostEvent::Failed { code, message, .. } => {
+                Some((Summary::Error, SummaryDetail::Error(ErrorDetail { code, message })))
+            }
+            HostEvent::Closed => Some((Summary::Close, SummaryDetail::Close {})),
             _ => None,
         }
+    }
+}
+
+impl Serialize for HostEvent {
+    /// The detail of the `event` stream entry: `{type, ...}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entry = serializer.serialize_map(None)?;
+        entry.serialize_entry("type", self.kind())?;
+        match self {
+            HostEvent::Opened | HostEvent::Closed | HostEvent::SessionRenewed => {}
+            HostEvent::EnvironmentChanged(environment) | HostEvent::Submitted(environment) => {
+                entry.serialize_entry("environment", environment.as_str())?;
+            }
+            HostEvent::ValidationFailed(fields) => {
+                let names: Vec<_> = fields.iter().map(|field| field.name()).collect();
+                entry.serialize_entry("fields", &names)?;
+            }
+            HostEvent::Failed { code, message, retryable } => {
+                entry.serialize_entry("code", code)?;
+                entry.serialize_entry("message", message)?;
+                entry.serialize_entry("retryable", retryable)?;
+            }
+            HostEvent::Connected(account) => entry.serialize_entry("account", &AccountSummary::from(account))?,
+        }
+        entry.end()
     }
 }
 
@@ -148,6 +200,16 @@ mod tests {
     use super::*;
     use crate::i18n::EN;
     use crate::test_fixtures::account;
+    use serde_json::{json, Value};
+
+    fn payload(event: &HostEvent) -> Value {
+        serde_json::to_value(event).unwrap()
+    }
+
+    fn detail(event: &HostEvent) -> (Summary, Value) {
+        let (summary, detail) = event.summary().unwrap();
+        (summary, serde_json::to_value(detail).unwrap())
+    }
 
     #[test]
     fn each_transition_announces_its_event() {
@@ -165,11 +227,11 @@ mod tests {
     #[test]
     fn connected_carries_the_camel_case_summary_and_raises_success() {
         let event = HostEvent::Connected(account());
-        let payload = event.payload();
+        let payload = payload(&event);
         assert_eq!(payload["type"], "connected");
         assert_eq!(payload["account"]["clientIdHint"], "…9f3a");
         assert_eq!(payload["account"]["environment"], "production");
-        let (name, detail) = event.summary().unwrap();
+        let (name, detail) = detail(&event);
         assert_eq!(name, Summary::Success);
         assert_eq!(detail["account"]["id"], "acc_1");
     }
@@ -179,8 +241,8 @@ mod tests {
         let failed = Event::Failed(Failure::Unreachable);
         let event = HostEvent::for_transition(&failed, &Phase::Failed(Failure::Unreachable), Environment::Sandbox, &EN)
             .unwrap();
-        assert_eq!(event.payload()["retryable"], true);
-        let (name, detail) = event.summary().unwrap();
+        assert_eq!(payload(&event)["retryable"], true);
+        let (name, detail) = detail(&event);
         assert_eq!((name, detail["code"].as_str()), (Summary::Error, Some("network_error")));
         assert!(detail["message"].as_str().unwrap().contains("could not be reached"));
     }
@@ -189,9 +251,9 @@ mod tests {
     fn stream_only_events_raise_no_summary() {
         assert_eq!(HostEvent::Opened.summary(), None);
         assert_eq!(
-            HostEvent::ValidationFailed(vec![Field::ClientId]).payload(),
+            payload(&HostEvent::ValidationFailed(vec![Field::ClientId])),
             json!({"type": "validation_failed", "fields": ["client_id"]})
         );
-        assert_eq!(HostEvent::Closed.summary().unwrap().0, Summary::Close);
+        assert_eq!(detail(&HostEvent::Closed), (Summary::Close, json!({})));
     }
 }

@@ -1,6 +1,7 @@
 //! Turns whatever the backend answered into an account or a failure a person can act on.
 
 use crate::i18n::{fill, Messages};
+use serde::{Deserialize, Deserializer};
 use sps_connect_wire::{ConnectResponse, Environment, ErrorBody, ErrorCode, LinkedAccount};
 
 /// Longest backend explanation shown to the user; the rest is cut.
@@ -29,28 +30,44 @@ pub enum Failure {
     },
 }
 
+/// An answer's body, as the caller's JSON parser read it: the browser's own
+/// in the widget, so that no JSON parser ships in the bundle.
+pub enum Body<D> {
+    /// A JSON document, as a deserializer over it.
+    Json(D),
+    /// Text that is not JSON, such as a proxy's HTML error page.
+    NotJson,
+    /// No body, or only whitespace.
+    Empty,
+}
+
 /// Reads an HTTP answer of the connect endpoint.
-pub fn classify(status: u16, body: &str) -> Result<LinkedAccount, Failure> {
-    classify_as::<ConnectResponse>(status, body).map(|response| response.account)
+pub fn classify<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<LinkedAccount, Failure> {
+    classify_as::<ConnectResponse, D>(status, body).map(|response| response.account)
 }
 
 /// Reads an HTTP answer of any endpoint of the host's API: a success as `T`,
 /// a refusal as the contract's error body.
-pub fn classify_as<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Result<T, Failure> {
+pub fn classify_as<'de, T: Deserialize<'de>, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<T, Failure> {
     if (200..300).contains(&status) {
-        return serde_json::from_str::<T>(body).map_err(|_| Failure::Unexpected { status });
-    }
-    if let Ok(error) = serde_json::from_str::<ErrorBody>(body) {
-        let detail = Some(error.message.trim()).filter(|m| !m.is_empty()).map(shorten);
-        return Err(Failure::Rejected { code: error.error, detail, retryable: error.retryable });
+        let Body::Json(json) = body else {
+            return Err(Failure::Unexpected { status });
+        };
+        return T::deserialize(json).map_err(|_| Failure::Unexpected { status });
     }
     // Gateways and dev proxies with nothing behind them answer 502-504, or a
     // bare 5xx with no body; the backend itself always sends a contract body.
-    match status {
-        502..=504 => Err(Failure::Unreachable),
-        500..=599 if body.trim().is_empty() => Err(Failure::Unreachable),
-        _ => Err(Failure::Unexpected { status }),
+    let nothing_behind = matches!(status, 502..=504) || matches!((status, &body), (500..=599, Body::Empty));
+    if let Body::Json(json) = body {
+        if let Ok(error) = ErrorBody::deserialize(json) {
+            let detail = Some(error.message.trim()).filter(|m| !m.is_empty()).map(shorten);
+            return Err(Failure::Rejected { code: error.error, detail, retryable: error.retryable });
+        }
     }
+    if nothing_behind {
+        return Err(Failure::Unreachable);
+    }
+    Err(Failure::Unexpected { status })
 }
 
 fn shorten(message: &str) -> String {
@@ -129,6 +146,7 @@ mod tests {
     use super::*;
     use crate::i18n::DE;
     use crate::i18n::EN;
+    use crate::test_fixtures::body;
     use std::collections::HashSet;
 
     const ACCOUNT: &str = r#"{"status":"connected","account":{"id":"acc_1","provider":"sps_commerce","environment":"sandbox",
@@ -140,48 +158,48 @@ mod tests {
 
     #[test]
     fn created_and_updated_answers_give_the_account() {
-        assert_eq!(classify(201, ACCOUNT).unwrap().id, "acc_1");
-        assert_eq!(classify(200, ACCOUNT).unwrap().client_id_hint, "…9f3a");
+        assert_eq!(classify(201, body(ACCOUNT)).unwrap().id, "acc_1");
+        assert_eq!(classify(200, body(ACCOUNT)).unwrap().client_id_hint, "…9f3a");
     }
 
     #[test]
     fn success_status_with_a_bad_body_is_unexpected() {
-        assert_eq!(classify(200, ""), Err(Failure::Unexpected { status: 200 }));
-        assert_eq!(classify(201, "<html>ok</html>"), Err(Failure::Unexpected { status: 201 }));
+        assert_eq!(classify(200, body("")), Err(Failure::Unexpected { status: 200 }));
+        assert_eq!(classify(201, body("<html>ok</html>")), Err(Failure::Unexpected { status: 201 }));
     }
 
     #[test]
     fn contract_errors_keep_code_detail_and_retryable() {
-        let failure = classify(401, &rejected("invalid_client", false)).unwrap_err();
+        let failure = classify(401, body(&rejected("invalid_client", false))).unwrap_err();
         assert_eq!(
             failure,
             Failure::Rejected { code: ErrorCode::InvalidClient, detail: Some("from backend".into()), retryable: false }
         );
         assert!(!failure.is_retryable());
-        assert!(classify(429, &rejected("rate_limited", true)).unwrap_err().is_retryable());
+        assert!(classify(429, body(&rejected("rate_limited", true))).unwrap_err().is_retryable());
     }
 
     #[test]
     fn gateway_errors_without_a_contract_body_mean_the_backend_is_unreachable() {
-        assert_eq!(classify(502, ""), Err(Failure::Unreachable));
-        assert_eq!(classify(504, "<html>Gateway Timeout</html>"), Err(Failure::Unreachable));
-        assert_eq!(classify(500, ""), Err(Failure::Unreachable));
+        assert_eq!(classify(502, body("")), Err(Failure::Unreachable));
+        assert_eq!(classify(504, body("<html>Gateway Timeout</html>")), Err(Failure::Unreachable));
+        assert_eq!(classify(500, body("")), Err(Failure::Unreachable));
     }
 
     #[test]
     fn other_answers_outside_the_contract_are_unexpected() {
         assert_eq!(
-            classify(500, "<!doctype html><h1>Internal Server Error</h1>"),
+            classify(500, body("<!doctype html><h1>Internal Server Error</h1>")),
             Err(Failure::Unexpected { status: 500 })
         );
-        assert_eq!(classify(404, ""), Err(Failure::Unexpected { status: 404 }));
-        assert_eq!(classify(400, "{\"oops\":1}"), Err(Failure::Unexpected { status: 400 }));
+        assert_eq!(classify(404, body("")), Err(Failure::Unexpected { status: 404 }));
+        assert_eq!(classify(400, body("{\"oops\":1}")), Err(Failure::Unexpected { status: 400 }));
     }
 
     // Regression: an expired session cleared the secret and told the user to reload the page.
     #[test]
     fn an_expired_session_keeps_the_credentials_and_never_says_reload() {
-        let failure = classify(401, &rejected("session_invalid", false)).unwrap_err();
+        let failure = classify(401, body(&rejected("session_invalid", false))).unwrap_err();
         assert!(failure.is_retryable(), "the secret is kept and Try again sends it with a renewed session");
         for messages in [&EN, &DE] {
             let message = failure.message(messages, Environment::Sandbox).to_lowercase();
@@ -191,8 +209,8 @@ mod tests {
 
     #[test]
     fn a_forbidden_request_reads_as_a_generic_failure_with_the_backends_reason() {
-        let body = r#"{"error":"forbidden","message":"This link connects a new account.","retryable":false}"#;
-        let failure = classify(403, body).unwrap_err();
+        let forbidden = r#"{"error":"forbidden","message":"This link connects a new account.","retryable":false}"#;
+        let failure = classify(403, body(forbidden)).unwrap_err();
         assert_eq!(failure.code(), "forbidden");
         assert!(!failure.is_retryable());
         assert_eq!(failure.message(&EN, Environment::Sandbox), EN.error_internal);
@@ -202,8 +220,8 @@ mod tests {
 
     #[test]
     fn long_details_are_cut() {
-        let body = format!(r#"{{"error":"invalid_request","message":"{}","retryable":false}}"#, "x".repeat(1000));
-        let detail = classify(400, &body).unwrap_err().detail(&EN).unwrap().to_owned();
+        let long = format!(r#"{{"error":"invalid_request","message":"{}","retryable":false}}"#, "x".repeat(1000));
+        let detail = classify(400, body(&long)).unwrap_err().detail(&EN).unwrap().to_owned();
         assert_eq!(detail.chars().count(), DETAIL_MAX_CHARS + 1);
     }
 
@@ -220,7 +238,7 @@ mod tests {
             "internal_error",
         ];
         let mut failures: Vec<Failure> =
-            codes.iter().map(|code| classify(400, &rejected(code, false)).unwrap_err()).collect();
+            codes.iter().map(|code| classify(400, body(&rejected(code, false))).unwrap_err()).collect();
         failures.extend([Failure::Unreachable, Failure::TimedOut, Failure::Unexpected { status: 500 }]);
         let messages: HashSet<String> = failures.iter().map(|f| f.message(&EN, Environment::Sandbox)).collect();
         assert_eq!(messages.len(), failures.len());
@@ -230,7 +248,7 @@ mod tests {
 
     #[test]
     fn invalid_client_names_the_chosen_environment() {
-        let failure = classify(401, &rejected("invalid_client", false)).unwrap_err();
+        let failure = classify(401, body(&rejected("invalid_client", false))).unwrap_err();
         assert!(failure.message(&EN, Environment::Production).contains("Production keys"));
     }
 

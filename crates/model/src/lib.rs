@@ -25,7 +25,16 @@ pub mod validation;
 
 #[cfg(test)]
 mod test_fixtures {
+    use crate::failure::Body;
     use sps_connect_wire::{Environment, LinkedAccount, Provider, Service};
+
+    /// `text` read as the widget reads an answer's body.
+    pub(crate) fn body(text: &str) -> Body<serde_json::Value> {
+        if text.trim().is_empty() {
+            return Body::Empty;
+        }
+        serde_json::from_str(text).map_or(Body::NotJson, Body::Json)
+    }
 
     /// A linked Production account, as the backend reports it.
     pub(crate) fn account() -> LinkedAccount {

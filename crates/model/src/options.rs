@@ -1,6 +1,7 @@
 //! The options a host passes when it mounts the widget.
 
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use sps_connect_wire::{check_client_id, is_language_tag, is_valid_account_id, Environment, Service, DEFAULT_ENDPOINT};
 use std::fmt;
 
@@ -69,8 +70,7 @@ pub enum Scheme {
 }
 
 /// The look: a scheme and optional tokens, each a CSS value.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "serde_json::Value")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Theme {
     /// Light or dark.
     pub scheme: Scheme,
@@ -127,7 +127,7 @@ impl Theme {
     }
 }
 
-const THEME_SHAPE: &str = "expected \"light\", \"dark\" or an object with scheme, brand, brandContrast, radius, font";
+const THEME_SHAPE: &str = "\"light\", \"dark\" or an object with scheme, brand, brandContrast, radius, font";
 
 fn parse_scheme(value: &str) -> Result<Scheme, String> {
     match value {
@@ -144,27 +144,37 @@ fn is_plain_css(value: &str) -> bool {
     !value.is_empty() && value.len() <= 100 && !unsafe_char && !value.to_ascii_lowercase().contains("url(")
 }
 
-impl TryFrom<serde_json::Value> for Theme {
-    type Error = String;
+impl<'de> Deserialize<'de> for Theme {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ThemeVisitor)
+    }
+}
 
-    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-        if let Some(scheme) = value.as_str() {
-            return Ok(Theme { scheme: parse_scheme(scheme)?, ..Theme::default() });
-        }
-        let Some(fields) = value.as_object() else {
-            return Err(THEME_SHAPE.to_owned());
-        };
+/// Reads a theme from a scheme's name or from an object of tokens.
+struct ThemeVisitor;
+
+impl<'de> Visitor<'de> for ThemeVisitor {
+    type Value = Theme;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(THEME_SHAPE)
+    }
+
+    fn visit_str<E: de::Error>(self, scheme: &str) -> Result<Theme, E> {
+        Ok(Theme { scheme: parse_scheme(scheme).map_err(E::custom)?, ..Theme::default() })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<Theme, A::Error> {
         let mut theme = Theme::default();
-        for (key, value) in fields {
-            let text = value.as_str().ok_or_else(|| format!("`{key}` must be a string"));
+        while let Some(key) = fields.next_key::<String>()? {
             if key == "scheme" {
-                theme.scheme = parse_scheme(text?)?;
+                theme.scheme = parse_scheme(&fields.next_value::<String>()?).map_err(de::Error::custom)?;
                 continue;
             }
-            let Some(slot) = theme.slot(key) else {
-                return Err(format!("unknown token `{key}`, {THEME_SHAPE}"));
+            let Some(slot) = theme.slot(&key) else {
+                return Err(de::Error::custom(format!("unknown token `{key}`, expected {THEME_SHAPE}")));
             };
-            *slot = Some(text?.trim().to_owned());
+            *slot = Some(fields.next_value::<String>()?.trim().to_owned());
         }
         Ok(theme)
     }
@@ -226,9 +236,10 @@ impl fmt::Display for OptionError {
 impl std::error::Error for OptionError {}
 
 impl ConnectOptions {
-    /// Reads options from a JSON tree, naming the path of any unknown or mistyped field.
-    pub fn from_json(tree: serde_json::Value) -> Result<Self, OptionError> {
-        let options: ConnectOptions = serde_path_to_error::deserialize(tree)
+    /// Reads options from any serde source (the page's options object in the
+    /// widget), naming the path of any unknown or mistyped field.
+    pub fn read<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError> {
+        let options: ConnectOptions = serde_path_to_error::deserialize(source)
             .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })?;
         options.validate()
     }
@@ -322,7 +333,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<ConnectOptions, String> {
-        ConnectOptions::from_json(serde_json::from_str(json).unwrap()).map_err(|e| e.to_string())
+        ConnectOptions::read(serde_json::from_str::<serde_json::Value>(json).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
