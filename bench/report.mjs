@@ -72,6 +72,6 @@ for (const [key, name] of Object.entries(storeNames)) {
   lines.push("**Proxy.** \"via host\" is `GET /api/sps/accounts/{id}/proxy/transactions/v5/data/out/?limit=2` (the cached token); \"direct\" is the same call made straight at the SPS stand-in with the token.", "");
   table(run.proxy);
 }
-lines.push("## Reproduce", "", "```sh", "./scripts/bench            # RUNS=20 by default; RUNS=5 for a quick look", "```", "");
+lines.push("## Reproduce", "", "```sh", "./scripts/bench            # RUNS=20 by default; RUNS=5 for a quick look", "./scripts/profile-wasm     # the first dialog's wasm bytes by crate (twiggy); --accounts for the accounts bundle", "```", "");
 writeFileSync(root + "BENCHMARKS.md", lines.join("\n"));
 console.log(lines.join("\n"));
