@@ -36,7 +36,7 @@ pub fn define_element() {
 
 fn read_options(element: &HtmlElement) -> Result<ConnectOptions, AttributeError> {
     let tree = options_from_attributes(|name| element.get_attribute(name))?;
-    Ok(ConnectOptions::read(JsData::from(to_js(&tree)))?)
+    Ok(ConnectOptions::read_tracked(JsData::from(to_js(&tree)))?)
 }
 
 fn mount_element(element: HtmlElement) -> JsValue {

@@ -3,12 +3,15 @@
 //!
 //! Objects are read key by key, so a struct that denies unknown fields sees
 //! every key the page set (serde-wasm-bindgen reads only the fields a struct
-//! declares, and would let a misspelt option pass in silence). Its errors
-//! never format a float, which keeps core's float printing out of the bundle.
+//! declares, and would let a misspelt option pass in silence). An error names
+//! the path of the value at fault, such as `whiteLabel.appName` or
+//! `services[1]`, without a path-tracking wrapper around every type read, and
+//! never formats a float, which keeps core's float printing out of the bundle.
 
+use crate::options::OptionError;
 use js_sys::{Array, Object};
-use serde::de::value::{SeqDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, Unexpected, Visitor};
+use serde::de::value::StringDeserializer;
+use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -21,29 +24,72 @@ impl From<JsValue> for JsData {
     }
 }
 
-/// Why a JS value does not have the shape asked for.
+/// Why a JS value does not have the shape asked for, and where it is.
 #[derive(Debug)]
-pub struct DataError(String);
+pub struct DataError {
+    /// The path's steps, innermost first, as the error travelled out.
+    steps: Vec<Step>,
+    problem: String,
+}
+
+#[derive(Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl DataError {
+    fn new(problem: String) -> Self {
+        Self { steps: Vec::new(), problem }
+    }
+
+    fn within(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    /// Where the value at fault is: `whiteLabel.appName`, `services[1]`; `.` for the whole value.
+    pub fn path(&self) -> String {
+        let mut path = String::new();
+        for step in self.steps.iter().rev() {
+            match step {
+                Step::Key(key) if path.is_empty() => path.push_str(key),
+                Step::Key(key) => path.push_str(&format!(".{key}")),
+                Step::Index(index) => path.push_str(&format!("[{index}]")),
+            }
+        }
+        if path.is_empty() {
+            path.push('.');
+        }
+        path
+    }
+}
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "{}: {}", self.path(), self.problem)
     }
 }
 
 impl std::error::Error for DataError {}
 
+impl From<DataError> for OptionError {
+    fn from(error: DataError) -> Self {
+        OptionError { option: error.path(), problem: error.problem }
+    }
+}
+
 impl de::Error for DataError {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Self(message.to_string())
+        Self::new(message.to_string())
     }
 
     fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Self(format!("invalid type: {}, expected {expected}", describe(unexpected)))
+        Self::new(format!("invalid type: {}, expected {expected}", describe(unexpected)))
     }
 
     fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Self(format!("invalid value: {}, expected {expected}", describe(unexpected)))
+        Self::new(format!("invalid value: {}, expected {expected}", describe(unexpected)))
     }
 }
 
@@ -133,7 +179,30 @@ fn visit_number<'de, V: Visitor<'de>>(number: f64, visitor: V) -> Result<V::Valu
 }
 
 fn visit_list<'de, V: Visitor<'de>>(items: Vec<JsData>, visitor: V) -> Result<V::Value, DataError> {
-    visitor.visit_seq(SeqDeserializer::new(items.into_iter()))
+    visitor.visit_seq(Items { items: items.into_iter(), next: 0 })
+}
+
+/// An array's items, in order.
+struct Items {
+    items: std::vec::IntoIter<JsData>,
+    next: usize,
+}
+
+impl<'de> SeqAccess<'de> for Items {
+    type Error = DataError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DataError> {
+        let Some(item) = self.items.next() else {
+            return Ok(None);
+        };
+        let index = self.next;
+        self.next += 1;
+        seed.deserialize(item).map(Some).map_err(|error| error.within(Step::Index(index)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
 }
 
 impl<'de> de::Deserializer<'de> for JsData {
@@ -248,7 +317,7 @@ impl<'de> IntoDeserializer<'de, DataError> for JsData {
 struct Entries {
     entries: Array,
     next: u32,
-    value: Option<JsValue>,
+    value: Option<(String, JsValue)>,
 }
 
 impl<'de> MapAccess<'de> for Entries {
@@ -260,14 +329,16 @@ impl<'de> MapAccess<'de> for Entries {
         }
         let entry = Array::from(&self.entries.get(self.next));
         self.next += 1;
-        self.value = Some(entry.get(1));
         let key = entry.get(0).as_string().unwrap_or_default();
-        seed.deserialize(StringDeserializer::new(key)).map(Some)
+        let read = seed.deserialize(StringDeserializer::<DataError>::new(key.clone()));
+        let read = read.map_err(|error| error.within(Step::Key(key.clone())));
+        self.value = Some((key, entry.get(1)));
+        read.map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DataError> {
-        let value = self.value.take().unwrap_or(JsValue::UNDEFINED);
-        seed.deserialize(JsData(value))
+        let (key, value) = self.value.take().unwrap_or_default();
+        seed.deserialize(JsData(value)).map_err(|error| error.within(Step::Key(key)))
     }
 
     fn size_hint(&self) -> Option<usize> {

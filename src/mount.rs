@@ -213,7 +213,7 @@ fn parse_options(options: JsValue) -> Result<(ConnectOptions, Callbacks), JsErro
     }
     let (plain, [on_success, on_close, on_error, on_event, fetch_session_token]) = take_functions(&options, CALLBACKS)?;
     let source = JsData::from(plain);
-    let options = ConnectOptions::read(source).map_err(|e| JsError::new(&e.to_string()))?;
+    let options = ConnectOptions::read_tracked(source).map_err(|e| JsError::new(&e.to_string()))?;
     Ok((options, Callbacks { on_success, on_close, on_error, on_event, fetch_session_token }))
 }
 

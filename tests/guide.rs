@@ -97,7 +97,7 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
     document.body().unwrap().append_child(&container).unwrap();
     for (options, named) in [
         (r#"{"endpont":"/api"}"#, "`endpont`"),
-        (r#"{"services":["labels"]}"#, "labels"),
+        (r#"{"services":["transaction","labels"]}"#, "`services[1]`: unknown variant `labels`"),
         (r#"{"endpoint":"ftp://example.com"}"#, "endpoint"),
         (r#"{"endpoint":"/\\evil.example/x"}"#, "endpoint"),
         (r#"{"endpoint":"https://portal.example@evil.example/x"}"#, "endpoint"),

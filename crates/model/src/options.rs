@@ -244,6 +244,15 @@ impl ConnectOptions {
         options.validate()
     }
 
+    /// Reads options from a source whose errors name the option themselves
+    /// (the widget's reader of JS data, which needs no path-tracking wrapper).
+    pub fn read_tracked<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError>
+    where
+        D::Error: Into<OptionError>,
+    {
+        ConnectOptions::deserialize(source).map_err(Into::into)?.validate()
+    }
+
     /// Checks the values that deserialization alone cannot.
     pub fn validate(self) -> Result<Self, OptionError> {
         let fail =
