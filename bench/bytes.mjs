@@ -1,5 +1,7 @@
 // The bytes a host page loads for the widget: raw, gzip -9 and brotli (q11)
-// of each file of the release bundle in dist/, and the total.
+// of each file of the release bundles in dist/, and the total of each
+// bundle: the first dialog's (sps-connect.js) and the accounts bundle
+// (sps-connect-accounts.js), which a page loads instead; both load the snippets.
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -25,9 +27,13 @@ const loaderRaw = readFileSync(join(root, "crates/host/src/http/embed/loader.js"
 const frameLoader = { file: "/embed.js (frame mode's loader, instead of the bundle)", raw: loaderRaw.length,
   gzip: gzipSync(loaderRaw, { level: 9 }).length,
   brotli: brotliCompressSync(loaderRaw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
-const total = rows.reduce((sum, r) => ({ raw: sum.raw + r.raw, gzip: sum.gzip + r.gzip, brotli: sum.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+const bundleOf = (file) => (file.startsWith("snippets/") ? null : file.startsWith("sps-connect-accounts") ? "accounts" : "first");
+const sum = (bundle) => rows.filter((r) => [bundle, null].includes(bundleOf(r.file)))
+  .reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+const totals = { first: sum("first"), accounts: sum("accounts") };
 mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, "bench/results/bytes.json"), JSON.stringify({ rows, total, frameLoader }, null, 1));
-for (const r of [...rows, { file: "total", ...total }, frameLoader]) {
+writeFileSync(join(root, "bench/results/bytes.json"), JSON.stringify({ rows, totals, frameLoader }, null, 1));
+const totalRows = [{ file: "first dialog's bundle", ...totals.first }, { file: "accounts bundle", ...totals.accounts }];
+for (const r of [...rows, ...totalRows, frameLoader]) {
   console.log(`${r.file.padEnd(58)} ${String(r.raw).padStart(8)} ${String(r.gzip).padStart(8)} ${String(r.brotli).padStart(8)}`);
 }
