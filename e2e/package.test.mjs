@@ -80,7 +80,7 @@ test("the packed package installs, imports in Node and is typed strictly", () =>
       stdio: "pipe",
     });
     const installed = readdirSync(join(project, "node_modules/sps-commerce-connect")).sort();
-    assert.deepEqual(installed, ["README.md", "accounts.d.ts", "embed.d.ts", "embed.js", "index.d.ts", "package.json", "snippets",
+    assert.deepEqual(installed, ["README.md", "accounts.d.ts", "embed.d.ts", "embed.js", "index.d.ts", "package.json",
       "sps-connect-accounts.js", "sps-connect-accounts_bg.wasm", "sps-connect.js", "sps-connect_bg.wasm"]);
 
     const imported = execFileSync(
