@@ -21,11 +21,44 @@ use sps_connect_wire::{Environment, ErrorCode};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod activity;
 mod work;
+
+/// Queries through statements prepared once per pooled connection
+/// (deadpool's statement cache): a query then takes one round trip to the
+/// server instead of two (prepare, then execute).
+#[async_trait]
+trait Prepared: GenericClient {
+    async fn cached_execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.execute(&statement, params).await
+    }
+
+    async fn cached_query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query(&statement, params).await
+    }
+
+    async fn cached_query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query_one(&statement, params).await
+    }
+
+    async fn cached_query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query_opt(&statement, params).await
+    }
+}
+
+impl<C: GenericClient> Prepared for C {}
 
 impl super::Store for PostgresStore {
     fn schema_version(&self) -> usize {
@@ -37,7 +70,7 @@ impl super::Store for PostgresStore {
 impl super::Health for PostgresStore {
     async fn ready(&self, known: usize) -> Result<(), StoreError> {
         let sql = format!("SELECT COALESCE(MAX(version), 0) FROM {MIGRATIONS_TABLE}");
-        let found: i32 = self.pool.get().await?.query_one(&sql, &[]).await?.get(0);
+        let found: i32 = self.pool.get().await?.cached_query_one(&sql, &[]).await?.get(0);
         super::health::current(found as usize, known)
     }
 
@@ -45,12 +78,12 @@ impl super::Health for PostgresStore {
         use super::health::{accounts_by_status_sql, waiting_sql, Census};
         let client = self.pool.get().await?;
         let found: Vec<(String, i64)> = client
-            .query(&accounts_by_status_sql("sps_connect_accounts"), &[])
+            .cached_query(&accounts_by_status_sql("sps_connect_accounts"), &[])
             .await?
             .iter()
             .map(|row| (row.get(0), row.get(1)))
             .collect();
-        let waiting = client.query_one(&waiting_sql("sps_connect_webhook_events"), &[]).await?;
+        let waiting = client.cached_query_one(&waiting_sql("sps_connect_webhook_events"), &[]).await?;
         Ok(Census::new(&found, waiting.get(0), waiting.get(1)))
     }
 }
@@ -229,12 +262,12 @@ fn row_to_link(row: &Row) -> LinkRecord {
 
 async fn select_one(client: &impl GenericClient, account_id: &str) -> Result<Option<StoredAccount>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1");
-    Ok(client.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account))
+    Ok(client.cached_query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account))
 }
 
 async fn queue_event(client: &impl GenericClient, event: &QueuedEvent) -> Result<(), StoreError> {
     client
-        .execute(
+        .cached_execute(
             "INSERT INTO sps_connect_webhook_events (id, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $3)",
             &[&event.id, &event.body, &event.created_at_ms],
         )
@@ -255,7 +288,7 @@ impl AccountStore for PostgresStore {
         let transaction = client.transaction().await?;
         if let Some(through) = &new.through {
             let used = transaction
-                .execute(
+                .cached_execute(
                     "UPDATE sps_connect_links SET used_at = $3, claim = NULL, claimed_until = NULL \
                          WHERE id = $1 AND claim = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
                     &[&through.link_id, &through.claim, &through.now],
@@ -270,7 +303,7 @@ impl AccountStore for PostgresStore {
         let (id, saved) = match &new.account_id {
             Some(id) => {
                 let updated = transaction
-                    .query_opt(
+                    .cached_query_opt(
                         "UPDATE sps_connect_accounts SET environment = $1, client_id = $2, \
                              client_secret_sealed = $3, services = $4, connected_at = $5, status = 'active', \
                              status_reason = NULL, last_verified_at = $5, revision = revision + 1, \
@@ -293,7 +326,7 @@ impl AccountStore for PostgresStore {
                 // One statement, so that two instances relinking the same
                 // credentials at once end with one account, not a conflict.
                 let row = transaction
-                    .query_one(
+                    .cached_query_one(
                         "INSERT INTO sps_connect_accounts (id, user_id, environment, client_id, \
                              client_secret_sealed, services, connected_at, status, status_reason, \
                              last_verified_at, revision, next_check_at) \
@@ -335,7 +368,7 @@ impl AccountStore for PostgresStore {
         let pool = &self.pool;
         let sql =
             format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE user_id = $1 ORDER BY connected_at DESC, id");
-        let rows = pool.get().await?.query(&sql, &[&user_id]).await?;
+        let rows = pool.get().await?.cached_query(&sql, &[&user_id]).await?;
         Ok(rows.iter().map(row_to_account).collect())
     }
 
@@ -343,7 +376,7 @@ impl AccountStore for PostgresStore {
     async fn find(&self, account_id: &str) -> Result<Option<SealedAccount>, StoreError> {
         let pool = &self.pool;
         let sql = format!("SELECT {COLUMNS}, client_secret_sealed FROM sps_connect_accounts WHERE id = $1");
-        let row = pool.get().await?.query_opt(&sql, &[&account_id]).await?;
+        let row = pool.get().await?.cached_query_opt(&sql, &[&account_id]).await?;
         Ok(row.map(|row| SealedAccount { account: row_to_account(&row), sealed_secret: row.get(13) }))
     }
 
@@ -359,13 +392,14 @@ impl AccountStore for PostgresStore {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
         let sql = format!("SELECT {COLUMNS} FROM sps_connect_accounts WHERE id = $1 FOR UPDATE");
-        let Some(before) = transaction.query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account) else {
+        let Some(before) = transaction.cached_query_opt(&sql, &[&account_id]).await?.as_ref().map(row_to_account)
+        else {
             return Ok(None);
         };
         match check {
             Check::Passed(at) => {
                 transaction
-                    .execute(
+                    .cached_execute(
                         "UPDATE sps_connect_accounts SET status = 'active', status_reason = NULL, \
                              last_verified_at = $1 WHERE id = $2 AND revision = $3",
                         &[at, &account_id, &revision],
@@ -374,7 +408,7 @@ impl AccountStore for PostgresStore {
             }
             Check::Refused(code) => {
                 transaction
-                    .execute(
+                    .cached_execute(
                         "UPDATE sps_connect_accounts SET status = 'needs_attention', status_reason = $1 \
                              WHERE id = $2 AND revision = $3",
                         &[&code.as_str(), &account_id, &revision],
@@ -396,10 +430,13 @@ impl AccountStore for PostgresStore {
         let pool = &self.pool;
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
-        let removed = transaction.execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
-        transaction.execute("DELETE FROM sps_connect_account_tokens WHERE account_id = $1", &[&account_id]).await?;
+        let removed =
+            transaction.cached_execute("DELETE FROM sps_connect_accounts WHERE id = $1", &[&account_id]).await? > 0;
         transaction
-            .execute("DELETE FROM sps_connect_announced_documents WHERE account_id = $1", &[&account_id])
+            .cached_execute("DELETE FROM sps_connect_account_tokens WHERE account_id = $1", &[&account_id])
+            .await?;
+        transaction
+            .cached_execute("DELETE FROM sps_connect_announced_documents WHERE account_id = $1", &[&account_id])
             .await?;
         if let Some(event) = event.filter(|_| removed) {
             queue_event(&transaction, event).await?;
@@ -410,7 +447,7 @@ impl AccountStore for PostgresStore {
 
     async fn all_ids(&self) -> Result<Vec<String>, StoreError> {
         let pool = &self.pool;
-        let rows = pool.get().await?.query("SELECT id FROM sps_connect_accounts ORDER BY id", &[]).await?;
+        let rows = pool.get().await?.cached_query("SELECT id FROM sps_connect_accounts ORDER BY id", &[]).await?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
@@ -419,7 +456,7 @@ impl AccountStore for PostgresStore {
         let changed = pool
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_accounts SET client_secret_sealed = $1 WHERE id = $2 \
                      AND client_secret_sealed = $3",
                 &[&new, &account_id, &old],
@@ -435,7 +472,7 @@ impl LinkStore for PostgresStore {
         let pool = &self.pool;
         pool.get()
             .await?
-            .execute(
+            .cached_execute(
                 "INSERT INTO sps_connect_links (id, token_hash, user_id, account_id, environment, locale, \
                      return_url, created_at, expires_at, for_whom) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
@@ -458,13 +495,13 @@ impl LinkStore for PostgresStore {
     async fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<LinkRecord>, StoreError> {
         let pool = &self.pool;
         let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE token_hash = $1");
-        Ok(pool.get().await?.query_opt(&sql, &[&token_hash]).await?.as_ref().map(row_to_link))
+        Ok(pool.get().await?.cached_query_opt(&sql, &[&token_hash]).await?.as_ref().map(row_to_link))
     }
 
     async fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
         let pool = &self.pool;
         let sql = format!("SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE id = $1");
-        Ok(pool.get().await?.query_opt(&sql, &[&id]).await?.as_ref().map(row_to_link))
+        Ok(pool.get().await?.cached_query_opt(&sql, &[&id]).await?.as_ref().map(row_to_link))
     }
 
     async fn open_links(&self, user_id: &str, now: i64) -> Result<Vec<LinkRecord>, StoreError> {
@@ -473,7 +510,7 @@ impl LinkStore for PostgresStore {
             "SELECT {LINK_COLUMNS} FROM sps_connect_links WHERE user_id = $1 AND used_at IS NULL \
                  AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id"
         );
-        let rows = pool.get().await?.query(&sql, &[&user_id, &now]).await?;
+        let rows = pool.get().await?.cached_query(&sql, &[&user_id, &now]).await?;
         Ok(rows.iter().map(row_to_link).collect())
     }
 
@@ -482,7 +519,7 @@ impl LinkStore for PostgresStore {
         let changed = pool
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_links SET claim = $2, claimed_until = $4 WHERE id = $1 AND used_at IS NULL \
                      AND revoked_at IS NULL AND expires_at > $3 AND (claimed_until IS NULL OR claimed_until <= $3)",
                 &[&id, &claim, &now, &until],
@@ -495,7 +532,7 @@ impl LinkStore for PostgresStore {
         let pool = &self.pool;
         pool.get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_links SET claim = NULL, claimed_until = NULL WHERE id = $1 AND claim = $2",
                 &[&id, &claim],
             )
@@ -508,7 +545,7 @@ impl LinkStore for PostgresStore {
         let changed = pool
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_links SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL \
                      AND revoked_at IS NULL",
                 &[&id, &now],
@@ -520,7 +557,7 @@ impl LinkStore for PostgresStore {
     async fn purge_links(&self, before: i64) -> Result<u64, StoreError> {
         let pool = &self.pool;
         let sql = "DELETE FROM sps_connect_links WHERE used_at < $1 OR revoked_at < $1 OR expires_at < $1";
-        Ok(pool.get().await?.execute(sql, &[&before]).await?)
+        Ok(pool.get().await?.cached_execute(sql, &[&before]).await?)
     }
 }
 
@@ -537,7 +574,7 @@ impl EventOutbox for PostgresStore {
         let rows = pool
             .get()
             .await?
-            .query(
+            .cached_query(
                 "WITH due AS (SELECT seq FROM sps_connect_webhook_events WHERE delivered_at IS NULL \
                      AND given_up_at IS NULL AND next_attempt_at <= $1 ORDER BY seq LIMIT $2 \
                      FOR UPDATE SKIP LOCKED) \
@@ -561,7 +598,7 @@ impl EventOutbox for PostgresStore {
         self.pool
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_webhook_events SET delivered_at = $2, attempts = attempts + 1, \
                  last_status = $3, last_attempt_at = $2 WHERE id = $1",
                 &[&id, &now, &i32::from(status)],
@@ -580,7 +617,7 @@ impl EventOutbox for PostgresStore {
         self.pool
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_webhook_events SET attempts = attempts + 1, last_status = $2::INTEGER, \
                  last_attempt_at = $3::BIGINT, next_attempt_at = COALESCE($4::BIGINT, next_attempt_at), \
                  given_up_at = CASE WHEN $4::BIGINT IS NULL THEN $3::BIGINT ELSE NULL END WHERE id = $1",
@@ -601,21 +638,21 @@ impl EventOutbox for PostgresStore {
              ORDER BY seq DESC LIMIT $2",
             state_condition(state)
         );
-        let rows = self.pool.get().await?.query(&sql, &[&before.unwrap_or(i64::MAX), &(limit as i64)]).await?;
+        let rows = self.pool.get().await?.cached_query(&sql, &[&before.unwrap_or(i64::MAX), &(limit as i64)]).await?;
         Ok(rows.iter().map(postgres_record).collect())
     }
 
     async fn redeliver(&self, id: &str, now: i64) -> Result<Option<DeliveryRecord>, StoreError> {
         let client = self.pool.get().await?;
         client
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_webhook_events SET attempts = 0, next_attempt_at = $2, delivered_at = NULL, \
                  given_up_at = NULL WHERE id = $1",
                 &[&id, &now],
             )
             .await?;
         let sql = format!("SELECT seq, {DELIVERY_COLUMNS} FROM sps_connect_webhook_events WHERE id = $1");
-        Ok(client.query_opt(&sql, &[&id]).await?.as_ref().map(postgres_record))
+        Ok(client.cached_query_opt(&sql, &[&id]).await?.as_ref().map(postgres_record))
     }
 
     async fn queue(&self, event: &QueuedEvent) -> Result<(), StoreError> {
@@ -625,7 +662,7 @@ impl EventOutbox for PostgresStore {
     async fn purge_events(&self, before: i64) -> Result<u64, StoreError> {
         let pool = &self.pool;
         let sql = "DELETE FROM sps_connect_webhook_events WHERE delivered_at < $1 OR given_up_at < $1";
-        Ok(pool.get().await?.execute(sql, &[&before]).await?)
+        Ok(pool.get().await?.cached_execute(sql, &[&before]).await?)
     }
 }
 

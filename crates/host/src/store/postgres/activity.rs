@@ -2,7 +2,7 @@
 
 use super::super::activity::{add_activity_sql, ActivityRecord, ActivityStore, NewActivity, ACTIVITY_COLUMNS};
 use super::super::StoreError;
-use super::PostgresStore;
+use super::{PostgresStore, Prepared};
 use async_trait::async_trait;
 
 const TABLE: &str = "sps_connect_account_activity";
@@ -15,7 +15,7 @@ impl ActivityStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 &sql,
                 &[
                     &entry.account_id,
@@ -41,8 +41,12 @@ impl ActivityStore for PostgresStore {
         let sql = format!(
             "SELECT {ACTIVITY_COLUMNS} FROM {TABLE} WHERE account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
         );
-        let rows =
-            self.pool().get().await?.query(&sql, &[&account_id, &before.unwrap_or(i64::MAX), &(limit as i64)]).await?;
+        let rows = self
+            .pool()
+            .get()
+            .await?
+            .cached_query(&sql, &[&account_id, &before.unwrap_or(i64::MAX), &(limit as i64)])
+            .await?;
         Ok(rows
             .iter()
             .map(|row| ActivityRecord {
@@ -60,6 +64,6 @@ impl ActivityStore for PostgresStore {
 
     async fn purge_activity(&self, before: i64) -> Result<u64, StoreError> {
         let sql = format!("DELETE FROM {TABLE} WHERE at < $1");
-        Ok(self.pool().get().await?.execute(&sql, &[&before]).await?)
+        Ok(self.pool().get().await?.cached_execute(&sql, &[&before]).await?)
     }
 }

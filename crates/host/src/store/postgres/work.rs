@@ -3,7 +3,7 @@
 
 use super::super::work::{unannounced, Document, SharedToken, Task, WorkStore};
 use super::super::{EventFor, StoreError, StoredAccount};
-use super::{queue_event, select_one, PostgresStore};
+use super::{queue_event, select_one, PostgresStore, Prepared};
 use async_trait::async_trait;
 use std::collections::HashSet;
 
@@ -24,7 +24,7 @@ impl PostgresStore {
                  FOR UPDATE SKIP LOCKED) \
              AND ({lease}_until IS NULL OR {lease}_until <= $2) RETURNING id"
         );
-        let rows = self.pool().get().await?.query(&sql, &[&owner, &now, &until, &(limit as i64)]).await?;
+        let rows = self.pool().get().await?.cached_query(&sql, &[&owner, &now, &until, &(limit as i64)]).await?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 }
@@ -36,7 +36,7 @@ impl WorkStore for PostgresStore {
             .pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_accounts SET next_check_at = $1 + floor(random() * $2)::BIGINT \
                  WHERE next_check_at IS NULL",
                 &[&now, &(spread.max(1) as f64)],
@@ -65,7 +65,7 @@ impl WorkStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_accounts SET check_owner = NULL, check_until = NULL, next_check_at = $3, \
                  last_checked_at = COALESCE($4, last_checked_at) WHERE id = $1 AND check_owner = $2",
                 &[&account_id, &owner, &next_at, &checked_at],
@@ -79,7 +79,7 @@ impl WorkStore for PostgresStore {
             .pool()
             .get()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 "SELECT revision, token_sealed, issued_at, renew_at, expires_at FROM sps_connect_account_tokens \
                  WHERE account_id = $1 AND token_sealed IS NOT NULL",
                 &[&account_id],
@@ -99,7 +99,7 @@ impl WorkStore for PostgresStore {
             .pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "INSERT INTO sps_connect_account_tokens (account_id, revision, lease_owner, lease_until) \
                  VALUES ($1, 0, $2, $4) ON CONFLICT (account_id) DO UPDATE SET \
                  lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until \
@@ -115,7 +115,7 @@ impl WorkStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "INSERT INTO sps_connect_account_tokens (account_id, revision, token_sealed, issued_at, renew_at, \
                  expires_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id) DO UPDATE SET \
                  revision = EXCLUDED.revision, token_sealed = EXCLUDED.token_sealed, \
@@ -143,7 +143,7 @@ impl WorkStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_account_tokens SET lease_owner = NULL, lease_until = NULL \
                  WHERE account_id = $1 AND lease_owner = $2",
                 &[&account_id, &owner],
@@ -156,7 +156,7 @@ impl WorkStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_account_tokens SET token_sealed = NULL, issued_at = NULL, renew_at = NULL, \
                  expires_at = NULL WHERE account_id = $1",
                 &[&account_id],
@@ -168,7 +168,7 @@ impl WorkStore for PostgresStore {
     async fn set_watch_documents(&self, account_id: &str, on: bool) -> Result<Option<StoredAccount>, StoreError> {
         let client = self.pool().get().await?;
         client
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_accounts SET watch_documents = $2 WHERE id = $1",
                 &[&account_id, &i32::from(on)],
             )
@@ -191,7 +191,7 @@ impl WorkStore for PostgresStore {
         self.pool()
             .get()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE sps_connect_accounts SET documents_owner = NULL, documents_until = NULL, \
                  documents_next_at = $3 WHERE id = $1 AND documents_owner = $2",
                 &[&account_id, &owner, &next_at],
@@ -210,18 +210,18 @@ impl WorkStore for PostgresStore {
         let mut client = self.pool().get().await?;
         let transaction = client.transaction().await?;
         let exists = transaction
-            .query_opt("SELECT id FROM sps_connect_accounts WHERE id = $1 FOR UPDATE", &[&account_id])
+            .cached_query_opt("SELECT id FROM sps_connect_accounts WHERE id = $1 FOR UPDATE", &[&account_id])
             .await?;
         if exists.is_none() {
             return Ok(Vec::new());
         }
         let rows = transaction
-            .query("SELECT path FROM sps_connect_announced_documents WHERE account_id = $1", &[&account_id])
+            .cached_query("SELECT path FROM sps_connect_announced_documents WHERE account_id = $1", &[&account_id])
             .await?;
         let remembered: HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
         let listed_paths: Vec<&str> = listed.iter().map(|d| d.path.as_str()).collect();
         transaction
-            .execute(
+            .cached_execute(
                 "DELETE FROM sps_connect_announced_documents WHERE account_id = $1 AND NOT (path = ANY($2))",
                 &[&account_id, &listed_paths],
             )
@@ -229,7 +229,7 @@ impl WorkStore for PostgresStore {
         let new = unannounced(listed, &remembered);
         for document in &new {
             transaction
-                .execute(
+                .cached_execute(
                     "INSERT INTO sps_connect_announced_documents (account_id, path, announced_at) VALUES ($1, $2, $3)",
                     &[&account_id, &document.path, &now],
                 )
