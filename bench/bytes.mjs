@@ -1,7 +1,7 @@
 // The bytes a host page loads for the widget: raw, gzip -9 and brotli (q11)
 // of each file of the release bundles in dist/, and the total of each
 // bundle: the first dialog's (sps-connect.js) and the accounts bundle
-// (sps-connect-accounts.js), which a page loads instead; both load the snippets.
+// (sps-connect-accounts.js), which a page loads instead; both load any snippets.
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";

@@ -25,8 +25,8 @@ lines.push("These are measurements, not tests: nothing here can fail the test co
 lines.push("## Bytes a host loads", "", "| file | raw | gzip -9 | brotli 11 |", "|---|---:|---:|---:|");
 for (const r of bytes.rows) lines.push(`| \`${r.file}\` | ${n(r.raw)} | ${n(r.gzip)} | ${n(r.brotli)} |`);
 const first = bytes.totals.first;
-lines.push(`| **the first dialog's bundle** (\`sps-connect.js\`, \`sps-connect_bg.wasm\`, the snippet) | **${n(first.raw)}** | **${n(first.gzip)}** | **${n(first.brotli)}** |`);
-lines.push(`| the accounts bundle, loaded instead (\`sps-connect-accounts.js\`, its wasm, the snippet) | ${n(bytes.totals.accounts.raw)} | ${n(bytes.totals.accounts.gzip)} | ${n(bytes.totals.accounts.brotli)} |`, "");
+lines.push(`| **the first dialog's bundle** (\`sps-connect.js\`, \`sps-connect_bg.wasm\`) | **${n(first.raw)}** | **${n(first.gzip)}** | **${n(first.brotli)}** |`);
+lines.push(`| the accounts bundle, loaded instead (\`sps-connect-accounts.js\`, its wasm) | ${n(bytes.totals.accounts.raw)} | ${n(bytes.totals.accounts.gzip)} | ${n(bytes.totals.accounts.brotli)} |`, "");
 lines.push(`Target ≤ 120 KB gzip for the first dialog: ${first.gzip <= 120 * 1024 ? "met" : `not met (${kib(first.gzip)})`}. Peer \`@stackone/hub\` 1.11.4 web component: ${n(peerBytes)} B gzip (${(peerBytes / first.gzip).toFixed(1)} × ours).`, "");
 if (bytes.frameLoader) lines.push(`Frame mode's loader, \`/embed.js\`, which a page that allows no WebAssembly loads instead of the bundle: ${n(bytes.frameLoader.raw)} B raw, ${n(bytes.frameLoader.gzip)} B gzip, ${n(bytes.frameLoader.brotli)} B brotli.`, "");
 lines.push("## Load: time to the Client ID field visible and painted", "");
