@@ -1,9 +1,8 @@
 //! Talks to the host backend: the connect POST, and the accounts list's
 //! calls, each with abort and timeout (gloo-net).
 
-use crate::controller::to_js;
 use crate::failure::{classify, Body, Failure};
-use crate::js_data::JsData;
+use crate::js_data::{to_js, JsData};
 use futures::future::{select, Either};
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;

@@ -10,9 +10,9 @@
 //! with code `invalid_options`, once per remount.
 
 use crate::attributes::{observed, options_from_attributes, AttributeError, OPEN_ATTRIBUTE};
-use crate::controller::{dispatch_widget_event, to_js, Callbacks};
+use crate::controller::{dispatch_widget_event, Callbacks};
 use crate::events::ErrorDetail;
-use crate::js_data::JsData;
+use crate::js_data::{to_js, JsData};
 use crate::mount::{mount_parsed, MountError};
 use crate::options::{ConnectOptions, Mode};
 use wasm_bindgen::prelude::*;

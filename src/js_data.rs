@@ -12,8 +12,14 @@ use crate::options::OptionError;
 use js_sys::{Array, Object};
 use serde::de::value::StringDeserializer;
 use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
+
+/// A value as plain JS data, as `JSON.parse` would give it.
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
 
 /// A JS value as serde input.
 pub struct JsData(JsValue);

@@ -15,7 +15,7 @@ mod session;
 
 pub use escape::EscapeWhenFocusIsLost;
 pub use focus::{deep_active_element, AUTOFOCUS_ATTR};
-pub use notify::{dispatch_event, dispatch_widget_event, to_js, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
+pub use notify::{dispatch_event, dispatch_widget_event, Callbacks, EVENT_PREFIX, SESSION_EXPIRED};
 pub(crate) use session::Session;
 pub use session::RENEWAL_WAIT_MS;
 

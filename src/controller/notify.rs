@@ -2,8 +2,8 @@
 //! mount element and the matching callback, for each notification.
 
 use crate::events::{HostEvent, Summary};
+use crate::js_data::to_js;
 use leptos::prelude::*;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -53,11 +53,6 @@ pub fn dispatch_event(target: &HtmlElement, type_: &str, detail: &JsValue) {
     if let Ok(event) = CustomEvent::new_with_event_init_dict(type_, &init) {
         let _ = target.dispatch_event(&event);
     }
-}
-
-/// A value as plain JS data, as `JSON.parse` would give it.
-pub fn to_js(value: &impl Serialize) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// Where notifications go: the mount element and the host's callbacks.

@@ -13,10 +13,11 @@ use crate::accounts::{
     without_account, AccountWords, AccountsOptions, Action, Change,
 };
 use crate::api::{send, Answer, Endpoint};
-use crate::controller::{browser_languages, dispatch_event, to_js, Callbacks, Session};
+use crate::controller::{browser_languages, dispatch_event, Callbacks, Session};
 use crate::events::ErrorDetail;
 use crate::failure::{classify_as, Failure};
 use crate::i18n::{choose, Messages};
+use crate::js_data::to_js;
 use crate::mount::{mount_parsed, ConnectHandle};
 use gloo_net::http::Method;
 use leptos::prelude::*;
