@@ -118,3 +118,30 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
     }
     container.remove();
 }
+
+// Regression: the options are read key by key from the page's own object, so `undefined` counts as
+// not set and a function where data belongs is refused by name, not read as an empty object.
+#[wasm_bindgen_test]
+fn options_are_read_from_the_pages_own_object() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let set = |object: &js_sys::Object, key: &str, value: wasm_bindgen::JsValue| {
+        js_sys::Reflect::set(object, &key.into(), &value).unwrap();
+    };
+    let options = js_sys::Object::new();
+    set(&options, "locale", wasm_bindgen::JsValue::UNDEFINED);
+    set(&options, "mode", "inline".into());
+    let mut handle = sps_connect::mount(container.clone(), options.into()).expect("undefined is not set");
+    assert!(handle.is_open(), "inline mode was read");
+    handle.destroy();
+
+    let options = js_sys::Object::new();
+    set(&options, "whiteLabel", js_sys::Function::new_no_args("return 1").into());
+    let Err(error) = sps_connect::mount(container.clone(), options.into()) else {
+        panic!("a function was taken for the white-label settings");
+    };
+    let message = js_sys::Error::from(wasm_bindgen::JsValue::from(error)).message().as_string().unwrap();
+    assert!(message.contains("`whiteLabel`: invalid type: a function"), "{message}");
+    container.remove();
+}
