@@ -1,5 +1,6 @@
-//! Reads plain JS data (the page's options object, a parsed answer) as serde
-//! input, so that no JSON parser ships in the bundle.
+//! Plain JS data, both ways: [`JsData`] reads it (the page's options object,
+//! an answer parsed by the browser's `JSON.parse`) as serde input, so that no
+//! JSON parser ships in the bundle, and [`to_js`] writes a value as it.
 //!
 //! Objects are read key by key, so a struct that denies unknown fields sees
 //! every key the page set (serde-wasm-bindgen reads only the fields a struct
