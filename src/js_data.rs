@@ -163,7 +163,11 @@ impl Shape {
             Shape::Null => Unexpected::Unit,
             Shape::Flag(flag) => Unexpected::Bool(*flag),
             Shape::Text(text) => Unexpected::Str(text),
-            Shape::Number(_) => Unexpected::Float(0.0),
+            Shape::Number(number) => match whole(*number) {
+                Some(integer) if integer >= 0 => Unexpected::Unsigned(integer as u64),
+                Some(integer) => Unexpected::Signed(integer),
+                None => Unexpected::Float(*number),
+            },
             Shape::List(_) => Unexpected::Seq,
             Shape::Object(_) => Unexpected::Map,
             Shape::Function => Unexpected::Other("a function"),
@@ -176,12 +180,16 @@ impl Shape {
     }
 }
 
+/// `number` as an integer, when it is one that a JS number holds exactly.
+fn whole(number: f64) -> Option<i64> {
+    (number.fract() == 0.0 && number.abs() <= MAX_SAFE_INTEGER).then_some(number as i64)
+}
+
 fn visit_number<'de, V: Visitor<'de>>(number: f64, visitor: V) -> Result<V::Value, DataError> {
-    let whole = number.fract() == 0.0 && number.abs() <= MAX_SAFE_INTEGER;
-    match (whole, number >= 0.0) {
-        (true, true) => visitor.visit_u64(number as u64),
-        (true, false) => visitor.visit_i64(number as i64),
-        (false, _) => visitor.visit_f64(number),
+    match whole(number) {
+        Some(integer) if integer >= 0 => visitor.visit_u64(integer as u64),
+        Some(integer) => visitor.visit_i64(integer),
+        None => visitor.visit_f64(number),
     }
 }
 
@@ -309,14 +317,6 @@ impl<'de> de::Deserializer<'de> for JsData {
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u128 f32 f64 char
         bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct
-    }
-}
-
-impl<'de> IntoDeserializer<'de, DataError> for JsData {
-    type Deserializer = Self;
-
-    fn into_deserializer(self) -> Self {
-        self
     }
 }
 

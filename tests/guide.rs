@@ -106,6 +106,7 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
         (r#"{"whiteLabel":{"appName":""}}"#, "whiteLabel.appName"),
         (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`"),
         (r#"{"timeoutMs":1500.5}"#, "`timeoutMs`: invalid type: a number with a fraction"),
+        (r#"{"whiteLabel":{"appName":5}}"#, "`whiteLabel.appName`: invalid type: integer `5`, expected a string"),
         (r#"{"whiteLabel":{"enabled":true,"hideAttributon":true}}"#, "`whiteLabel.hideAttributon`"),
     ] {
         let options = js_sys::JSON::parse(options).unwrap();
