@@ -1,7 +1,7 @@
 // Types of `sps-commerce-connect/accounts`: the accounts bundle, which has
 // everything the first dialog's bundle has, and the accounts list.
 
-import type { ConnectOptions, Environment, ErrorDetail, Service } from "./index.js";
+import type { ConnectOptions, ElementWithEvents, Environment, ErrorDetail, Service } from "./index.js";
 
 export * from "./index.js";
 
@@ -75,18 +75,8 @@ export interface SpsAccountsEventMap extends HTMLElementEventMap {
 }
 
 /** The `<sps-accounts>` element: attributes as in docs/embedding.md, and `refresh()`. */
-export interface SpsAccountsElement extends HTMLElement {
+export interface SpsAccountsElement extends ElementWithEvents<SpsAccountsElement, SpsAccountsEventMap> {
   refresh(): void;
-  addEventListener<K extends keyof SpsAccountsEventMap>(
-    type: K,
-    listener: (this: SpsAccountsElement, event: SpsAccountsEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
 }
 
 declare global {

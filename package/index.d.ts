@@ -132,13 +132,11 @@ export function mount(element: HTMLElement, options?: ConnectOptions): ConnectHa
 /** Defines the `<sps-connect>` element (`init` already does). */
 export function defineElement(): void;
 
-/** The `<sps-connect>` element: attributes as in docs/embedding.md, and these methods. */
-export interface SpsConnectElement extends HTMLElement {
-  open(): void;
-  close(): void;
-  addEventListener<K extends keyof SpsConnectEventMap>(
+/** An element whose `addEventListener` knows its `Events` and calls listeners with `this` as `Self`. */
+export interface ElementWithEvents<Self, Events> extends HTMLElement {
+  addEventListener<K extends keyof Events>(
     type: K,
-    listener: (this: SpsConnectElement, event: SpsConnectEventMap[K]) => unknown,
+    listener: (this: Self, event: Events[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
   addEventListener(
@@ -146,6 +144,12 @@ export interface SpsConnectElement extends HTMLElement {
     listener: EventListenerOrEventListenerObject,
     options?: boolean | AddEventListenerOptions,
   ): void;
+}
+
+/** The `<sps-connect>` element: attributes as in docs/embedding.md, and these methods. */
+export interface SpsConnectElement extends ElementWithEvents<SpsConnectElement, SpsConnectEventMap> {
+  open(): void;
+  close(): void;
 }
 
 /** The widget's events, on the element (or the mount element). */
