@@ -38,6 +38,19 @@ for (const [key, label] of Object.entries(pageNames)) {
   if (s) lines.push(`| ${label} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(s.min)} | ${ms(s.max)} |`);
 }
 lines.push("", `Widget / floor: ${(ours / floor).toFixed(2)} × (target ≤ 1.4 ×: ${ours / floor <= 1.4 ? "met" : "not met"}).` + (peer ? ` Widget / peer: ${(ours / peer).toFixed(2)} × (target ≤ 0.25 ×: ${ours / peer <= 0.25 ? "met" : "not met"}).` : ""), "");
+const median = (xs) => { const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : null; };
+const phase = (page, from, to) => median((load.raw[page] ?? []).filter((r) => !r.error).map((r) => r[to] - r[from]));
+if (load.raw.widget?.some((r) => r.ready != null)) {
+  lines.push("Where the time goes: the median of each step over the loads (ms).", "");
+  lines.push("| step | floor | widget |", "|---|---:|---:|");
+  lines.push(`| navigation to the HTML received | ${ms(load.summary.static.responseEnd?.median)} | ${ms(load.summary.widget.responseEnd?.median)} |`);
+  lines.push(`| HTML received to the page's module script running (both bundle files fetched) | - | ${ms(phase("widget", "responseEnd", "script"))} |`);
+  lines.push(`| \`init()\`: the wasm compiled and instantiated | - | ${ms(phase("widget", "script", "ready"))} |`);
+  lines.push(`| \`mount()\`: the dialog built | - | ${ms(phase("widget", "ready", "mounted"))} |`);
+  lines.push(`| HTML (or \`mount()\`) to the Client ID field present | ${ms(phase("static", "responseEnd", "form"))} | ${ms(phase("widget", "mounted", "form"))} |`);
+  lines.push(`| present to painted (style, layout, paint, the first frame) | ${ms(phase("static", "form", "formPainted"))} | ${ms(phase("widget", "form", "formPainted"))} |`, "");
+  lines.push(`Bundle files received (median, ms since navigation start): \`sps-connect.js\` ${ms(load.summary.widget.glueEnd?.median)}, \`sps-connect_bg.wasm\` ${ms(load.summary.widget.wasmEnd?.median)}.`, "");
+}
 lines.push("## Memory", "", `After mount, after ${memory.warmUp} warm-up cycles, and after ${memory.cycles} more open / fill / connect / done cycles (answers scripted in the page), each after a forced garbage collection.`, "");
 lines.push("| moment | JS heap | wasm memory | DOM nodes |", "|---|---:|---:|---:|");
 for (const [label, s] of [["after mount", memory.afterMount], ["after warm-up", memory.afterWarmUp], [`after ${memory.cycles} cycles`, memory.afterCycles]]) {
