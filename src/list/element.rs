@@ -36,7 +36,7 @@ pub fn define_accounts_element() {
 fn read_options(element: &HtmlElement) -> Result<AccountsOptions, AttributeError> {
     let table = accounts_attributes();
     let tree = options_from(&table, |name| element.get_attribute(name))?;
-    AccountsOptions::read(JsData::from(to_js(&tree))).map_err(|error| AttributeError::naming(error, &table))
+    AccountsOptions::read_tracked(JsData::from(to_js(&tree))).map_err(|error| AttributeError::naming(error, &table))
 }
 
 fn mount_element(element: HtmlElement) -> JsValue {

@@ -351,8 +351,8 @@ impl AccountsList {
     }
 
     fn changed(&self, change: Change, account_id: Option<&str>) {
-        let detail = self.accounts.with_untracked(|accounts| changed_detail(change, account_id, accounts));
-        self.emit("changed", &to_js(&detail), |callbacks| callbacks.on_change.clone());
+        let detail = self.accounts.with_untracked(|accounts| to_js(&changed_detail(change, account_id, accounts)));
+        self.emit("changed", &detail, |callbacks| callbacks.on_change.clone());
     }
 
     fn error(&self, failure: &Failure, message: &str) {

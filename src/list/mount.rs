@@ -111,6 +111,6 @@ fn parse_options(options: JsValue) -> Result<(AccountsOptions, AccountsCallbacks
     }
     let (plain, [on_change, on_error, fetch_session_token]) = take_functions(&options, CALLBACKS)?;
     let source = JsData::from(plain);
-    let options = AccountsOptions::read(source).map_err(|e| JsError::new(&e.to_string()))?;
+    let options = AccountsOptions::read_tracked(source).map_err(|e| JsError::new(&e.to_string()))?;
     Ok((options, AccountsCallbacks { on_change, on_error, fetch_session_token }))
 }

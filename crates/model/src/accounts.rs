@@ -5,10 +5,11 @@
 use crate::failure::{classify_as, Body, Failure};
 use crate::i18n::{fill, Messages};
 use crate::options::{ConnectOptions, OptionError};
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
-use serde_json::{json, Map, Value};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeSeed, Error as _, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use sps_connect_wire::{AccountList, AccountStatus, Environment, ErrorCode, LinkedAccount};
+use std::fmt;
 
 /// Where the list asks for the session user's accounts when the host sets nothing.
 pub const DEFAULT_ACCOUNTS_URL: &str = "/api/sps/accounts";
@@ -71,31 +72,21 @@ impl Default for AccountsOptions {
 }
 
 impl AccountsOptions {
-    /// Reads options from any serde source (the page's options object in the
-    /// widget), naming the path of any unknown or mistyped field.
+    /// Reads options from any serde source (a parsed JSON value natively),
+    /// naming the path of any unknown or mistyped field.
     pub fn read<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError> {
-        let fail = |option: &str, problem: &str| OptionError { option: option.to_owned(), problem: problem.to_owned() };
-        let tree = Value::deserialize(source).map_err(|error| fail("", &error.to_string()))?;
-        let Value::Object(mut fields) = tree else {
-            return Err(fail("", "expected an object"));
-        };
-        if let Some(set) = SET_PER_ACCOUNT.into_iter().find(|name| fields.contains_key(*name)) {
-            return Err(fail(set, "is set by the accounts list for each Reconnect; leave it out"));
-        }
-        let accounts_url = match fields.remove("accountsUrl") {
-            None => DEFAULT_ACCOUNTS_URL.to_owned(),
-            Some(Value::String(url)) => url,
-            Some(_) => return Err(fail("accountsUrl", "must be a string")),
-        };
-        let allow_actions = match fields.remove("allowActions") {
-            None => Action::ALL.to_vec(),
-            Some(names) => parse_actions(&names).map_err(|problem| fail("allowActions", &problem))?,
-        };
-        let connect = ConnectOptions::read(Value::Object(fields))?;
-        if !crate::options::is_usable_endpoint(&accounts_url) {
-            return Err(fail("accountsUrl", crate::options::ENDPOINT_RULE));
-        }
-        Ok(Self { accounts_url: accounts_url.trim_end_matches('/').to_owned(), allow_actions, connect })
+        let parts: Parts = serde_path_to_error::deserialize(source)
+            .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })?;
+        parts.finish()
+    }
+
+    /// Reads options from a source whose errors name the option themselves
+    /// (the widget's reader of JS data, which needs no path-tracking wrapper).
+    pub fn read_tracked<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError>
+    where
+        D::Error: Into<OptionError>,
+    {
+        Parts::deserialize(source).map_err(Into::into)?.finish()
     }
 
     /// Whether the list offers `action`.
@@ -136,23 +127,161 @@ fn encode(id: &str) -> String {
         .collect()
 }
 
-/// `["verify", "disconnect"]`, or the attribute's `"verify disconnect"` / `"verify,disconnect"`.
-fn parse_actions(names: &Value) -> Result<Vec<Action>, String> {
-    let listed: Vec<&str> = match names {
-        Value::String(text) => text.split([',', ' ']).map(str::trim).filter(|name| !name.is_empty()).collect(),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| item.as_str().ok_or_else(|| "each action must be a string".to_owned()))
-            .collect::<Result<_, _>>()?,
-        _ => return Err("must be a list of `verify`, `reconnect`, `disconnect`".to_owned()),
-    };
-    let mut allowed = Vec::new();
-    for name in listed {
-        let action = Action::parse(name)
-            .ok_or_else(|| format!("unknown action `{name}`, expected `verify`, `reconnect` or `disconnect`"))?;
-        allowed.push(action);
+/// The options as read, before the checks that need them all.
+struct Parts {
+    accounts_url: Option<String>,
+    allow_actions: Option<Vec<Action>>,
+    connect: ConnectOptions,
+}
+
+impl Parts {
+    fn finish(self) -> Result<AccountsOptions, OptionError> {
+        let connect = self.connect.validate()?;
+        let accounts_url = self.accounts_url.unwrap_or_else(|| DEFAULT_ACCOUNTS_URL.to_owned());
+        if !crate::options::is_usable_endpoint(&accounts_url) {
+            let problem = crate::options::ENDPOINT_RULE.to_owned();
+            return Err(OptionError { option: "accountsUrl".to_owned(), problem });
+        }
+        Ok(AccountsOptions {
+            accounts_url: accounts_url.trim_end_matches('/').to_owned(),
+            allow_actions: self.allow_actions.unwrap_or_else(|| Action::ALL.to_vec()),
+            connect,
+        })
     }
-    Ok(Action::ALL.into_iter().filter(|action| allowed.contains(action)).collect())
+}
+
+impl<'de> Deserialize<'de> for Parts {
+    fn deserialize<D: Deserializer<'de>>(source: D) -> Result<Self, D::Error> {
+        source.deserialize_map(PartsVisitor)
+    }
+}
+
+struct PartsVisitor;
+
+impl<'de> Visitor<'de> for PartsVisitor {
+    type Value = Parts;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Parts, M::Error> {
+        let mut split = ListKeys { map, accounts_url: None, allow_actions: None };
+        let connect = ConnectOptions::deserialize(MapAccessDeserializer::new(&mut split))?;
+        Ok(Parts { accounts_url: split.accounts_url, allow_actions: split.allow_actions, connect })
+    }
+}
+
+/// An options object seen by the connect options' reader: the list's own
+/// keys are taken out on the way, and a key the list sets itself is refused
+/// (its value fails, so the error names it).
+struct ListKeys<M> {
+    map: M,
+    accounts_url: Option<String>,
+    allow_actions: Option<Vec<Action>>,
+}
+
+enum Key<T> {
+    AccountsUrl,
+    AllowActions,
+    SetPerAccount,
+    Connect(T),
+}
+
+/// Reads one key, handing it to the connect options' own key reader unless it is the list's.
+struct KeySeed<'a, K>(&'a mut Option<K>);
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
+    type Value = Key<K::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, source: D) -> Result<Self::Value, D::Error> {
+        let name = String::deserialize(source)?;
+        match name.as_str() {
+            "accountsUrl" => return Ok(Key::AccountsUrl),
+            "allowActions" => return Ok(Key::AllowActions),
+            set if SET_PER_ACCOUNT.contains(&set) => return Ok(Key::SetPerAccount),
+            _ => {}
+        }
+        let seed = self.0.take().ok_or_else(|| D::Error::custom("a key was read twice"))?;
+        seed.deserialize(name.into_deserializer()).map(Key::Connect)
+    }
+}
+
+/// The value of a key the list sets for each Reconnect: never accepted.
+struct SetPerAccount;
+
+impl<'de> DeserializeSeed<'de> for SetPerAccount {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, _: D) -> Result<(), D::Error> {
+        Err(D::Error::custom("is set by the accounts list for each Reconnect; leave it out"))
+    }
+}
+
+impl<'de, M: MapAccess<'de>> MapAccess<'de> for &mut ListKeys<M> {
+    type Error = M::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, M::Error> {
+        let mut seed = Some(seed);
+        while let Some(key) = self.map.next_key_seed(KeySeed(&mut seed))? {
+            match key {
+                Key::AccountsUrl => self.accounts_url = Some(self.map.next_value()?),
+                Key::AllowActions => self.allow_actions = Some(self.map.next_value::<ActionNames>()?.0),
+                Key::SetPerAccount => self.map.next_value_seed(SetPerAccount)?,
+                Key::Connect(key) => return Ok(Some(key)),
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, M::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// `["verify", "disconnect"]`, or the attribute's `"verify disconnect"` /
+/// `"verify,disconnect"`, in [`Action::ALL`] order.
+struct ActionNames(Vec<Action>);
+
+impl ActionNames {
+    fn from_names<'a, E: de::Error>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, E> {
+        let mut allowed = Vec::new();
+        for name in names {
+            let action = Action::parse(name).ok_or_else(|| {
+                E::custom(format!("unknown action `{name}`, expected `verify`, `reconnect` or `disconnect`"))
+            })?;
+            allowed.push(action);
+        }
+        Ok(Self(Action::ALL.into_iter().filter(|action| allowed.contains(action)).collect()))
+    }
+}
+
+impl<'de> Deserialize<'de> for ActionNames {
+    fn deserialize<D: Deserializer<'de>>(source: D) -> Result<Self, D::Error> {
+        source.deserialize_any(ActionNamesVisitor)
+    }
+}
+
+struct ActionNamesVisitor;
+
+impl<'de> Visitor<'de> for ActionNamesVisitor {
+    type Value = ActionNames;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of `verify`, `reconnect`, `disconnect`")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<ActionNames, E> {
+        ActionNames::from_names(text.split([',', ' ']).map(str::trim).filter(|name| !name.is_empty()))
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut items: S) -> Result<ActionNames, S::Error> {
+        let mut names = Vec::new();
+        while let Some(name) = items.next_element::<String>()? {
+            names.push(name);
+        }
+        ActionNames::from_names(names.iter().map(String::as_str))
+    }
 }
 
 /// The list's words for one account, in one language.
@@ -268,12 +397,23 @@ impl Change {
 }
 
 /// The detail of `sps-accounts:changed`: what changed, which account, and the whole list after it.
-pub fn changed_detail(change: Change, account_id: Option<&str>, accounts: &[LinkedAccount]) -> Value {
-    let mut detail = Map::new();
-    detail.insert("change".into(), json!(change.as_str()));
-    detail.insert("account_id".into(), json!(account_id));
-    detail.insert("accounts".into(), json!(accounts));
-    Value::Object(detail)
+#[derive(Debug, Serialize)]
+pub struct ChangedDetail<'a> {
+    /// What changed, [`Change::as_str`].
+    pub change: &'static str,
+    /// The account it happened to; `null` when the list was loaded.
+    pub account_id: Option<&'a str>,
+    /// The whole list after the change.
+    pub accounts: &'a [LinkedAccount],
+}
+
+/// The detail of `sps-accounts:changed` for `change` to `account_id`, with the list after it.
+pub fn changed_detail<'a>(
+    change: Change,
+    account_id: Option<&'a str>,
+    accounts: &'a [LinkedAccount],
+) -> ChangedDetail<'a> {
+    ChangedDetail { change: change.as_str(), account_id, accounts }
 }
 
 /// `accounts` with `account` in place of the one with its id (first, if it is new).
@@ -326,6 +466,7 @@ mod tests {
     use super::*;
     use crate::i18n::{DE, EN};
     use crate::test_fixtures::{account, body};
+    use serde_json::{json, Value};
 
     fn options(tree: Value) -> Result<AccountsOptions, String> {
         AccountsOptions::read(tree).map_err(|error| error.to_string())
@@ -345,6 +486,10 @@ mod tests {
         assert!(options(json!({ "allowActions": [] })).unwrap().allow_actions.is_empty(), "a read-only list");
         let unknown = options(json!({ "allowActions": ["verify", "delete"] })).unwrap_err();
         assert!(unknown.contains("`allowActions`") && unknown.contains("`delete`"), "{unknown}");
+        let mistyped = options(json!({ "allowActions": ["verify", 3] })).unwrap_err();
+        assert!(mistyped.contains("`allowActions[1]`") && mistyped.contains("a string"), "{mistyped}");
+        let neither = options(json!({ "allowActions": true })).unwrap_err();
+        assert!(neither.contains("`allowActions`") && neither.contains("a list of `verify`"), "{neither}");
     }
 
     // Regression: a host that set `mode: "inline"` for the list got an inline reconnect dialog inside a table.
@@ -362,6 +507,8 @@ mod tests {
     fn the_accounts_url_follows_the_endpoint_rules() {
         let remote = options(json!({ "accountsUrl": "https://portal.example/api/sps/accounts/" })).unwrap();
         assert_eq!(remote.verify_url("acc_1"), "https://portal.example/api/sps/accounts/acc_1/verify");
+        let mistyped = options(json!({ "accountsUrl": 5 })).unwrap_err();
+        assert!(mistyped.contains("`accountsUrl`") && mistyped.contains("a string"), "{mistyped}");
         for bad in ["//evil.example/accounts", "http://portal.example/a", "/a b", "javascript:alert(1)"] {
             let error = options(json!({ "accountsUrl": bad })).unwrap_err();
             assert!(error.contains("`accountsUrl`"), "{bad}: {error}");
@@ -466,10 +613,11 @@ mod tests {
 
     #[test]
     fn the_changed_event_carries_the_whole_list() {
-        let detail = changed_detail(Change::Disconnected, Some("acc_1"), &[account()]);
+        let detail = serde_json::to_value(changed_detail(Change::Disconnected, Some("acc_1"), &[account()])).unwrap();
         assert_eq!(detail["change"], "disconnected");
         assert_eq!(detail["account_id"], "acc_1");
         assert_eq!(detail["accounts"][0]["client_id_hint"], "…9f3a");
-        assert_eq!(changed_detail(Change::Loaded, None, &[])["account_id"], Value::Null);
+        let loaded = serde_json::to_value(changed_detail(Change::Loaded, None, &[])).unwrap();
+        assert_eq!(loaded["account_id"], Value::Null);
     }
 }
