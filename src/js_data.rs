@@ -107,7 +107,7 @@ fn describe(unexpected: Unexpected) -> String {
         Unexpected::Unsigned(value) => format!("integer `{value}`"),
         Unexpected::Signed(value) => format!("integer `{value}`"),
         Unexpected::Float(_) => "a number with a fraction".to_owned(),
-        Unexpected::Str(value) => format!("string {value:?}"),
+        Unexpected::Str(value) => format!("string \"{value}\""),
         Unexpected::Unit | Unexpected::Option => "null".to_owned(),
         Unexpected::Seq => "an array".to_owned(),
         Unexpected::Map => "an object".to_owned(),

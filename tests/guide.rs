@@ -104,7 +104,7 @@ fn invalid_options_fail_mount_with_the_option_name_and_mount_nothing() {
         (r#"{"theme":{"brand":"red;x"}}"#, "`theme.brand`"),
         (r#"{"theme":{"radius":"notaradius"}}"#, "`theme.radius`"),
         (r#"{"whiteLabel":{"appName":""}}"#, "whiteLabel.appName"),
-        (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`"),
+        (r#"{"timeoutMs":"fast"}"#, "`timeoutMs`: invalid type: string \"fast\", expected"),
         (r#"{"timeoutMs":1500.5}"#, "`timeoutMs`: invalid type: a number with a fraction"),
         (r#"{"whiteLabel":{"appName":5}}"#, "`whiteLabel.appName`: invalid type: integer `5`, expected a string"),
         (r#"{"whiteLabel":{"enabled":true,"hideAttributon":true}}"#, "`whiteLabel.hideAttributon`"),
