@@ -4,7 +4,7 @@
 
 use crate::failure::{classify_as, Body, Failure};
 use crate::i18n::{fill, Messages};
-use crate::options::{ConnectOptions, OptionError};
+use crate::options::{read_naming_path, ConnectOptions, OptionError};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeSeed, Error as _, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -75,9 +75,7 @@ impl AccountsOptions {
     /// Reads options from any serde source (a parsed JSON value natively),
     /// naming the path of any unknown or mistyped field.
     pub fn read<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError> {
-        let parts: Parts = serde_path_to_error::deserialize(source)
-            .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })?;
-        parts.finish()
+        read_naming_path::<Parts, D>(source)?.finish()
     }
 
     /// Reads options from a source whose errors name the option themselves

@@ -235,13 +235,18 @@ impl fmt::Display for OptionError {
 
 impl std::error::Error for OptionError {}
 
+/// Reads a `T` from any serde source, wrapped so that an error names the
+/// path of the value at fault.
+pub(crate) fn read_naming_path<'de, T: Deserialize<'de>, D: Deserializer<'de>>(source: D) -> Result<T, OptionError> {
+    serde_path_to_error::deserialize(source)
+        .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })
+}
+
 impl ConnectOptions {
     /// Reads options from any serde source (the page's options object in the
     /// widget), naming the path of any unknown or mistyped field.
     pub fn read<'de, D: Deserializer<'de>>(source: D) -> Result<Self, OptionError> {
-        let options: ConnectOptions = serde_path_to_error::deserialize(source)
-            .map_err(|error| OptionError { option: error.path().to_string(), problem: error.inner().to_string() })?;
-        options.validate()
+        read_naming_path::<ConnectOptions, D>(source)?.validate()
     }
 
     /// Reads options from a source whose errors name the option themselves
