@@ -49,8 +49,8 @@ if (load.raw.widget?.some((r) => r.ready != null)) {
   lines.push(`| navigation to the HTML received | ${responseEnd("static")} | ${responseEnd("snapshot")} | ${responseEnd("widget")} |`);
   lines.push(`| HTML received to the page's module script running (both bundle files fetched) | - | - | ${ms(phase("widget", "responseEnd", "script"))} |`);
   lines.push(`| \`init()\`: the wasm compiled and instantiated | - | - | ${ms(phase("widget", "script", "ready"))} |`);
-  lines.push(`| \`mount()\`: the dialog built | - | - | ${ms(phase("widget", "ready", "mounted"))} |`);
-  lines.push(`| HTML (or \`mount()\`) to the Client ID field present | ${ms(phase("static", "responseEnd", "form"))} | ${ms(phase("snapshot", "responseEnd", "form"))} | ${ms(phase("widget", "mounted", "form"))} |`);
+  lines.push(`| \`mount()\` until it returns (the options read, the shadow root and the view mounted) | - | - | ${ms(phase("widget", "ready", "mounted"))} |`);
+  lines.push(`| HTML received (or \`mount()\` returned) to the Client ID field present (for the widget: the work the first render queued) | ${ms(phase("static", "responseEnd", "form"))} | ${ms(phase("snapshot", "responseEnd", "form"))} | ${ms(phase("widget", "mounted", "form"))} |`);
   lines.push(`| present to painted (style, layout, paint, the first frame) | ${ms(phase("static", "form", "formPainted"))} | ${ms(phase("snapshot", "form", "formPainted"))} | ${ms(phase("widget", "form", "formPainted"))} |`, "");
   lines.push(`Bundle files received (median, ms since navigation start): \`sps-connect.js\` ${ms(load.summary.widget.glueEnd?.median)}, \`sps-connect_bg.wasm\` ${ms(load.summary.widget.wasmEnd?.median)}.`, "");
 }
