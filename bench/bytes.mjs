@@ -1,7 +1,7 @@
 // The bytes a host page loads for the widget: raw, gzip -9 and brotli (q11)
 // of each file of the release bundles in dist/, and the total of each
 // bundle: the first dialog's (sps-connect.js) and the accounts bundle
-// (sps-connect-accounts.js), which a page loads instead; both load any snippets.
+// (sps-connect-accounts.js), which a page loads instead.
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -27,8 +27,8 @@ const loaderRaw = readFileSync(join(root, "crates/host/src/http/embed/loader.js"
 const frameLoader = { file: "/embed.js (frame mode's loader, instead of the bundle)", raw: loaderRaw.length,
   gzip: gzipSync(loaderRaw, { level: 9 }).length,
   brotli: brotliCompressSync(loaderRaw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
-const bundleOf = (file) => (file.startsWith("snippets/") ? null : file.startsWith("sps-connect-accounts") ? "accounts" : "first");
-const sum = (bundle) => rows.filter((r) => [bundle, null].includes(bundleOf(r.file)))
+const bundleOf = (file) => (file.startsWith("sps-connect-accounts") ? "accounts" : "first");
+const sum = (bundle) => rows.filter((r) => bundleOf(r.file) === bundle)
   .reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 const totals = { first: sum("first"), accounts: sum("accounts") };
 mkdirSync(join(root, "bench/results"), { recursive: true });
