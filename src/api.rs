@@ -31,10 +31,7 @@ pub struct Answer {
 impl Answer {
     /// The body read by the browser's own JSON parser.
     pub fn json(&self) -> Body<JsData> {
-        if self.body.trim().is_empty() {
-            return Body::Empty;
-        }
-        js_sys::JSON::parse(&self.body).map_or(Body::NotJson, |json| Body::Json(json.into()))
+        Body::read(&self.body, |text| js_sys::JSON::parse(text).ok().map(JsData::from))
     }
 }
 

@@ -41,6 +41,16 @@ pub enum Body<D> {
     Empty,
 }
 
+impl<D> Body<D> {
+    /// The body `text`, read by `parse` (the caller's JSON parser) unless it is blank.
+    pub fn read(text: &str, parse: impl FnOnce(&str) -> Option<D>) -> Self {
+        if text.trim().is_empty() {
+            return Body::Empty;
+        }
+        parse(text).map_or(Body::NotJson, Body::Json)
+    }
+}
+
 /// Reads an HTTP answer of the connect endpoint.
 pub fn classify<'de, D: Deserializer<'de>>(status: u16, body: Body<D>) -> Result<LinkedAccount, Failure> {
     classify_as::<ConnectResponse, D>(status, body).map(|response| response.account)
